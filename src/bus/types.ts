@@ -1,0 +1,38 @@
+/**
+ * The bus carries messages between hub instances (ARCHITECTURE.md › Many instances). Two implementations share
+ * this contract and one conformance suite: `memory.ts` (single instance, the real default) and `redis.ts`.
+ */
+
+/** Receives one message published on `channel`. A handler that throws never stops delivery to the others. */
+export type BusHandler = (message: string, channel: string) => void;
+
+/** Stops one subscription. Calling it twice is harmless. */
+export type Unsubscribe = () => Promise<void>;
+
+export interface Bus {
+  readonly kind: "memory" | "redis";
+  /** This instance's id; messages addressed to it arrive on `instanceChannel(instanceId)`. */
+  readonly instanceId: string;
+  /**
+   * Publishes `message` to every subscriber of `channel`, on every instance. Resolves once the message is handed
+   * to the transport; rejects when it could not be (e.g. Redis is down) so callers can fail fast.
+   */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `handler` for every message on `channel` until unsubscribed. Survives reconnects. */
+  subscribe(channel: string, handler: BusHandler): Promise<Unsubscribe>;
+  /** Publishes to the channel of one instance. */
+  sendToInstance(instanceId: string, message: string): Promise<void>;
+  /** Subscribes to this instance's own channel. */
+  onInstanceMessage(handler: BusHandler): Promise<Unsubscribe>;
+  /** Whether messages can reach other instances now (always true for the memory bus while open). */
+  readonly healthy: boolean;
+  /** Calls `listener` each time `healthy` changes. Returns a function that removes the listener. */
+  onHealthChange(listener: (healthy: boolean) => void): () => void;
+  /** Closes connections and drops all subscriptions; publishing afterwards rejects. */
+  close(): Promise<void>;
+}
+
+/** The channel of one instance. */
+export function instanceChannel(instanceId: string): string {
+  return `alkhub:instance:${instanceId}`;
+}
