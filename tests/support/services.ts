@@ -1,0 +1,53 @@
+/**
+ * Where the real services of the test machine are, and which mode this run is in. `scripts/test.ts` runs the
+ * whole suite twice: once against the real Postgres and Redis (`ALKHUB_TEST_MODE=services`) and once embedded
+ * (`ALKHUB_TEST_MODE=embedded`: PGlite + memory bus). Suites that test a seam against every implementation (the
+ * bus and store conformance suites) use the real services in both runs.
+ */
+import { describe } from "bun:test";
+import postgres from "postgres";
+
+export const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL = "redis://127.0.0.1:6379";
+
+/** `services` (real Postgres and Redis) or `embedded` (PGlite and the memory bus). */
+export const TEST_MODE: "services" | "embedded" =
+  process.env.ALKHUB_TEST_MODE === "embedded" ? "embedded" : "services";
+
+/**
+ * False only when `scripts/test.ts` found no Postgres/Redis on a developer machine (never in CI, where that is
+ * an error): suites that need them are then reported as skipped instead of failing.
+ */
+export const REAL_SERVICES_AVAILABLE = process.env.ALKHUB_TEST_SERVICES !== "off";
+
+/** `describe` for suites that need the real Postgres and Redis. */
+export const describeWithServices = REAL_SERVICES_AVAILABLE ? describe : describe.skip;
+
+/** A database of its own for one suite: created empty, dropped (with its connections) by `drop()`. */
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `alkhub_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    async drop() {
+      const sql = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}
