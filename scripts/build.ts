@@ -1,0 +1,49 @@
+/**
+ * Builds the single executable `dist/alkhub` with the flags PITFALLS.md §7 recommends. Migrations and PGlite's
+ * assets are embedded (see src/store/), so the binary needs nothing beside it but its config and master key.
+ * Usage: bun scripts/build.ts [--target bun-linux-x64-baseline] [--outfile dist/alkhub]
+ */
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    target: { type: "string", default: "bun-linux-x64-baseline" },
+    outfile: { type: "string", default: "dist/alkhub" },
+  },
+});
+
+/** The commit being built, or "unknown" outside a git checkout. */
+function currentCommit(): string {
+  const result = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { stderr: "ignore" });
+  const commit = result.stdout.toString().trim();
+  if (result.exitCode !== 0 || !commit) return "unknown";
+  const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"])
+    .stdout.toString()
+    .trim();
+  return dirty ? `${commit}-dirty` : commit;
+}
+
+const commit = currentCommit();
+const started = performance.now();
+const build = Bun.spawnSync(
+  [
+    process.execPath,
+    "build",
+    "--compile",
+    "--minify",
+    "--sourcemap",
+    "--bytecode",
+    "--format=esm",
+    `--target=${values.target}`,
+    `--define=ALKHUB_BUILD_COMMIT=${JSON.stringify(commit)}`,
+    "src/main.ts",
+    "--outfile",
+    values.outfile!,
+  ],
+  { stdout: "inherit", stderr: "inherit" },
+);
+if (build.exitCode !== 0) process.exit(build.exitCode ?? 1);
+const size = Bun.file(values.outfile!).size;
+console.log(
+  `built ${values.outfile} (${values.target}, commit ${commit}, ${(size / 1e6).toFixed(1)} MB) in ${Math.round(performance.now() - started)} ms`,
+);

@@ -1,0 +1,25 @@
+import { loadHubConfig } from "../config/index.ts";
+import { silentLogger } from "../log/index.ts";
+import { openStore, type Store } from "../store/index.ts";
+
+/**
+ * Opens the store a CLI command works on, from the same config and master key `serve` would use. With the
+ * embedded store this fails with a clear message while a hub holds the data dir.
+ */
+export async function openStoreForCommand(flags: {
+  config?: string;
+  masterKeyFile?: string;
+}): Promise<Store> {
+  const { config } = await loadHubConfig({
+    configFlag: flags.config,
+    masterKeyFlag: flags.masterKeyFile,
+    cwd: process.cwd(),
+    env: process.env,
+  });
+  return openStore({
+    postgres: config.postgres,
+    embedded: config.embedded,
+    log: silentLogger,
+    command: "alkhub cli",
+  });
+}

@@ -1,0 +1,44 @@
+import { Elysia } from "elysia";
+import type { HealthState, MetricsRegistry } from "../health/index.ts";
+import { healthRoutes, startupGate } from "./health-routes.ts";
+
+/** What the HTTP server needs at the moment it opens (before any dependency is connected). */
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  health: HealthState;
+  metrics: MetricsRegistry;
+  /**
+   * Route groups of the later parts (ws, mcp, api). They are registered now but reach their subsystems
+   * through deferred accessors: the startup gate keeps them closed until the hub is ready.
+   */
+  routes?: Elysia[];
+}
+
+/** The listening HTTP server. */
+export interface HttpServer {
+  /** Base URL for local clients (a wildcard host is reported as 127.0.0.1). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and closes every open connection. */
+  stop(): Promise<void>;
+}
+
+/** Opens the listener right away; until the hub is ready only the health paths answer (others get 503). */
+export function startHttpServer(options: HttpServerOptions): HttpServer {
+  const app = new Elysia()
+    .use(startupGate(options.health))
+    .use(healthRoutes(options.health, options.metrics));
+  for (const routes of options.routes ?? []) app.use(routes);
+  app.listen({ hostname: options.host, port: options.port });
+  const server = app.server;
+  if (!server) throw new Error("HTTP server did not start");
+  const host = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
+    port: server.port ?? options.port,
+    async stop() {
+      await app.stop(true);
+    },
+  };
+}

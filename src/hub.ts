@@ -1,0 +1,172 @@
+/**
+ * `startHub()`: runs the startup steps of ARCHITECTURE.md › Lifecycle in order and returns a handle whose
+ * `stop()` shuts the hub down in reverse. Every step is named in `/health` while it runs; a failing step is
+ * logged with its name and rethrown (its error carries the process exit code).
+ */
+import { KeyVerifier } from "./auth/index.ts";
+import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
+import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
+import { KeyRing, readMasterKeyFile } from "./crypto/index.ts";
+import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
+import { type HttpServer, startHttpServer } from "./http/index.ts";
+import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
+import { createLogger, type Logger, type LogSink } from "./log/index.ts";
+import { openStore, type Store } from "./store/index.ts";
+import { BUILD_INFO } from "./version.ts";
+
+/** How `startHub` finds its configuration and where it logs. */
+export interface HubOptions {
+  /** `--config`; otherwise the resolution order of CONFIG.md. */
+  configPath?: string;
+  /** `--master-key-file`; otherwise the resolution order of CONFIG.md. */
+  masterKeyPath?: string;
+  /** Overrides `server.host` / `server.port` (tests listen on port 0). */
+  listen?: { host?: string; port?: number };
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Where log lines go (stderr by default). */
+  logSink?: LogSink;
+  /** Called once if the hub decides to stop by itself (not used yet by the foundation). */
+  onFatal?: (error: unknown) => void;
+}
+
+/** A running hub. */
+export interface Hub {
+  readonly url: string;
+  readonly port: number;
+  readonly instanceId: string;
+  readonly config: HubConfig;
+  readonly health: HealthState;
+  readonly metrics: MetricsRegistry;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly keys: KeyVerifier;
+  readonly log: Logger;
+  /** Graceful shutdown in reverse startup order; calling it again returns the same promise. */
+  stop(): Promise<void>;
+}
+
+/** A startup step failed; `cause` is the step's own error (it decides the exit code). */
+export class StartupStepError extends Error {
+  override readonly name = "StartupStepError";
+  readonly step: StartupStep;
+
+  constructor(step: StartupStep, cause: unknown) {
+    super(`startup step ${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.step = step;
+  }
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
+  const health = new HealthState();
+  const metrics = new MetricsRegistry();
+  let log = createLogger({ sink: options.logSink });
+  const shutdown = new ShutdownPlan();
+  const instanceId = crypto.randomUUID();
+
+  const step = async <T>(name: StartupStep, run: () => Promise<T> | T): Promise<T> => {
+    health.enter(name);
+    try {
+      return await run();
+    } catch (error) {
+      log.error("startup failed", { step: name, error });
+      await shutdown.run(log);
+      throw new StartupStepError(name, error);
+    }
+  };
+
+  const paths = await step("resolve-config", () => {
+    const env = options.env ?? process.env;
+    const cwd = options.cwd ?? process.cwd();
+    const config = resolveConfigPath({ flag: options.configPath, env, cwd });
+    return {
+      configPath: config.path,
+      masterKeyPath: resolveMasterKeyPath({ flag: options.masterKeyPath, configPath: config.path }),
+    };
+  });
+  const config = await step("load-config", async () => {
+    const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
+    return loadConfig({ path: paths.configPath, masterKey });
+  });
+  let http: HttpServer | undefined;
+  await step("init-logger", () => {
+    log = createLogger({
+      level: config.logging.level,
+      format: config.development ? "pretty" : config.logging.format,
+      sink: options.logSink,
+      context: { instance: instanceId.slice(0, 8) },
+    });
+    registerProcessMetrics(metrics, health, BUILD_INFO);
+    // The listener opens as early as the port is known, answering /health while the rest starts.
+    http = startHttpServer({
+      host: options.listen?.host ?? config.server.host,
+      port: options.listen?.port ?? config.server.port,
+      health,
+      metrics,
+    });
+    shutdown.add("server", "http", () => http!.stop());
+    log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
+  });
+  const connectTimeoutMs = config.startup.connectTimeoutMs;
+  const store = await step("connect-postgres", () =>
+    retryUntilAvailable("postgres", connectTimeoutMs, log, () =>
+      openStore({ postgres: config.postgres, embedded: config.embedded, log: log.child({ part: "store" }) }),
+    ),
+  );
+  shutdown.add("connections", "postgres", () => store.close());
+  await step("run-migrations", async () => {
+    const { applied } = await store.migrate();
+    log.info("migrations done", { applied, store: store.kind });
+  });
+  const bus = await step("connect-redis", async () => {
+    if (!config.redis) return createMemoryBus({ instanceId, log });
+    return retryUntilAvailable("redis", connectTimeoutMs, log, () =>
+      connectRedisBus({
+        redis: config.redis!,
+        instanceId,
+        log: log.child({ part: "bus" }),
+        connectTimeoutMs,
+      }),
+    );
+  });
+  shutdown.add("connections", "bus", () => bus.close());
+  await step("init-keyring", () => {
+    if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
+    log.warn("no encryptionKeys configured: client secrets are disabled");
+    return undefined;
+  });
+  const keys = await step("init-drizzle", () => new KeyVerifier(store));
+  await step("init-subsystems", () => {});
+  const monitor = new DependencyMonitor({ store, bus, health, log });
+  await step("start-server", () => {
+    monitor.start();
+    shutdown.add("drain", "dependency-monitor", () => monitor.stop());
+  });
+  health.enter("ready");
+  log.info("ready", { store: store.kind, bus: bus.kind });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: http!.url,
+    port: http!.port,
+    instanceId,
+    config,
+    health,
+    metrics,
+    store,
+    bus,
+    keys,
+    log,
+    stop() {
+      stopping ??= (async () => {
+        health.markDraining();
+        log.info("shutting down");
+        await shutdown.run(log);
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
