@@ -1,0 +1,123 @@
+import { type Static, type TObject, type TProperties, Type } from "@sinclair/typebox";
+
+/*
+ * The schema describes the *resolved* config: every member that has a default is required here, and the loader
+ * fills defaults in (Value.Default) before checking, so a file may omit any of them. Every object is closed
+ * (additionalProperties: false), so a misspelt key is an error with its JSON path instead of being ignored.
+ */
+
+const closed = <T extends TProperties>(properties: T, options: { default?: object } = {}): TObject<T> =>
+  Type.Object(properties, { additionalProperties: false, ...options });
+/** A section that may be left out of the file entirely; its members' defaults then apply. */
+const section = <T extends TProperties>(properties: T): TObject<T> => closed(properties, { default: {} });
+
+const port = (fallback: number) => Type.Integer({ minimum: 0, maximum: 65535, default: fallback });
+const positive = (fallback: number) => Type.Integer({ minimum: 1, default: fallback });
+const nonEmpty = () => Type.String({ minLength: 1 });
+
+/** Default pool size for a Postgres connection. */
+export const DEFAULT_POSTGRES_MAX_CONNECTIONS = 10;
+
+const ServerSchema = section({
+  host: Type.String({ minLength: 1, default: "0.0.0.0" }),
+  port: port(3000),
+  /** The URL clients reach the hub at, when it differs from host:port (behind a proxy). */
+  publicUrl: Type.Optional(nonEmpty()),
+  trustProxy: Type.Boolean({ default: false }),
+  allowedOrigins: Type.Array(nonEmpty(), { default: [] }),
+  allowedHosts: Type.Array(nonEmpty(), { default: [] }),
+});
+
+const PostgresSchema = Type.Union([
+  closed({ url: nonEmpty(), maxConnections: positive(DEFAULT_POSTGRES_MAX_CONNECTIONS) }),
+  closed({
+    host: nonEmpty(),
+    port: port(5432),
+    user: nonEmpty(),
+    password: Type.Optional(Type.String()),
+    database: nonEmpty(),
+    ssl: Type.Optional(Type.Boolean()),
+    maxConnections: positive(DEFAULT_POSTGRES_MAX_CONNECTIONS),
+  }),
+]);
+
+const RedisSchema = Type.Union([
+  closed({ url: nonEmpty() }),
+  closed({
+    host: nonEmpty(),
+    port: port(6379),
+    username: Type.Optional(nonEmpty()),
+    password: Type.Optional(Type.String()),
+    db: Type.Integer({ minimum: 0, default: 0 }),
+    tls: Type.Boolean({ default: false }),
+  }),
+]);
+
+const LoggingSchema = section({
+  level: Type.Union(
+    [Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")],
+    {
+      default: "info",
+    },
+  ),
+  format: Type.Union([Type.Literal("json"), Type.Literal("pretty")], { default: "json" }),
+});
+
+const LimitsSchema = section({
+  maxFrameBytes: positive(1_048_576),
+  maxOperationsPerSpoke: positive(1000),
+  maxSchemaBytes: positive(65_536),
+  maxInFlightPerConnection: positive(1024),
+  badFramesPerMinute: positive(20),
+  backpressureBytes: positive(1_048_576),
+  heartbeatMs: positive(10_000),
+});
+
+const RouterSchema = section({
+  defaultTimeoutMs: positive(60_000),
+  maxTimeoutMs: positive(3_600_000),
+  remoteAckMs: positive(2000),
+  validateOutput: Type.Boolean({ default: false }),
+});
+
+const AuditSchema = section({
+  enabled: Type.Boolean({ default: true }),
+  retentionDays: positive(7),
+  batchSize: positive(500),
+  flushIntervalMs: positive(1000),
+  queueLimit: positive(100_000),
+});
+
+/** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */
+export const HubConfigSchema = closed({
+  /** Lets editors find a JSON Schema; ignored by the hub. */
+  $schema: Type.Optional(Type.String()),
+  server: ServerSchema,
+  /** Absent → the embedded store (PGlite) in `embedded.dataDir`. */
+  postgres: Type.Optional(PostgresSchema),
+  embedded: section({ dataDir: Type.String({ minLength: 1, default: "./data" }) }),
+  /** Absent → the in-process bus, single instance. */
+  redis: Type.Optional(RedisSchema),
+  /** Data keys, `"v2:<base64 32 bytes>,v1:<base64 32 bytes>"`, first = current (checked with `KeyRing.parse`). */
+  encryptionKeys: Type.Optional(nonEmpty()),
+  logging: LoggingSchema,
+  development: Type.Boolean({ default: false }),
+  limits: LimitsSchema,
+  router: RouterSchema,
+  startup: section({ connectTimeoutMs: positive(30_000) }),
+  shutdown: section({ graceMs: positive(20_000) }),
+  metrics: section({ requireKey: Type.Boolean({ default: false }) }),
+  audit: AuditSchema,
+});
+
+/**
+ * The resolved config: defaults applied, encrypted values decrypted, `embedded.dataDir` absolute. Holds secrets
+ * (passwords, data keys): never log it whole.
+ */
+export type HubConfig = Static<typeof HubConfigSchema>;
+/** The `postgres` section: a URL or discrete connection fields. */
+export type PostgresConfig = Static<typeof PostgresSchema>;
+/** The `redis` section: a URL or discrete connection fields. */
+export type RedisConfig = Static<typeof RedisSchema>;
+/** The `limits` section (PROTOCOL.md › Limits), bytes and counts. */
+export type LimitsConfig = HubConfig["limits"];
