@@ -90,7 +90,7 @@ if (!servicesUp) {
   }
   console.error(`WARNING: ${message}: suites that need them are skipped; embedded mode still runs.`);
 }
-const env = servicesUp ? {} : { ALKHUB_TEST_SERVICES: "off" };
+const env: Record<string, string> = servicesUp ? {} : { ALKHUB_TEST_SERVICES: "off" };
 
 if (!values["skip-build"]) {
   // End-to-end suites run the compiled binary, so build it first.

@@ -23,3 +23,17 @@ export async function openStoreForCommand(flags: {
     command: "alkhub cli",
   });
 }
+
+/** Opens the store of `configPath`, applies pending migrations, runs `work`, and always closes the store. */
+export async function withMigratedStore<T>(
+  configPath: string,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await openStoreForCommand({ config: configPath });
+  try {
+    await store.migrate();
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -3,7 +3,8 @@ import { redactText } from "../log/index.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
-import { openStoreForCommand } from "./context.ts";
+import { openStoreForCommand, withMigratedStore } from "./context.ts";
+import { printFirstAdminKey } from "./first-admin-key.ts";
 import { healthCommand } from "./health.ts";
 import { createInitCommand } from "./init.ts";
 import { createKeysCommand } from "./keys.ts";
@@ -15,7 +16,10 @@ import { versionCommand } from "./version.ts";
 export function allCommands(): Command[] {
   return [
     serveCommand,
-    createInitCommand(),
+    createInitCommand({
+      afterInit: (result, io) =>
+        withMigratedStore(result.configPath, (store) => printFirstAdminKey(store, io)),
+    }),
     configCommand,
     createKeysCommand(openStoreForCommand),
     createMigrateCommand(openStoreForCommand),

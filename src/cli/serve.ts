@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolveConfigPath, writeLocalConfig } from "../config/index.ts";
-import { EXIT_CODES, exitCodeOf, UsageError } from "../errors.ts";
+import { EXIT_CODES, type ExitCode, exitCodeOf, UsageError } from "../errors.ts";
 import { type Hub, StartupStepError, startHub } from "../hub.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -70,7 +70,7 @@ dir) is unavailable · 78 configuration error.`,
 };
 
 /** Resolves with the exit code once a signal has stopped the hub; a second signal exits at once. */
-function waitForSignal(hub: Hub): Promise<number> {
+function waitForSignal(hub: Hub): Promise<ExitCode> {
   return new Promise((resolve) => {
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
