@@ -1,0 +1,23 @@
+import type { Database } from "../store/index.ts";
+import { auditLogs } from "../store/index.ts";
+
+/** Who made a change, as far as the caller knows: the acting key and the client address. */
+export interface AuditActor {
+  keyId?: string;
+  address?: string;
+}
+
+/** Writes one audit_logs row. `db` may be a transaction. */
+export async function writeAuditRow(
+  db: Pick<Database, "insert">,
+  row: { action: string; target: string | null; outcome: string; actor?: AuditActor; details?: object },
+): Promise<void> {
+  await db.insert(auditLogs).values({
+    action: row.action,
+    target: row.target,
+    outcome: row.outcome,
+    actorKeyId: row.actor?.keyId ?? null,
+    address: row.actor?.address ?? null,
+    details: { ...row.details },
+  });
+}

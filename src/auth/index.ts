@@ -1,0 +1,32 @@
+/**
+ * Authentication with API keys (SECURITY.md): minting, hashing, storing, verifying (with a short cache),
+ * revoking; scopes and the globs that limit a key to some spokes and operations.
+ */
+export {
+  API_KEY_ID_LENGTH,
+  API_KEY_PREFIX,
+  API_KEY_SECRET_BYTES,
+  hashApiKey,
+  type MintedApiKey,
+  mintApiKey,
+  parseApiKeyId,
+} from "./api-key.ts";
+export type { AuditActor } from "./audit.ts";
+export { matchesAnyGlob, matchesGlob } from "./globs.ts";
+export {
+  DEFAULT_KEY_CACHE_MAX_ENTRIES,
+  DEFAULT_KEY_CACHE_TTL_MS,
+  KeyVerifier,
+  type KeyVerifierOptions,
+} from "./key-verifier.ts";
+export {
+  type ApiKeyRecord,
+  type ApiKeyState,
+  apiKeyState,
+  type CreateApiKeyInput,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "./keys.ts";
+export { hasScope, type Identity, isScope, SCOPES, type Scope } from "./scopes.ts";
+export { LAST_USED_RESOLUTION_MS, type VerifyFailure, type VerifyResult, verifyApiKey } from "./verify.ts";

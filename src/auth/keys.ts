@@ -1,0 +1,175 @@
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { accounts, apiKeys, type Store } from "../store/index.ts";
+import { mintApiKey } from "./api-key.ts";
+import { type AuditActor, writeAuditRow } from "./audit.ts";
+import { isScope, type Scope } from "./scopes.ts";
+
+/** A stored key as operators see it: everything but the hash. */
+export interface ApiKeyRecord {
+  id: string;
+  accountId: string;
+  accountName: string;
+  name: string;
+  scopes: Scope[];
+  spokeNames: string[];
+  operations: string[];
+  enabled: boolean;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a key can be used for right now: `revoked` wins over `disabled`, which wins over `expired`. */
+export type ApiKeyState = "active" | "disabled" | "expired" | "revoked";
+
+/** What `createApiKey` needs. */
+export interface CreateApiKeyInput {
+  /** Account name; the account is created if it does not exist. */
+  account: string;
+  name: string;
+  scopes: Scope[];
+  /** Globs of spoke names the key may register. Default none. */
+  spokeNames?: string[];
+  /** Globs of operations the key may call. Default `["*"]`. */
+  operations?: string[];
+  expiresAt?: Date;
+  /** Recorded in the audit row. */
+  actor?: AuditActor;
+}
+
+/** The state of `record` at `now`. */
+export function apiKeyState(
+  record: Pick<ApiKeyRecord, "enabled" | "expiresAt" | "revokedAt">,
+  now = new Date(),
+): ApiKeyState {
+  if (record.revokedAt) return "revoked";
+  if (!record.enabled) return "disabled";
+  if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) return "expired";
+  return "active";
+}
+
+/**
+ * Mints and stores a key. The returned `key` is the only copy of the plaintext: the database keeps its id and
+ * hash. Writes a `key.create` audit row. Throws `RangeError` on invalid input.
+ */
+export async function createApiKey(
+  store: Pick<Store, "db">,
+  input: CreateApiKeyInput,
+): Promise<{ key: string; record: ApiKeyRecord }> {
+  validateInput(input);
+  const minted = mintApiKey();
+  try {
+    const record = await store.db.transaction(async (tx) => {
+      await tx
+        .insert(accounts)
+        .values({ name: input.account })
+        .onConflictDoNothing({ target: accounts.name });
+      const [account] = await tx.select().from(accounts).where(eq(accounts.name, input.account));
+      if (!account) throw new Error(`account ${input.account} vanished while creating a key`);
+      const [row] = await tx
+        .insert(apiKeys)
+        .values({
+          id: minted.id,
+          accountId: account.id,
+          name: input.name,
+          keyHash: minted.hash,
+          scopes: [...new Set(input.scopes)],
+          spokeNames: input.spokeNames ?? [],
+          operations: input.operations ?? ["*"],
+          expiresAt: input.expiresAt ?? null,
+        })
+        .returning();
+      if (!row) throw new Error("inserting the key returned no row");
+      await writeAuditRow(tx, {
+        action: "key.create",
+        target: row.id,
+        outcome: "ok",
+        actor: input.actor,
+        details: { account: account.name, name: row.name, scopes: row.scopes },
+      });
+      return toRecord(row, account.name);
+    });
+    return { key: minted.key, record };
+  } catch (error) {
+    await writeAuditRow(store.db, {
+      action: "key.create",
+      target: minted.id,
+      outcome: "error",
+      actor: input.actor,
+      details: { account: input.account, name: input.name },
+    }).catch(() => {});
+    throw error;
+  }
+}
+
+/** Every key, oldest first, without hashes. */
+export async function listApiKeys(store: Pick<Store, "db">): Promise<ApiKeyRecord[]> {
+  const rows = await store.db
+    .select({ key: apiKeys, accountName: accounts.name })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(apiKeys.accountId, accounts.id))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+  return rows.map((row) => toRecord(row.key, row.accountName));
+}
+
+/**
+ * Revokes key `id`. True when this call revoked it; false when there is no such key or it was already revoked.
+ * Writes a `key.revoke` audit row either way. Callers also broadcast `auth.revoked` so caches drop it.
+ */
+export async function revokeApiKey(
+  store: Pick<Store, "db">,
+  id: string,
+  actor?: AuditActor,
+): Promise<boolean> {
+  const revoked = await store.db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  let outcome = "ok";
+  if (revoked.length === 0) {
+    const [existing] = await store.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id));
+    outcome = existing ? "already-revoked" : "not-found";
+  }
+  await writeAuditRow(store.db, { action: "key.revoke", target: id, outcome, actor });
+  return revoked.length > 0;
+}
+
+function validateInput(input: CreateApiKeyInput): void {
+  if (input.account.trim() === "") throw new RangeError("the account name of a key must not be empty");
+  if (input.name.trim() === "") throw new RangeError("the name of a key must not be empty");
+  if (input.scopes.length === 0) throw new RangeError("a key needs at least one scope");
+  for (const scope of input.scopes) {
+    if (!isScope(scope)) throw new RangeError(`unknown scope "${scope}"`);
+  }
+  for (const [field, globs] of [
+    ["spokeNames", input.spokeNames],
+    ["operations", input.operations],
+  ] as const) {
+    if (globs?.some((glob) => glob.trim() === ""))
+      throw new RangeError(`${field} must not contain an empty glob`);
+  }
+  if (input.expiresAt && Number.isNaN(input.expiresAt.getTime())) {
+    throw new RangeError("expiresAt is not a valid date");
+  }
+}
+
+function toRecord(row: typeof apiKeys.$inferSelect, accountName: string): ApiKeyRecord {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    accountName,
+    name: row.name,
+    scopes: row.scopes.filter(isScope),
+    spokeNames: row.spokeNames,
+    operations: row.operations,
+    enabled: row.enabled,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,62 @@
+import { timingSafeEqual } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { accounts, apiKeys, type Store } from "../store/index.ts";
+import { hashApiKey, parseApiKeyId } from "./api-key.ts";
+import { type Identity, isScope } from "./scopes.ts";
+
+/** `last_used_at` is refreshed at most this often per key, so verification does not write on every request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Why a presented key was refused. A wrong secret for a known id is `unknown`: it reveals nothing. */
+export type VerifyFailure = "malformed" | "unknown" | "disabled" | "expired" | "revoked";
+
+/** The outcome of verifying a presented key. */
+export type VerifyResult = { ok: true; identity: Identity } | { ok: false; reason: VerifyFailure };
+
+/**
+ * Verifies a presented key: format, lookup by id, constant-time comparison of SHA-256 hashes, then revoked /
+ * enabled / expires_at (at `now`). Never logs or returns the key.
+ */
+export async function verifyApiKey(
+  store: Pick<Store, "db">,
+  presented: string,
+  now = new Date(),
+): Promise<VerifyResult> {
+  const id = parseApiKeyId(presented);
+  if (!id) return { ok: false, reason: "malformed" };
+  const [row] = await store.db
+    .select({ key: apiKeys, accountName: accounts.name })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(apiKeys.accountId, accounts.id))
+    .where(eq(apiKeys.id, id));
+  if (!row) return { ok: false, reason: "unknown" };
+  const expected = Buffer.from(row.key.keyHash, "hex");
+  const actual = Buffer.from(hashApiKey(presented), "hex");
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    return { ok: false, reason: "unknown" };
+  }
+  const key = row.key;
+  if (key.revokedAt) return { ok: false, reason: "revoked" };
+  if (!key.enabled) return { ok: false, reason: "disabled" };
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // Bookkeeping only: a failed write must not turn a valid key into a refusal.
+    await store.db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(eq(apiKeys.id, key.id))
+      .catch(() => {});
+  }
+  return {
+    ok: true,
+    identity: {
+      keyId: key.id,
+      accountId: key.accountId,
+      accountName: row.accountName,
+      scopes: key.scopes.filter(isScope),
+      spokeNames: key.spokeNames,
+      operations: key.operations,
+      expiresAt: key.expiresAt,
+    },
+  };
+}

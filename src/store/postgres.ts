@@ -1,0 +1,126 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { ConfigError, UnavailableError } from "../errors.ts";
+import type { Logger } from "../log/index.ts";
+import { applyMigrations, readMigrationStatus } from "./migrator.ts";
+import * as schema from "./schema.ts";
+import type { Database, PostgresOptions, Store } from "./types.ts";
+
+/** Pool size when the config gives none. */
+export const DEFAULT_MAX_CONNECTIONS = 10;
+/** How long one connection attempt may take before it fails. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** `pg_advisory_lock` key that serialises `migrate()` across processes ("alkh" as an int32). */
+export const MIGRATION_LOCK_KEY = 0x616c6b68;
+/**
+ * How long `ping()` waits. postgres.js under Bun can lose a query sent in the instant between a socket error and
+ * its close event (it never settles), so a ping must not trust the driver to answer.
+ */
+export const DEFAULT_PING_TIMEOUT_MS = 5_000;
+/** How long `close()` lets running queries finish before it drops the connections. */
+const CLOSE_TIMEOUT_S = 5;
+
+/**
+ * Opens a Postgres store and checks it with `SELECT 1`. Tries once (the caller retries); an unreachable server
+ * is an `UnavailableError` naming host:port/database, never the password.
+ */
+export async function openPostgresStore(options: PostgresOptions, log: Logger): Promise<Store> {
+  const { target, password } = describeTarget(options);
+  // migrate() reserves one connection for its lock while the migrations run on another.
+  const max = Math.max(2, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  const common = { max, onnotice: () => {}, connect_timeout: DEFAULT_CONNECT_TIMEOUT_MS / 1000 };
+  const sql =
+    "url" in options
+      ? postgres(options.url, common)
+      : postgres({
+          ...common,
+          host: options.host,
+          port: options.port ?? 5432,
+          user: options.user,
+          password: options.password,
+          database: options.database,
+          ssl: options.ssl ? "require" : false,
+        });
+  try {
+    await sql`select 1`;
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw new UnavailableError(`cannot connect to Postgres at ${target}: ${reasonOf(error, password)}`, {
+      cause: error,
+    });
+  }
+  log.info("store opened", { kind: "postgres", target });
+  const db: Database = drizzle(sql, { schema });
+  let closed = false;
+  return {
+    kind: "postgres",
+    db,
+    ping: () => pingWithin(sql, DEFAULT_PING_TIMEOUT_MS),
+    async migrate() {
+      const reserved = await sql.reserve();
+      try {
+        await reserved.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+        try {
+          const result = await applyMigrations(db);
+          if (result.applied > 0) log.info("migrations applied", { applied: result.applied });
+          return result;
+        } finally {
+          // If the connection died the session lock died with it; do not mask the real error.
+          await reserved.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => {});
+        }
+      } finally {
+        reserved.release();
+      }
+    },
+    migrationStatus: () => readMigrationStatus(db),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sql.end({ timeout: CLOSE_TIMEOUT_S });
+    },
+  };
+}
+
+async function pingWithin(sql: postgres.Sql, timeoutMs: number): Promise<void> {
+  const query = sql`select 1`.execute();
+  // A lost query may still reject later; it must not become an unhandled rejection.
+  query.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Postgres did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `host:port/database` for messages, and the password so it can be scrubbed from driver errors. */
+function describeTarget(options: PostgresOptions): { target: string; password: string | undefined } {
+  if (!("url" in options)) {
+    return {
+      target: `${options.host}:${options.port ?? 5432}/${options.database}`,
+      password: options.password,
+    };
+  }
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    // The URL may carry a password: do not echo it.
+    throw new ConfigError(
+      "the Postgres URL is not a valid URL (expected postgres://user@host:port/database)",
+    );
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(`the Postgres URL must start with postgres:// (got ${url.protocol}//)`);
+  }
+  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  return { target: `${url.hostname}:${url.port || 5432}${url.pathname}`, password };
+}
+
+function reasonOf(error: unknown, password: string | undefined): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return password ? text.replaceAll(password, "***") : text;
+}

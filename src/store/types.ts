@@ -1,0 +1,51 @@
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type * as schema from "./schema.ts";
+
+/**
+ * The Drizzle database both backends provide (postgres.js and PGlite drizzles with the full schema). Query it
+ * with the query builder or `db.query.*`; results are the same on both.
+ */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/**
+ * How to reach a Postgres server: a URL, or its parts. `maxConnections` is the pool size (default 10; at least
+ * 2, because `migrate()` holds one connection for its lock while the migrations run on another).
+ */
+export type PostgresOptions =
+  | { url: string; maxConnections?: number }
+  | {
+      host: string;
+      /** Default 5432. */
+      port?: number;
+      user: string;
+      password?: string;
+      database: string;
+      /** Require TLS. Default false. */
+      ssl?: boolean;
+      maxConnections?: number;
+    };
+
+/** The embedded PGlite store: its data directory (created if missing, locked against a second process). */
+export interface EmbeddedOptions {
+  dataDir: string;
+}
+
+/** One migration and whether this database has it. */
+export interface MigrationState {
+  tag: string;
+  applied: boolean;
+}
+
+/** An open database: Postgres or embedded PGlite behind the same schema. */
+export interface Store {
+  readonly kind: "postgres" | "embedded";
+  readonly db: Database;
+  /** A cheap `SELECT 1`; rejects while the database is unreachable and works again once it is back. */
+  ping(): Promise<void>;
+  /** Applies the embedded migrations that are missing (under an advisory lock on Postgres). */
+  migrate(): Promise<{ applied: number }>;
+  /** Every embedded migration, in order, with whether it has been applied. */
+  migrationStatus(): Promise<MigrationState[]>;
+  /** Closes the connections (and releases the data-dir lock). Idempotent. */
+  close(): Promise<void>;
+}

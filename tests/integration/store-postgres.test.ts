@@ -1,0 +1,128 @@
+// alkhub-test: once
+/** Postgres-only behaviour of the store: the migration lock, recovery after lost connections, open errors. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { UnavailableError } from "../../src/errors.ts";
+import { silentLogger } from "../../src/log/index.ts";
+import { accounts, migrations, openStore, type Store } from "../../src/store/index.ts";
+import { eventually } from "../support/eventually.ts";
+import {
+  createTestDatabase,
+  describeWithServices,
+  POSTGRES_ADMIN_URL,
+  type TestDatabase,
+} from "../support/services.ts";
+
+const embedded = { dataDir: "/nonexistent-unused" };
+
+describeWithServices("postgres store", () => {
+  const databases: TestDatabase[] = [];
+  let admin: postgres.Sql;
+  beforeAll(() => {
+    admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  });
+  afterAll(async () => {
+    await admin.end();
+    for (const database of databases) await database.drop();
+  });
+  const fresh = async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    return database;
+  };
+
+  test("four stores migrating one empty database at once all succeed, and the work is done once", async () => {
+    const database = await fresh();
+    const stores = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        openStore({ postgres: { url: database.url, maxConnections: 2 }, embedded, log: silentLogger }),
+      ),
+    );
+    try {
+      const results = await Promise.all(stores.map((s) => s.migrate()));
+      expect(results.map((r) => r.applied).sort()).toEqual([0, 0, 0, migrations.length].sort());
+      const tables = await stores[0]!.db._.session.all<{ n: number }>(
+        sql`select count(*)::int as n from pg_catalog.pg_tables where schemaname = 'public'`,
+      );
+      expect(tables[0]?.n).toBe(8);
+      expect(await stores[3]!.migrationStatus()).toEqual(
+        migrations.map((m) => ({ tag: m.tag, applied: true })),
+      );
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  test("ping fails while the database is unreachable and recovers when it is back", async () => {
+    const database = await fresh();
+    const store: Store = await openStore({ postgres: { url: database.url }, embedded, log: silentLogger });
+    try {
+      await store.migrate();
+      await store.ping();
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`);
+      await admin.unsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.name}' AND pid <> pg_backend_pid()`,
+      );
+      // Every pooled connection is dead and no new one may open: ping must reject, not hang.
+      await eventually(
+        () =>
+          store.ping().then(
+            () => false,
+            () => true,
+          ),
+        { timeoutMs: 15_000, what: "ping rejecting" },
+      );
+      await expect(store.ping()).rejects.toThrow();
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await eventually(() => store.ping(), { timeoutMs: 15_000, what: "ping after recovery" });
+      await store.db.insert(accounts).values({ name: "after-recovery" });
+      expect((await store.db.select().from(accounts)).map((a) => a.name)).toEqual(["after-recovery"]);
+    } finally {
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await store.close();
+    }
+  }, 40_000);
+
+  test("queries work again after the server kills the store's connections", async () => {
+    const database = await fresh();
+    const store = await openStore({ postgres: { url: database.url }, embedded, log: silentLogger });
+    try {
+      await store.migrate();
+      await admin.unsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.name}' AND pid <> pg_backend_pid()`,
+      );
+      await eventually(() => store.ping(), { timeoutMs: 15_000, what: "ping after terminate" });
+      expect(await store.db.select().from(accounts)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
+  test("an unreachable server is an UnavailableError naming host:port/database but never the password", async () => {
+    const password = "s3cret-pw-xyz";
+    const error = await openStore({
+      postgres: { host: "127.0.0.1", port: 1, user: "postgres", password, database: "nowhere" },
+      embedded,
+      log: silentLogger,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain("127.0.0.1:1/nowhere");
+    expect((error as Error).message).not.toContain(password);
+
+    const viaUrl = await openStore({
+      postgres: { url: `postgres://postgres:${password}@127.0.0.1:5432/alkhub_no_such_db` },
+      embedded,
+      log: silentLogger,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(viaUrl).toBeInstanceOf(UnavailableError);
+    expect((viaUrl as Error).message).toContain("127.0.0.1:5432/alkhub_no_such_db");
+    expect((viaUrl as Error).message).not.toContain(password);
+  });
+});
