@@ -1,4 +1,23 @@
+/**
+ * The `/ws` wire protocol (PROTOCOL.md), shared by the hub and the spoke SDK. Runs in Bun, Node and browsers:
+ * imports nothing but `@sinclair/typebox`.
+ *
+ * Conventions both sides follow:
+ * - Hub operations (`hub.register`, `hub.list`, …) are ordinary calls: a `call.requested` whose `operation`
+ *   starts with `hub.`, answered by `call.responded` or `call.error`.
+ * - Towards a spoke, `call.requested.operation` is the spoke's local name (`fs.readFile`), never the published
+ *   one; the id on that hop is the hub's own.
+ * - The hub pings with WebSocket ping frames; any inbound frame also counts as liveness.
+ * - For call frames the envelope `id` equals `payload.requestId`.
+ */
 export { CLOSE_CODES, type CloseCode } from "./close-codes.ts";
+export {
+  encodeFrame,
+  frameChecker,
+  isFrameType,
+  type ParseResult,
+  parseFrame,
+} from "./codec.ts";
 export {
   DOMAIN_CODE_PATTERN,
   ERROR_CODES,
@@ -8,3 +27,74 @@ export {
   isHubErrorCode,
   type WireError,
 } from "./errors.ts";
+export {
+  CALL_FRAME_TYPES,
+  CallAbortedPayload,
+  CallCompletedPayload,
+  CallErrorPayload,
+  Caller,
+  CallProgressPayload,
+  CallRequestedPayload,
+  CallRespondedPayload,
+  FRAME_SENDERS,
+  FRAME_TYPES,
+  type Frame,
+  type FrameDirection,
+  type FramePayloads,
+  type FrameType,
+  type FromHubFrame,
+  HubCallRequestedPayload,
+  HubDrainingPayload,
+  MAX_ID_LENGTH,
+  ProtocolErrorPayload,
+  RequestId,
+  type ToHubFrame,
+} from "./frames.ts";
+export {
+  HubCallInput,
+  HubListInput,
+  HubListOutput,
+  HubSchemaInput,
+  HubSearchInput,
+  OperationSummary,
+} from "./hub-operations.ts";
+export {
+  isValidSegment,
+  localOf,
+  MAX_NAME_LENGTH,
+  MAX_SEGMENT_LENGTH,
+  type NameCheck,
+  OPERATION_NAME_PATTERN,
+  publishedName,
+  RESERVED_SPOKE_NAMES,
+  SEGMENT_PATTERN,
+  spokeOf,
+  validateOperationName,
+  validateSpokeName,
+} from "./names.ts";
+export { JsonObject, OperationAnnotations, OperationSpec, OperationType, SpokeName } from "./operation.ts";
+export {
+  checkRegisterInput,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_SPOKE_LIMITS,
+  HubRegisterInput,
+  HubRegisterOutput,
+  registerInputChecker,
+  registerOutputChecker,
+  SpokeLimits,
+  utf8Length,
+  Visibility,
+} from "./register.ts";
+export { compileChecker, type SchemaChecker } from "./schema-check.ts";
+export {
+  BEARER_SUBPROTOCOL_PREFIX,
+  bearerSubprotocols,
+  HUB_OPERATION_PREFIX,
+  HUB_OPERATIONS,
+  type HubOperation,
+  isHubOperation,
+  type OfferedSubprotocols,
+  PROTOCOL_VERSION,
+  parseSubprotocolHeader,
+  SUBPROTOCOL,
+} from "./version.ts";

@@ -179,7 +179,10 @@ export class FakeHub {
     const frame = parsed.frame;
     connection.frames.push(frame);
     if (frame.type !== "call.requested") return;
-    if (frame.payload.operation !== "hub.register") return this.onCall(frame, connection);
+    if (frame.payload.operation !== "hub.register") {
+      this.onCall(frame, connection);
+      return;
+    }
     const input = frame.payload.input as HubRegisterInput;
     const decision = this.onRegister(input, connection);
     if (decision instanceof HubError) {

@@ -1,0 +1,63 @@
+/**
+ * `protocol/` and `spoke/` must run in Bun, Node ≥ 22 and browsers: they import only each other (spoke → protocol
+ * through its index) and `@sinclair/typebox`, and use no runtime-specific globals. Checked by reading the files.
+ */
+import { expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+const SRC = resolve(import.meta.dir, "..");
+const files = (folder: string) =>
+  readdirSync(join(SRC, folder))
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+    .map((file) => join(SRC, folder, file));
+
+// Static imports and re-exports (`from "x"`), side-effect imports and dynamic `import("x")`.
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+
+function specifiers(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(SPECIFIER)].map((match) => match[1] as string);
+}
+
+function problems(folder: "protocol" | "spoke"): string[] {
+  const found: string[] = [];
+  for (const file of files(folder)) {
+    const name = relative(SRC, file);
+    const text = readFileSync(file, "utf8");
+    for (const spec of specifiers(file)) {
+      if (spec.startsWith(".")) {
+        const target = relative(SRC, resolve(file, "..", spec));
+        const inside = target.startsWith(`${folder}/`);
+        const viaProtocolIndex = folder === "spoke" && target === "protocol/index.ts";
+        if (!inside && !viaProtocolIndex) found.push(`${name} imports ${spec}`);
+      } else if (spec !== "@sinclair/typebox" && !spec.startsWith("@sinclair/typebox/")) {
+        found.push(`${name} imports package ${spec}`);
+      }
+    }
+    for (const global of [/\bprocess\./, /\bBuffer\b/, /\brequire\(/, /\bBun\.\w/, /\bDeno\./]) {
+      if (global.test(text)) found.push(`${name} uses ${global.source}`);
+    }
+  }
+  return found;
+}
+
+test("protocol/ imports only itself and @sinclair/typebox, and no runtime globals", () => {
+  expect(files("protocol").length).toBeGreaterThan(5);
+  expect(problems("protocol")).toEqual([]);
+});
+
+test("spoke/ imports only itself, protocol/index.ts and @sinclair/typebox, and no runtime globals", () => {
+  expect(files("spoke").length).toBeGreaterThan(5);
+  expect(problems("spoke")).toEqual([]);
+});
+
+test("the checker itself catches a forbidden import", () => {
+  const sample =
+    'import { x } from "node:fs";\nexport * from "../http/index.ts";\nawait import("bun:sqlite");';
+  expect([...sample.matchAll(SPECIFIER)].map((match) => match[1])).toEqual([
+    "node:fs",
+    "../http/index.ts",
+    "bun:sqlite",
+  ]);
+});

@@ -1,0 +1,26 @@
+/**
+ * The spoke SDK (`@alkdev/hub/spoke`): connect to a hub, register operations, serve calls, call other
+ * operations, reconnect. Runs in Bun, Node ≥ 22 and browsers; imports only `protocol/` and TypeBox.
+ */
+export { HubError } from "../protocol/index.ts";
+export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDelayMs } from "./backoff.ts";
+export { buildOperationSpecs, defineOperation } from "./define.ts";
+export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
+export { toWireError } from "./incoming.ts";
+export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
+export type {
+  AnyOperationDef,
+  CallContext,
+  CallOptions,
+  OperationDef,
+  ProgressUpdate,
+  QueryOperationDef,
+  ReconnectOptions,
+  Spoke,
+  SpokeLogger,
+  SpokeOptions,
+  SpokeStatus,
+  SubscribeOptions,
+  SubscriptionOperationDef,
+  WebSocketConstructor,
+} from "./types.ts";

@@ -1,0 +1,91 @@
+/** Shared setup of the SDK suites: a spoke with a few operations, connected to a fake hub, fast reconnects. */
+import { Type } from "@sinclair/typebox";
+import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/spoke/index.ts";
+import type { FakeHub } from "../support/fake-hub.ts";
+
+/** Resolvers for a handler the test wants to hold open. */
+export interface Gate {
+  release(): void;
+  wait: Promise<void>;
+}
+
+/** A promise a test can open when it likes. */
+export function gate(): Gate {
+  let release = () => {};
+  const wait = new Promise<void>((resolve) => (release = resolve));
+  return { release, wait };
+}
+
+/** Control of the `slow.wait` handler: which calls started, which were aborted, and when they may finish. */
+export interface Hold {
+  current: Gate;
+  started: string[];
+  aborted: string[];
+}
+
+/** Operations used across the suites; `hold` controls the `slow.wait` handler. */
+export function testOperations(hold: Hold) {
+  return {
+    "math.add": {
+      type: "query" as const,
+      description: "Adds two numbers",
+      input: Type.Object({ a: Type.Number(), b: Type.Number() }),
+      output: Type.Number(),
+      handler: ({ a, b }: { a: number; b: number }) => a + b,
+    },
+    "slow.wait": {
+      type: "mutation" as const,
+      description: "Waits until the test releases it",
+      input: Type.Object({}),
+      handler: async (_input: unknown, ctx: { signal: AbortSignal; requestId: string }) => {
+        hold.started.push(ctx.requestId);
+        ctx.signal.addEventListener("abort", () => hold.aborted.push(ctx.requestId));
+        await hold.current.wait;
+        return { done: true };
+      },
+    },
+    "count.up": {
+      type: "subscription" as const,
+      description: "Yields 1..n",
+      input: Type.Object({ n: Type.Integer() }),
+      async *handler({ n }: { n: number }) {
+        for (let i = 1; i <= n; i++) yield i;
+      },
+    },
+    "fail.plain": {
+      type: "query" as const,
+      description: "Throws a plain error",
+      input: Type.Object({}),
+      handler: () => {
+        throw new Error("disk on fire");
+      },
+    },
+    "fail.coded": {
+      type: "query" as const,
+      description: "Throws an error with a domain code",
+      input: Type.Object({}),
+      handler: () => {
+        throw Object.assign(new Error("no such file"), { code: "FILE_NOT_FOUND" });
+      },
+    },
+  };
+}
+
+/** Connects a spoke named `dev1` to `hub`, recording every status event. */
+export async function connectTest(
+  hub: FakeHub,
+  overrides: Partial<SpokeOptions> = {},
+): Promise<{ spoke: Spoke; events: SpokeStatus[]; hold: Hold }> {
+  const hold: Hold = { current: gate(), started: [], aborted: [] };
+  const events: SpokeStatus[] = [];
+  const spoke = await connectSpoke({
+    url: hub.url,
+    token: "test-key",
+    name: "dev1",
+    operations: testOperations(hold),
+    reconnect: { initialDelayMs: 10, maxDelayMs: 40 },
+    ...overrides,
+  } as SpokeOptions);
+  spoke.onStatus((status) => events.push(status));
+  return { spoke, events, hold };
+}
