@@ -8,10 +8,11 @@ import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { KeyRing, readMasterKeyFile } from "./crypto/index.ts";
 import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
-import { type HttpServer, startHttpServer } from "./http/index.ts";
+import { adminRoutes, apiRoutes, type HttpServer, startHttpServer, wsRoute } from "./http/index.ts";
 import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { openStore, type Store } from "./store/index.ts";
+import { createSubsystems, type Subsystems } from "./subsystems.ts";
 import { BUILD_INFO } from "./version.ts";
 
 /** How `startHub` finds its configuration and where it logs. */
@@ -41,6 +42,7 @@ export interface Hub {
   readonly store: Store;
   readonly bus: Bus;
   readonly keys: KeyVerifier;
+  readonly subsystems: Subsystems;
   readonly log: Logger;
   /** Graceful shutdown in reverse startup order; calling it again returns the same promise. */
   stop(): Promise<void>;
@@ -91,6 +93,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     return loadConfig({ path: paths.configPath, masterKey });
   });
   let http: HttpServer | undefined;
+  // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
+  let subsystems: Subsystems | undefined;
+  let keys: KeyVerifier | undefined;
   await step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
@@ -105,6 +110,25 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       port: options.listen?.port ?? config.server.port,
       health,
       metrics,
+      routes: [
+        wsRoute({
+          gateway: () => subsystems!.gateway,
+          keys: () => keys!,
+          policy: config.server,
+        }),
+        apiRoutes({
+          router: () => subsystems!.router,
+          keys: () => keys!,
+          maxBodyBytes: config.limits.maxFrameBytes,
+        }),
+        adminRoutes({ store: () => store, bus: () => bus, keys: () => keys!, log: () => log }),
+      ],
+      websocket: {
+        maxPayloadLength: config.limits.maxFrameBytes,
+        backpressureLimit: config.limits.backpressureBytes,
+        // A backstop only: the gateway closes connections silent for two heartbeats itself.
+        idleTimeout: Math.min(960, Math.max(8, Math.ceil((3 * config.limits.heartbeatMs) / 1000))),
+      },
     });
     shutdown.add("server", "http", () => http!.stop());
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
@@ -137,10 +161,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
   });
-  const keys = await step("init-drizzle", () => new KeyVerifier(store));
-  await step("init-subsystems", () => {});
+  keys = await step("init-drizzle", () => new KeyVerifier(store));
+  subsystems = await step("init-subsystems", () =>
+    createSubsystems({ config, store, bus, metrics, log, instanceId, keys: keys! }),
+  );
+  const parts = subsystems;
   const monitor = new DependencyMonitor({ store, bus, health, log });
-  await step("start-server", () => {
+  await step("start-server", async () => {
+    shutdown.add("connections", "audit-and-catalog", () => parts.stop());
+    shutdown.add("drain", "spokes", () => parts.drain());
+    await parts.start();
     monitor.start();
     shutdown.add("drain", "dependency-monitor", () => monitor.stop());
   });
@@ -158,6 +188,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     store,
     bus,
     keys,
+    subsystems: parts,
     log,
     stop() {
       stopping ??= (async () => {

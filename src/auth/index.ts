@@ -12,6 +12,7 @@ export {
   parseApiKeyId,
 } from "./api-key.ts";
 export type { AuditActor } from "./audit.ts";
+export { presentedKey } from "./bearer.ts";
 export { matchesAnyGlob, matchesGlob } from "./globs.ts";
 export {
   DEFAULT_KEY_CACHE_MAX_ENTRIES,
@@ -28,5 +29,6 @@ export {
   listApiKeys,
   revokeApiKey,
 } from "./keys.ts";
+export { AUTH_CHANNEL, publishRevocation, subscribeRevocations } from "./revocation.ts";
 export { hasScope, type Identity, isScope, SCOPES, type Scope } from "./scopes.ts";
 export { LAST_USED_RESOLUTION_MS, type VerifyFailure, type VerifyResult, verifyApiKey } from "./verify.ts";

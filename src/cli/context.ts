@@ -1,3 +1,5 @@
+import { publishRevocation } from "../auth/index.ts";
+import { connectRedisBus } from "../bus/index.ts";
 import { loadHubConfig } from "../config/index.ts";
 import { silentLogger } from "../log/index.ts";
 import { openStore, type Store } from "../store/index.ts";
@@ -35,5 +37,28 @@ export async function withMigratedStore<T>(
     return await work(store);
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Broadcasts a key revocation to running hubs over Redis. Without Redis there is nothing to tell: the embedded
+ * store is locked while a hub runs, so no hub can be running beside this command.
+ */
+export async function announceRevocationForCommand(
+  flags: { config?: string; masterKeyFile?: string },
+  keyId: string,
+): Promise<void> {
+  const { config } = await loadHubConfig({
+    configFlag: flags.config,
+    masterKeyFlag: flags.masterKeyFile,
+    cwd: process.cwd(),
+    env: process.env,
+  });
+  if (!config.redis) return;
+  const bus = await connectRedisBus({ redis: config.redis, log: silentLogger, connectTimeoutMs: 5000 });
+  try {
+    await publishRevocation(bus, keyId);
+  } finally {
+    await bus.close();
   }
 }

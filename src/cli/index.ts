@@ -3,7 +3,7 @@ import { redactText } from "../log/index.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
-import { openStoreForCommand, withMigratedStore } from "./context.ts";
+import { announceRevocationForCommand, openStoreForCommand, withMigratedStore } from "./context.ts";
 import { printFirstAdminKey } from "./first-admin-key.ts";
 import { healthCommand } from "./health.ts";
 import { createInitCommand } from "./init.ts";
@@ -21,7 +21,7 @@ export function allCommands(): Command[] {
         withMigratedStore(result.configPath, (store) => printFirstAdminKey(store, io)),
     }),
     configCommand,
-    createKeysCommand(openStoreForCommand),
+    createKeysCommand(openStoreForCommand, announceRevocationForCommand),
     createMigrateCommand(openStoreForCommand),
     healthCommand,
     versionCommand,

@@ -28,7 +28,8 @@ Manages API keys. A key looks like alk_<id>_<secret>; the hub stores only its id
   create   mints a key and prints it ONCE on stdout (details and a reminder go to stderr): it cannot be shown
            again, so store it right away.
   list     prints every key: id, account, name, scopes, globs, created, expires, state. Never the key.
-  revoke   revokes the key with that id at once. A running hub drops it from its cache within 30 s.
+  revoke   revokes the key with that id at once. With Redis configured, running hubs are told
+           and close its connections (4401) at once.
 
 With the embedded store these commands need the hub to be stopped: the data dir is locked by the running hub.
 Against Postgres they work while the hub runs.
@@ -69,8 +70,23 @@ const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 
 
 type KeyFlags = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
 
-/** Builds `alkhub keys`; `openStore` turns the flags into an open store (the lead's config loading). */
-export function createKeysCommand(openStore: OpenStoreForFlags): Command {
+/**
+ * Tells running hubs that a key was revoked (so they close its connections at once); given the same flags as
+ * `openStore`.
+ */
+export type AnnounceRevocation = (
+  flags: { config?: string; masterKeyFile?: string },
+  keyId: string,
+) => Promise<void>;
+
+/**
+ * Builds `alkhub keys`; `openStore` turns the flags into an open store, `announceRevocation` (optional)
+ * broadcasts a revocation to running hubs.
+ */
+export function createKeysCommand(
+  openStore: OpenStoreForFlags,
+  announceRevocation?: AnnounceRevocation,
+): Command {
   return {
     name: "keys",
     summary: "create, list and revoke API keys",
@@ -84,12 +100,18 @@ export function createKeysCommand(openStore: OpenStoreForFlags): Command {
         }
         const [sub, ...args] = positionals;
         const run = planSubcommand(sub, args, values);
-        const store = await openStore({ config: values.config, masterKeyFile: values["master-key-file"] });
+        const flags = { config: values.config, masterKeyFile: values["master-key-file"] };
+        const store = await openStore(flags);
+        let code: ExitCode;
         try {
-          return await run(store, io);
+          code = await run(store, io);
         } finally {
           await store.close();
         }
+        if (sub === "revoke" && code === EXIT_CODES.OK && announceRevocation) {
+          await announceRevocation(flags, args[0] as string);
+        }
+        return code;
       } catch (error) {
         if (!(error instanceof LocalError)) throw error;
         io.err(error.message);

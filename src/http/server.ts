@@ -1,4 +1,4 @@
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { HealthState, MetricsRegistry } from "../health/index.ts";
 import { healthRoutes, startupGate } from "./health-routes.ts";
 
@@ -12,7 +12,9 @@ export interface HttpServerOptions {
    * Route groups of the later parts (ws, mcp, api). They are registered now but reach their subsystems
    * through deferred accessors: the startup gate keeps them closed until the hub is ready.
    */
-  routes?: Elysia[];
+  routes?: AnyElysia[];
+  /** Bun's WebSocket limits: one set for the whole server (PITFALLS.md §1). */
+  websocket?: { maxPayloadLength: number; backpressureLimit: number; idleTimeout: number };
 }
 
 /** The listening HTTP server. */

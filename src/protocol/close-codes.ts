@@ -8,6 +8,8 @@ export const CLOSE_CODES = {
   FRAME_TOO_BIG: 1009,
   /** The hub is restarting or draining: reconnect, to any instance. */
   HUB_RESTARTING: 1012,
+  /** The peer read too slowly: its send buffer passed the backpressure limit ("try again later"). */
+  SLOW_CONSUMER: 1013,
   /** Too many protocol violations. */
   PROTOCOL_VIOLATION: 4400,
   /** The key was revoked or expired mid-session. */

@@ -83,6 +83,19 @@ export function parseFrame(
   } catch {
     return { ok: false, error: "frame is not valid JSON" };
   }
+  return checkFrameValue(value, direction as "to-hub");
+}
+
+/**
+ * Checks a frame that is already parsed from JSON (Elysia parses text frames before the hub sees them), with
+ * the same rules and messages as `parseFrame`. Never throws.
+ */
+export function checkFrameValue(value: unknown, direction?: "to-hub"): ParseResult<ToHubFrame>;
+export function checkFrameValue(value: unknown, direction: "from-hub"): ParseResult<FromHubFrame>;
+export function checkFrameValue(
+  value: unknown,
+  direction: FrameDirection = "to-hub",
+): ParseResult<ToHubFrame | FromHubFrame> {
   if (kindOf(value) !== "object") {
     return { ok: false, error: `frame must be a JSON object, got ${kindOf(value)}` };
   }

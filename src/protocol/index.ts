@@ -12,6 +12,7 @@
  */
 export { CLOSE_CODES, type CloseCode } from "./close-codes.ts";
 export {
+  checkFrameValue,
   encodeFrame,
   frameChecker,
   isFrameType,

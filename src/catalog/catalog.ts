@@ -1,0 +1,277 @@
+/**
+ * The cluster-wide view of spokes and their operations (ARCHITECTURE.md › Modules, Many instances). Postgres
+ * (or PGlite) holds the truth; every instance keeps an in-memory index and reloads a spoke when another
+ * instance announces `catalog.changed` on the bus.
+ */
+import type { Identity } from "../auth/index.ts";
+import type { Bus, Unsubscribe } from "../bus/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
+import type { Store } from "../store/index.ts";
+import { buildOperations, spokeFromRow } from "./build.ts";
+import { CatalogIndex } from "./catalog-index.ts";
+import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
+import { HeartbeatBatcher } from "./heartbeats.ts";
+import { listOperations, listSpokes } from "./listing.ts";
+import { loadAllSpokes, loadSpoke, saveAllOffline, saveOffline, saveRegistration } from "./persistence.ts";
+import { SchemaCompiler } from "./schema-compiler.ts";
+import { searchOperations } from "./search.ts";
+import type {
+  CatalogOperation,
+  CatalogSpoke,
+  OperationSchemaView,
+  SpokeListItem,
+  SpokeRegistration,
+} from "./types.ts";
+import { canCallOperation, canSeeOperation, canSeeSpoke } from "./visibility.ts";
+
+/** How often heartbeats noted with `touch` are written, in milliseconds (one batched UPDATE). */
+export const DEFAULT_HEARTBEAT_FLUSH_MS = 30_000;
+
+/** What a `Catalog` needs. */
+export interface CatalogOptions {
+  store: Store;
+  bus: Bus;
+  log: Logger;
+  /** This hub instance's id (the bus's). */
+  instanceId: string;
+  /** Default `DEFAULT_HEARTBEAT_FLUSH_MS`. */
+  heartbeatFlushMs?: number;
+  /** Most compiled validators kept; default `DEFAULT_SCHEMA_CACHE_MAX_ENTRIES` (10,000). */
+  schemaCacheMaxEntries?: number;
+}
+
+/** The spokes and operations of the whole cluster, as this instance sees them. */
+export class Catalog {
+  readonly #store: Store;
+  readonly #bus: Bus;
+  readonly #log: Logger;
+  readonly #instanceId: string;
+  readonly #index = new CatalogIndex();
+  readonly #compiler: SchemaCompiler;
+  readonly #heartbeats: HeartbeatBatcher;
+  readonly #listeners = new Set<(spokeName: string) => void>();
+  /** Per spoke name, the tail of its queue: writes and reloads of one spoke never interleave. */
+  readonly #queues = new Map<string, Promise<void>>();
+  #unsubscribe: Unsubscribe | undefined;
+
+  constructor(opts: CatalogOptions) {
+    this.#store = opts.store;
+    this.#bus = opts.bus;
+    this.#instanceId = opts.instanceId;
+    this.#log = opts.log.child({ component: "catalog" });
+    this.#compiler = new SchemaCompiler({ log: this.#log, maxEntries: opts.schemaCacheMaxEntries });
+    this.#heartbeats = new HeartbeatBatcher({
+      store: opts.store,
+      log: this.#log,
+      instanceId: opts.instanceId,
+      intervalMs: opts.heartbeatFlushMs ?? DEFAULT_HEARTBEAT_FLUSH_MS,
+    });
+  }
+
+  /**
+   * Subscribes to `catalog.changed`, then loads every stored spoke, all offline (a spoke is live only while a
+   * connection holds it; a change event from its instance makes it live here). Starts the heartbeat writer.
+   * `soleInstance` (single-instance mode): rows still marked online are left over from a crash; reset them.
+   */
+  async start(options: { soleInstance?: boolean } = {}): Promise<void> {
+    if (this.#unsubscribe) return;
+    if (options.soleInstance) {
+      const stale = await saveAllOffline(this.#store.db, new Date());
+      if (stale > 0) this.#log.info("marked spokes left online by an earlier run offline", { spokes: stale });
+    }
+    this.#unsubscribe = await this.#bus.subscribe(CATALOG_CHANNEL, (message) => this.#onBusMessage(message));
+    for (const stored of await loadAllSpokes(this.#store.db)) {
+      // A change event that arrived during the load is newer than what the load read.
+      if (this.#index.spoke(stored.row.name)) continue;
+      const operations = this.#rebuild(stored.row.name, stored.specs);
+      this.#index.put(spokeFromRow(stored.row, operations, false));
+    }
+    this.#heartbeats.start();
+    this.#log.info("catalog loaded", {
+      spokes: [...this.#index.spokes()].length,
+      operations: this.#index.operationCount,
+    });
+  }
+
+  /** Unsubscribes, waits for queued writes and reloads, and writes pending heartbeats. Idempotent. */
+  async stop(): Promise<void> {
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    await unsubscribe?.();
+    await Promise.all(this.#queues.values());
+    await this.#heartbeats.stop();
+  }
+
+  /**
+   * Records a spoke connection's registration. Every schema is compiled first (a failure throws `HubError`
+   * `VALIDATION_ERROR` naming the operation, and nothing changes); then the spoke row is upserted and its
+   * operation set replaced in one transaction, the index entry swapped, and one change emitted.
+   */
+  async register(reg: SpokeRegistration): Promise<CatalogSpoke> {
+    const operations = buildOperations(reg.name, reg.operations, this.#compiler);
+    return this.#serial(reg.name, async () => {
+      const row = await saveRegistration(this.#store.db, reg, new Date());
+      const spoke = spokeFromRow(row, operations, true);
+      this.#index.put(spoke);
+      this.#emit(reg.name, true);
+      return spoke;
+    });
+  }
+
+  /** Marks spoke `name` offline if `connectionId` still holds it (else does nothing); emits one change. */
+  async markOffline(name: string, connectionId: string): Promise<void> {
+    await this.#serial(name, async () => {
+      const current = this.#index.spoke(name);
+      if (!current?.live || current.connectionId !== connectionId) return;
+      const row = await saveOffline(this.#store.db, name, this.#instanceId, connectionId, new Date());
+      this.#heartbeats.forget(name);
+      // No row: another instance took the name meanwhile; its change event brings the index up to date.
+      if (!row) return;
+      this.#index.put(spokeFromRow(row, current.operations, false));
+      this.#emit(name, true);
+    });
+  }
+
+  /** Notes a heartbeat of spoke `name` (held here); written in the next batch, not now. */
+  touch(name: string): void {
+    const spoke = this.#index.spoke(name);
+    if (spoke?.live && spoke.instanceId === this.#instanceId) this.#heartbeats.note(name);
+  }
+
+  /** The operation published as `published` (`dev1.fs.readFile`). One Map lookup: safe on the call hot path. */
+  operation(published: string): CatalogOperation | undefined {
+    return this.#index.operation(published);
+  }
+
+  /** The spoke named `name`, live or not. */
+  spoke(name: string): CatalogSpoke | undefined {
+    return this.#index.spoke(name);
+  }
+
+  /** Admin: every spoke. `owner` spokes: keys of the same account. Otherwise `read` or `call` is needed. */
+  canSee(viewer: Identity, spoke: CatalogSpoke): boolean {
+    return canSeeSpoke(viewer, spoke);
+  }
+
+  /** `canSee` + scope `call` + the key's `operations` globs match the published name (admins always may). */
+  canCall(viewer: Identity, op: CatalogOperation): boolean {
+    return canCallOperation(viewer, this.#index.spoke(op.spokeName), op);
+  }
+
+  /** `hub.list`: one page of what `viewer` may see, sorted by name. Throws `VALIDATION_ERROR` on a bad cursor. */
+  list(viewer: Identity, input: HubListInput): HubListOutput {
+    return listOperations(this.#index, viewer, input);
+  }
+
+  /** `hub.search`: ranked matches `viewer` may see, live spokes first; limit default 20, at most 50. */
+  search(viewer: Identity, input: HubSearchInput): HubListOutput {
+    return searchOperations(this.#index, viewer, input, (op) => this.#index.document(op));
+  }
+
+  /** `hub.schema`: the full spec under its published name, or `undefined` if absent or not visible. */
+  schema(viewer: Identity, published: string): OperationSchemaView | undefined {
+    const op = this.#index.operation(published);
+    if (!op) return undefined;
+    const spoke = this.#index.spoke(op.spokeName);
+    if (!canSeeOperation(viewer, spoke, op)) return undefined;
+    return { ...op.spec, name: op.name, spoke: { name: op.spokeName, live: spoke?.live ?? false } };
+  }
+
+  /** `hub.spokes`: the spokes `viewer` may see, sorted by name. */
+  spokes(viewer: Identity): SpokeListItem[] {
+    return listSpokes(this.#index.spokes(), viewer);
+  }
+
+  /** Calls `listener` after each change of a spoke (here or, via the bus, elsewhere). Returns its remover. */
+  onChange(listener: (spokeName: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Operations in the index (a `/metrics` gauge). */
+  get operationCount(): number {
+    return this.#index.operationCount;
+  }
+
+  /** Spokes currently live (a `/metrics` gauge). */
+  get liveSpokeCount(): number {
+    return this.#index.liveSpokeCount;
+  }
+
+  #onBusMessage(message: string): void {
+    const event = parseCatalogChanged(message);
+    if (!event) {
+      this.#log.warn("ignored a malformed catalog event", { length: message.length });
+      return;
+    }
+    if (event.instanceId === this.#instanceId) return;
+    this.#serial(event.spoke, () => this.#reload(event.spoke)).catch((error: unknown) => {
+      this.#log.error("catalog reload failed", { spoke: event.spoke, error: String(error) });
+    });
+  }
+
+  /** Re-reads spoke `name` from the store (live when its row is online) and tells local listeners. */
+  async #reload(name: string): Promise<void> {
+    const stored = await loadSpoke(this.#store.db, name);
+    if (!stored) {
+      this.#index.remove(name);
+    } else {
+      const live = stored.row.status === "online";
+      this.#index.put(spokeFromRow(stored.row, this.#rebuild(name, stored.specs), live));
+    }
+    this.#emit(name, false);
+  }
+
+  /** Operations of a stored spoke; one whose schema no longer compiles is left out and logged. */
+  #rebuild(spokeName: string, specs: SpokeRegistration["operations"]): Map<string, CatalogOperation> {
+    try {
+      return buildOperations(spokeName, specs, this.#compiler);
+    } catch {
+      const kept = new Map<string, CatalogOperation>();
+      for (const spec of specs) {
+        try {
+          const [op] = buildOperations(spokeName, [spec], this.#compiler).values();
+          if (op) kept.set(spec.name, op);
+        } catch (error) {
+          this.#log.warn("stored operation skipped", {
+            spoke: spokeName,
+            operation: spec.name,
+            error: String(error),
+          });
+        }
+      }
+      return kept;
+    }
+  }
+
+  #emit(spokeName: string, announce: boolean): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(spokeName);
+      } catch (error) {
+        this.#log.error("catalog change listener failed", { spoke: spokeName, error: String(error) });
+      }
+    }
+    if (!announce) return;
+    this.#bus.publish(CATALOG_CHANNEL, encodeCatalogChanged(spokeName, this.#instanceId)).catch((error) => {
+      this.#log.warn("catalog change not announced", { spoke: spokeName, error: String(error) });
+    });
+  }
+
+  #serial<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(name) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(name, tail);
+    void tail.then(() => {
+      if (this.#queues.get(name) === tail) this.#queues.delete(name);
+    });
+    return run;
+  }
+}

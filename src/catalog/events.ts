@@ -1,0 +1,37 @@
+/**
+ * The bus message every instance sends after it changes a spoke's rows, so the others reload that spoke
+ * (ARCHITECTURE.md › Many instances).
+ */
+
+/** Bus channel of catalog changes. */
+export const CATALOG_CHANNEL = "alkhub:catalog";
+
+/** "Spoke `spoke` changed in the store; reload it." Sent by instance `instanceId`. */
+export interface CatalogChangedEvent {
+  type: "catalog.changed";
+  spoke: string;
+  instanceId: string;
+}
+
+/** The bus text of a `catalog.changed` event. */
+export function encodeCatalogChanged(spoke: string, instanceId: string): string {
+  const event: CatalogChangedEvent = { type: "catalog.changed", spoke, instanceId };
+  return JSON.stringify(event);
+}
+
+/** The event in `message`, or `undefined` when it is not a well-formed `catalog.changed`. */
+export function parseCatalogChanged(message: string): CatalogChangedEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const { type, spoke, instanceId } = value as Record<string, unknown>;
+  if (type !== "catalog.changed" || typeof spoke !== "string" || typeof instanceId !== "string") {
+    return undefined;
+  }
+  if (spoke.length === 0 || spoke.length > 128) return undefined;
+  return { type, spoke, instanceId };
+}

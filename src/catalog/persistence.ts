@@ -1,0 +1,189 @@
+/**
+ * The catalog's rows in the `spokes` and `operations` tables. The connection id and `maxConcurrency` have no
+ * columns of their own and live in `spokes.metadata` (`connectionId`, `maxConcurrency`).
+ */
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { OperationSpec, Visibility } from "../protocol/index.ts";
+import { type Database, operations, spokes } from "../store/index.ts";
+import type { SpokeRegistration } from "./types.ts";
+
+/** A `spokes` row as the catalog reads it. */
+export type SpokeRow = typeof spokes.$inferSelect;
+type OperationRow = typeof operations.$inferSelect;
+
+/** One spoke row with its operations, decoded back into specs. */
+export interface StoredSpoke {
+  row: SpokeRow;
+  specs: OperationSpec[];
+}
+
+/** What the catalog keeps in `spokes.metadata`. */
+export interface SpokeMetadata {
+  connectionId?: string;
+  maxConcurrency?: number;
+}
+
+/** Reads the catalog's fields from `spokes.metadata`, ignoring anything malformed. */
+export function spokeMetadata(row: SpokeRow): SpokeMetadata {
+  const out: SpokeMetadata = {};
+  const { connectionId, maxConcurrency } = row.metadata ?? {};
+  if (typeof connectionId === "string") out.connectionId = connectionId;
+  if (typeof maxConcurrency === "number") out.maxConcurrency = maxConcurrency;
+  return out;
+}
+
+/** `public` unless the row says `owner`: an unknown value never widens who sees a spoke. */
+export function rowVisibility(row: SpokeRow): Visibility {
+  return row.visibility === "public" ? "public" : "owner";
+}
+
+/**
+ * Upserts the spoke row by name (online, held by `reg.connectionId` on `reg.instanceId`) and replaces its
+ * operation rows, in one transaction: readers see the old set or the new one, never both or neither.
+ */
+export async function saveRegistration(db: Database, reg: SpokeRegistration, now: Date): Promise<SpokeRow> {
+  const metadata = JSON.stringify({
+    connectionId: reg.connectionId,
+    maxConcurrency: reg.maxConcurrency ?? null,
+  });
+  const fields = {
+    accountId: reg.accountId,
+    keyId: reg.keyId,
+    kind: reg.kind ?? null,
+    version: reg.version ?? null,
+    hostInfo: reg.hostInfo ?? {},
+    visibility: reg.visibility,
+    status: "online" as const,
+    instanceId: reg.instanceId,
+    connectedAt: now,
+    disconnectedAt: null,
+    lastHeartbeatAt: now,
+  };
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(spokes)
+      .values({ name: reg.name, ...fields, metadata: JSON.parse(metadata) })
+      .onConflictDoUpdate({
+        target: spokes.name,
+        // Merge: other writers may keep their own keys in metadata.
+        set: { ...fields, updatedAt: now, metadata: sql`${spokes.metadata} || ${metadata}::jsonb` },
+      })
+      .returning();
+    if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
+    await tx.delete(operations).where(eq(operations.spokeId, row.id));
+    if (reg.operations.length > 0) {
+      await tx.insert(operations).values(
+        reg.operations.map((spec) => ({
+          spokeId: row.id,
+          name: `${reg.name}.${spec.name}`,
+          localName: spec.name,
+          type: spec.type,
+          title: spec.title ?? null,
+          description: spec.description,
+          tags: spec.tags ?? [],
+          inputSchema: spec.inputSchema,
+          outputSchema: spec.outputSchema ?? null,
+          annotations: spec.annotations ?? {},
+          version: spec.version ?? null,
+        })),
+      );
+    }
+    return row;
+  });
+}
+
+/**
+ * Marks the spoke offline only if `connectionId` on `instanceId` still holds it. Returns the updated row, or
+ * `undefined` when another connection (or instance) took the name meanwhile.
+ */
+export async function saveOffline(
+  db: Database,
+  name: string,
+  instanceId: string,
+  connectionId: string,
+  now: Date,
+): Promise<SpokeRow | undefined> {
+  const [row] = await db
+    .update(spokes)
+    .set({ status: "offline", disconnectedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(spokes.name, name),
+        eq(spokes.status, "online"),
+        eq(spokes.instanceId, instanceId),
+        sql`${spokes.metadata}->>'connectionId' = ${connectionId}`,
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** Records one heartbeat time for the online spokes in `names` that this instance holds. */
+export async function saveHeartbeats(
+  db: Database,
+  names: readonly string[],
+  instanceId: string,
+  at: Date,
+): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .update(spokes)
+    .set({ lastHeartbeatAt: at })
+    .where(
+      and(inArray(spokes.name, [...names]), eq(spokes.instanceId, instanceId), eq(spokes.status, "online")),
+    );
+}
+
+/** Every stored spoke with its operations. */
+export async function loadAllSpokes(db: Database): Promise<StoredSpoke[]> {
+  const rows = await db.select().from(spokes).orderBy(asc(spokes.name));
+  const opRows = await db.select().from(operations).orderBy(asc(operations.name));
+  const bySpoke = new Map<string, OperationSpec[]>();
+  for (const op of opRows) {
+    const list = bySpoke.get(op.spokeId) ?? [];
+    list.push(specOf(op));
+    bySpoke.set(op.spokeId, list);
+  }
+  return rows.map((row) => ({ row, specs: bySpoke.get(row.id) ?? [] }));
+}
+
+/** One stored spoke by name, or `undefined` when there is no such row. */
+export async function loadSpoke(db: Database, name: string): Promise<StoredSpoke | undefined> {
+  const [row] = await db.select().from(spokes).where(eq(spokes.name, name));
+  if (!row) return undefined;
+  const opRows = await db
+    .select()
+    .from(operations)
+    .where(eq(operations.spokeId, row.id))
+    .orderBy(asc(operations.name));
+  return { row, specs: opRows.map(specOf) };
+}
+
+/** An operation row back into the spec it was registered with (empty tags and annotations read as absent). */
+function specOf(row: OperationRow): OperationSpec {
+  const spec: OperationSpec = {
+    name: row.localName,
+    type: row.type as OperationSpec["type"],
+    description: row.description ?? "",
+    inputSchema: row.inputSchema,
+  };
+  if (row.title !== null) spec.title = row.title;
+  if (row.tags.length > 0) spec.tags = row.tags;
+  if (row.outputSchema !== null) spec.outputSchema = row.outputSchema;
+  if (Object.keys(row.annotations).length > 0) spec.annotations = row.annotations;
+  if (row.version !== null) spec.version = row.version;
+  return spec;
+}
+
+/**
+ * Marks every spoke row still `online` offline. Only a sole instance may do this at start: no other instance
+ * can hold a connection, so such rows are left over from a crash.
+ */
+export async function saveAllOffline(db: Database, now: Date): Promise<number> {
+  const rows = await db
+    .update(spokes)
+    .set({ status: "offline", disconnectedAt: now, updatedAt: now })
+    .where(eq(spokes.status, "online"))
+    .returning({ name: spokes.name });
+  return rows.length;
+}

@@ -1,0 +1,95 @@
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import {
+  createApiKey,
+  hasScope,
+  type KeyVerifier,
+  listApiKeys,
+  publishRevocation,
+  revokeApiKey,
+  SCOPES,
+} from "../auth/index.ts";
+import type { Bus } from "../bus/index.ts";
+import type { Logger } from "../log/index.ts";
+import { compileChecker, HubError } from "../protocol/index.ts";
+import type { Store } from "../store/index.ts";
+import { errorResponse, jsonResponse } from "./json-response.ts";
+import { authenticate, readJsonBody } from "./request-auth.ts";
+
+/** What the admin routes need, resolved per request. */
+export interface AdminRouteDeps {
+  store: () => Store;
+  bus: () => Bus;
+  keys: () => KeyVerifier;
+  log: () => Logger;
+}
+
+const CreateKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    scopes: Type.Array(Type.Union(SCOPES.map((scope) => Type.Literal(scope))), { minItems: 1 }),
+    account: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    spokeNames: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    operations: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** ISO 8601 date-time. */
+    expiresAt: Type.Optional(Type.String({ format: "date-time" })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `/api/v1/keys` (admin scope): list, create (the key is in the answer, once) and revoke keys. A revocation is
+ * broadcast on the bus so every instance closes that key's connections at once (4401).
+ */
+export function adminRoutes(deps: AdminRouteDeps) {
+  const checkCreate = compileChecker(CreateKeyBody);
+  return new Elysia({ name: "admin-routes", prefix: "/api/v1/keys" })
+    .resolve(async ({ request }) => {
+      const auth = await authenticate(request, deps.keys());
+      if (auth.ok && !hasScope(auth.identity, "admin")) {
+        return {
+          denied: errorResponse(new HubError("ACCESS_DENIED", "managing keys needs a key with scope admin")),
+        };
+      }
+      return {
+        denied: auth.ok ? undefined : auth.response,
+        actor: auth.ok ? auth.identity.keyId : undefined,
+      };
+    })
+    .get("/", async ({ denied }) => denied ?? jsonResponse({ keys: await listApiKeys(deps.store()) }))
+    .post(
+      "/",
+      async ({ denied, request, actor }) => {
+        if (denied) return denied;
+        const body = await readJsonBody(request, 64 * 1024);
+        if (body instanceof HubError) return errorResponse(body);
+        const problem = checkCreate.explain(body, "body");
+        if (problem !== undefined) return errorResponse(new HubError("VALIDATION_ERROR", problem));
+        const input = body as typeof CreateKeyBody.static;
+        const { key, record } = await createApiKey(deps.store(), {
+          account: input.account ?? "admin",
+          name: input.name,
+          scopes: input.scopes,
+          spokeNames: input.spokeNames,
+          operations: input.operations,
+          expiresAt: input.expiresAt === undefined ? undefined : new Date(input.expiresAt),
+          actor: { keyId: actor },
+        });
+        return jsonResponse({ key, record }, 201);
+      },
+      { parse: "none" },
+    )
+    .delete("/:id", async ({ denied, params, actor }) => {
+      if (denied) return denied;
+      if (!(await revokeApiKey(deps.store(), params.id, { keyId: actor }))) {
+        return errorResponse(new HubError("OPERATION_NOT_FOUND", `no active key with id ${params.id}`));
+      }
+      deps.keys().evict(params.id);
+      await publishRevocation(deps.bus(), params.id).catch((error: unknown) => {
+        deps
+          .log()
+          .warn("could not broadcast a key revocation; other instances drop it within 30 s", { error });
+      });
+      return jsonResponse({ revoked: params.id });
+    });
+}

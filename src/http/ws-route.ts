@@ -1,0 +1,84 @@
+import { Elysia } from "elysia";
+import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
+import { parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
+import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
+import { checkOriginAndHost } from "./origin-check.ts";
+
+/** What the /ws route needs; resolved when a request arrives (the startup gate keeps it closed until then). */
+export interface WsRouteDeps {
+  gateway: () => SpokeGateway;
+  keys: () => KeyVerifier;
+  policy: { allowedOrigins: readonly string[]; allowedHosts: readonly string[] };
+}
+
+type UpgradeCheck =
+  | { ok: true; identity: Identity }
+  | { ok: false; status: 401 | 403 | 503; message: string };
+
+/**
+ * `GET /ws`: authenticates before the upgrade (a bad key gets a real HTTP 401 and no socket), then hands the
+ * socket to the spoke gateway. Elysia is kept to this file; the session logic works on `FrameSocket`.
+ */
+export function wsRoute(deps: WsRouteDeps) {
+  return new Elysia({ name: "ws-route" })
+    .resolve(async ({ request }): Promise<{ upgradeCheck: UpgradeCheck }> => {
+      // `resolve` runs once per upgrade (beforeHandle runs twice), so the key lookup lives here.
+      return { upgradeCheck: await checkUpgrade(request, deps) };
+    })
+    .ws("/ws", {
+      beforeHandle({ upgradeCheck, status }) {
+        if (!upgradeCheck.ok)
+          return status(upgradeCheck.status, {
+            code: codeOf(upgradeCheck.status),
+            message: upgradeCheck.message,
+          });
+      },
+      upgrade(context) {
+        // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
+        if (parseSubprotocolHeader(context.request.headers.get("sec-websocket-protocol")).version) {
+          context.set.headers["sec-websocket-protocol"] = SUBPROTOCOL;
+        }
+      },
+      open(ws) {
+        const check = ws.data.upgradeCheck;
+        if (!check.ok) return ws.raw.close(1008, "unauthorized");
+        const raw = ws.raw;
+        const socket: FrameSocket = {
+          send: (text) => raw.send(text),
+          ping: () => void raw.ping(),
+          close: (code, reason) => raw.close(code, reason),
+        };
+        (ws.data as { session?: SpokeSession }).session = deps.gateway().open(socket, check.identity);
+      },
+      message(ws, message) {
+        const session = (ws.data as { session?: SpokeSession }).session;
+        if (session) deps.gateway().message(session, message);
+      },
+      pong(ws) {
+        const session = (ws.data as { session?: SpokeSession }).session;
+        if (session) deps.gateway().pong(session);
+      },
+      close(ws, code, reason) {
+        const session = (ws.data as { session?: SpokeSession }).session;
+        if (session) deps.gateway().closed(session, code, reason);
+      },
+    });
+}
+
+async function checkUpgrade(request: Request, deps: WsRouteDeps): Promise<UpgradeCheck> {
+  const gateway = deps.gateway();
+  if (gateway.draining)
+    return { ok: false, status: 503, message: "the hub is shutting down; connect to another instance" };
+  const originProblem = checkOriginAndHost(request.headers, deps.policy);
+  if (originProblem) return { ok: false, status: 403, message: originProblem };
+  const key = presentedKey(request.headers, { allowSubprotocol: true });
+  if (!key)
+    return { ok: false, status: 401, message: "an API key is required (Authorization: Bearer <key>)" };
+  const verified = await deps.keys().verify(key);
+  if (!verified.ok) return { ok: false, status: 401, message: `API key refused (${verified.reason})` };
+  return { ok: true, identity: verified.identity };
+}
+
+function codeOf(status: 401 | 403 | 503): string {
+  return status === 503 ? "UNAVAILABLE" : "ACCESS_DENIED";
+}

@@ -1,0 +1,60 @@
+import type { Identity } from "../auth/index.ts";
+import type { HubError } from "../protocol/index.ts";
+
+/** Who is calling: the verified key, and the connection the call came in on (when it came over /ws). */
+export interface CallerContext {
+  identity: Identity;
+  /** The caller's /ws connection id, for logs; absent for MCP and HTTP callers. */
+  connectionId?: string;
+}
+
+/** One call as any surface (/ws, /mcp, /api/v1) asks for it. */
+export interface CallRequest {
+  /** Published operation name (`dev1.fs.readFile`) or a hub operation (`hub.list`). */
+  operation: string;
+  input: unknown;
+  /** Epoch ms after which the caller no longer wants the answer (capped by `router.maxTimeoutMs`). */
+  deadline?: number;
+  /** Whether the caller wants progress events. */
+  progress?: boolean;
+  /** The call (as the caller knows it) during which this one is made, for tracing. */
+  parentRequestId?: string;
+}
+
+/**
+ * Receives what happens to one call. Exactly one of `error` or (for query/mutation) the first `response`,
+ * (for subscriptions) `complete` ends the call; nothing arrives after that.
+ */
+export interface CallSink {
+  /**
+   * One output; `last` is true when it ends the call (query/mutation), false for a subscription item. Returns
+   * how many characters it sent on (for the audit), 0 when it does not know.
+   */
+  response(output: unknown, last: boolean): number;
+  progress(progress: number, total: number | undefined, message: string | undefined): void;
+  complete(): void;
+  error(error: HubError): void;
+}
+
+/** The caller's handle on a call in flight. */
+export interface CallHandle {
+  /** Stops the call: the spoke is told (`call.aborted`), the sink gets `ABORTED`. Harmless once settled. */
+  abort(reason?: string): void;
+}
+
+/** A spoke connection as the router sees it: somewhere to send `call.requested` and `call.aborted` frames. */
+export interface SpokeLink {
+  readonly connectionId: string;
+  readonly spokeName: string;
+  /** Most calls the spoke runs at once (undefined: no limit beyond the connection's in-flight limit). */
+  readonly maxConcurrency: number | undefined;
+  /** Calls the router has in flight to this spoke; maintained by the router. */
+  inFlight: number;
+  /** Sends one text frame; false when the connection is closing or could not take it. */
+  send(frame: string): boolean;
+}
+
+/** Finds the local connection that serves a spoke. */
+export interface SpokeLinks {
+  link(connectionId: string): SpokeLink | undefined;
+}

@@ -1,0 +1,48 @@
+import { checkFrameValue } from "../protocol/index.ts";
+import type { SessionDeps } from "./deps.ts";
+import { onCallAborted } from "./on-call-aborted.ts";
+import { onCallReply } from "./on-call-reply.ts";
+import { onCallRequested } from "./on-call-requested.ts";
+import { onProtocolError } from "./on-protocol-error.ts";
+import type { SpokeSession } from "./session.ts";
+
+/**
+ * Routes one inbound message to its handler. `message` is what Elysia delivers: text frames already parsed
+ * from JSON (or left as a string when they are not JSON), binary frames as bytes.
+ */
+export function dispatchMessage(session: SpokeSession, message: unknown, deps: SessionDeps): void {
+  session.lastSeenAt = Date.now();
+  if (session.phase === "closing" || session.phase === "closed") return;
+  if (message instanceof Uint8Array || message instanceof ArrayBuffer) {
+    session.protocolError("binary frames are not accepted; send JSON text frames");
+    return;
+  }
+  if (typeof message === "string") {
+    // Elysia parses every text frame that is JSON; a string reaching us was not.
+    session.protocolError("frame is not a JSON object (it is not valid JSON, or JSON of another type)");
+    return;
+  }
+  const parsed = checkFrameValue(message);
+  if (!parsed.ok) {
+    session.protocolError(parsed.error, parsed.ref);
+    return;
+  }
+  const frame = parsed.frame;
+  switch (frame.type) {
+    case "call.requested":
+      onCallRequested(session, frame, deps);
+      return;
+    case "call.responded":
+    case "call.completed":
+    case "call.progress":
+    case "call.error":
+      onCallReply(session, frame, deps);
+      return;
+    case "call.aborted":
+      onCallAborted(session, frame, deps);
+      return;
+    case "protocol.error":
+      onProtocolError(session, frame);
+      return;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Frame } from "../protocol/index.ts";
+import type { SessionDeps } from "./deps.ts";
+import type { SpokeSession } from "./session.ts";
+
+/**
+ * `call.responded`, `call.completed`, `call.progress` and `call.error` from a spoke about a call it serves.
+ * A frame for a call that already ended (a late answer after a timeout, say) is dropped quietly.
+ */
+export function onCallReply(
+  session: SpokeSession,
+  frame: Frame<"call.responded" | "call.completed" | "call.progress" | "call.error">,
+  deps: SessionDeps,
+): void {
+  if (!deps.router.onSpokeFrame(session, frame)) {
+    session.log.debug("frame for a call that is not in flight", { type: frame.type, id: frame.id });
+  }
+}

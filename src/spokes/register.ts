@@ -1,0 +1,102 @@
+import { hasScope, matchesAnyGlob } from "../auth/index.ts";
+import {
+  CLOSE_CODES,
+  checkRegisterInput,
+  encodeFrame,
+  HubError,
+  type HubRegisterInput,
+  type HubRegisterOutput,
+} from "../protocol/index.ts";
+import type { SessionDeps } from "./deps.ts";
+import type { SpokeSession } from "./session.ts";
+
+/**
+ * `hub.register` (PROTOCOL.md › Handshake): checks the key and the spec, claims the name (or takes it over),
+ * writes the catalog, and answers with the spoke id, heartbeat and limits. Registering again on the same
+ * connection replaces the operation set.
+ */
+export async function handleRegister(
+  session: SpokeSession,
+  requestId: string,
+  input: unknown,
+  deps: SessionDeps,
+): Promise<void> {
+  let claimed: HubRegisterInput | undefined;
+  try {
+    const registration = checkRegistration(session, input, deps);
+    claimed = registration;
+    const spoke = await deps.catalog.register({
+      name: registration.name,
+      accountId: session.identity.accountId,
+      keyId: session.identity.keyId,
+      kind: registration.kind,
+      version: registration.version,
+      hostInfo: registration.hostInfo,
+      visibility: registration.visibility ?? "public",
+      maxConcurrency: registration.maxConcurrency,
+      operations: registration.operations,
+      instanceId: deps.instanceId,
+      connectionId: session.connectionId,
+    });
+    if (session.phase === "closing" || session.phase === "closed") {
+      // The connection went away while the catalog was written: leave the catalog as the close left it.
+      await deps.catalog.markOffline(registration.name, session.connectionId);
+      return;
+    }
+    session.spokeName = registration.name;
+    session.spokeId = spoke.id;
+    session.maxConcurrency = registration.maxConcurrency;
+    const output: HubRegisterOutput = {
+      spokeId: spoke.id,
+      name: registration.name,
+      heartbeatMs: deps.heartbeatMs,
+      limits: deps.spokeLimits,
+    };
+    session.send(encodeFrame("call.responded", requestId, { requestId, output }));
+    session.log.info("spoke registered", {
+      spoke: registration.name,
+      operations: registration.operations.length,
+    });
+  } catch (error) {
+    if (claimed && session.spokeName !== claimed.name) deps.directory.release(claimed.name, session);
+    const hubError =
+      error instanceof HubError
+        ? error
+        : new HubError("UNKNOWN_ERROR", "registration failed", { cause: error });
+    if (!(error instanceof HubError)) session.log.error("registration failed", { error });
+    session.sendCallError(requestId, hubError);
+    // A key that may not register this spoke will not be allowed on a retry either: end the connection so
+    // the spoke stops reconnecting (4403 is final for the SDK).
+    if (hubError.code === "ACCESS_DENIED") session.close(CLOSE_CODES.FORBIDDEN, hubError.message);
+  }
+}
+
+/** Everything that can be decided without I/O; claims the name on success. Throws `HubError`. */
+function checkRegistration(session: SpokeSession, input: unknown, deps: SessionDeps): HubRegisterInput {
+  const { identity } = session;
+  if (!hasScope(identity, "spoke"))
+    throw new HubError("ACCESS_DENIED", "registering needs a key with scope spoke");
+  const checked = checkRegisterInput(input, deps.spokeLimits);
+  if (!checked.ok) throw new HubError("VALIDATION_ERROR", checked.error);
+  const registration = checked.value;
+  const { name } = registration;
+  if (!hasScope(identity, "admin") && !matchesAnyGlob(identity.spokeNames, name)) {
+    throw new HubError("ACCESS_DENIED", `this key may not register a spoke named "${name}"`);
+  }
+  if (session.spokeName && session.spokeName !== name) {
+    throw new HubError(
+      "VALIDATION_ERROR",
+      `this connection is registered as "${session.spokeName}"; use a new one`,
+    );
+  }
+  const holder = deps.directory.byName(name);
+  if (holder && holder !== session) {
+    const sameKey = holder.identity.keyId === identity.keyId;
+    if (!sameKey || (!registration.takeover && holder.phase !== "draining")) {
+      throw new HubError("NAME_TAKEN", `spoke name "${name}" is held by another live connection`);
+    }
+    holder.close(CLOSE_CODES.TAKEN_OVER, `spoke "${name}" was taken over by another connection`);
+  }
+  deps.directory.claim(name, session);
+  return registration;
+}

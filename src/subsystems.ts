@@ -1,0 +1,101 @@
+/**
+ * The parts built on top of the store and the bus (the `init-subsystems` step): catalog, call audit, router,
+ * hub operations and the /ws gateway, wired together. `start()` begins their background work; `drain()` and
+ * `stop()` undo it in shutdown order.
+ */
+import { CallAudit } from "./audit/index.ts";
+import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
+import type { Bus, Unsubscribe } from "./bus/index.ts";
+import { Catalog } from "./catalog/index.ts";
+import type { HubConfig } from "./config/index.ts";
+import type { MetricsRegistry } from "./health/index.ts";
+import type { Logger } from "./log/index.ts";
+import { HubOperations, Router } from "./router/index.ts";
+import { SpokeGateway } from "./spokes/index.ts";
+import type { Store } from "./store/index.ts";
+
+export interface Subsystems {
+  catalog: Catalog;
+  audit: CallAudit;
+  router: Router;
+  gateway: SpokeGateway;
+  /** Loads the catalog, starts heartbeats and the audit writer. */
+  start(): Promise<void>;
+  /** Drains the /ws connections and the calls in flight (up to `shutdown.graceMs`). */
+  drain(): Promise<void>;
+  /** Flushes the audit and stops the catalog. */
+  stop(): Promise<void>;
+}
+
+export function createSubsystems(opts: {
+  config: HubConfig;
+  store: Store;
+  bus: Bus;
+  metrics: MetricsRegistry;
+  log: Logger;
+  instanceId: string;
+  keys: KeyVerifier;
+}): Subsystems {
+  const { config, store, bus, metrics, log, instanceId, keys } = opts;
+  let stopRevocations: Unsubscribe | undefined;
+  const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
+  const audit = new CallAudit({
+    store,
+    log: log.child({ part: "audit" }),
+    metrics,
+    instanceId,
+    ...config.audit,
+  });
+  // The gateway is the router's view of local spoke connections; it is created right after the router.
+  let gateway: SpokeGateway | undefined;
+  const router = new Router({
+    catalog,
+    links: { link: (connectionId) => gateway?.link(connectionId) },
+    audit,
+    metrics,
+    log: log.child({ part: "router" }),
+    settings: config.router,
+  });
+  router.useHubOperations(new HubOperations(catalog, router));
+  gateway = new SpokeGateway(
+    {
+      router,
+      catalog,
+      instanceId,
+      heartbeatMs: config.limits.heartbeatMs,
+      spokeLimits: {
+        maxFrameBytes: config.limits.maxFrameBytes,
+        maxOperations: config.limits.maxOperationsPerSpoke,
+        maxSchemaBytes: config.limits.maxSchemaBytes,
+        maxInFlightCalls: config.limits.maxInFlightPerConnection,
+      },
+      sessionLimits: config.limits,
+      log: log.child({ part: "spokes" }),
+    },
+    metrics,
+  );
+  const spokes = gateway;
+  return {
+    catalog,
+    audit,
+    router,
+    gateway: spokes,
+    async start() {
+      await catalog.start({ soleInstance: bus.kind === "memory" });
+      stopRevocations = await subscribeRevocations(bus, (keyId) => {
+        keys.evict(keyId);
+        spokes.revokeKey(keyId);
+      });
+      audit.start();
+      spokes.startHeartbeats();
+    },
+    async drain() {
+      await spokes.drain(config.shutdown.graceMs);
+    },
+    async stop() {
+      await stopRevocations?.();
+      await audit.stop();
+      await catalog.stop();
+    },
+  };
+}
