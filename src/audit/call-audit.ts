@@ -45,7 +45,8 @@ export class CallAudit implements AuditSink {
   #flushAgain = false;
   #kickPending = false;
   #running = false;
-  #purging = false;
+  /** The purge in progress, if any (one at a time). */
+  #purgeRun: Promise<void> | null = null;
   #flushTimer: ReturnType<typeof setInterval> | undefined;
   #purgeTimer: ReturnType<typeof setInterval> | undefined;
   #firstPurge: ReturnType<typeof setTimeout> | undefined;
@@ -131,7 +132,8 @@ export class CallAudit implements AuditSink {
         this.#flushesRunning--;
         this.#afterFlush();
       });
-    this.#chain = run;
+    // A flush never rejects, but a broken chain would stop every later one: keep it whole regardless.
+    this.#chain = run.catch(() => 0);
     return run;
   }
 
@@ -166,6 +168,8 @@ export class CallAudit implements AuditSink {
         await Bun.sleep(Math.max(0, Math.min(STOP_RETRY_MS, deadline - Date.now())));
       }
     }
+    // The store closes after this: let a running purge end first rather than fail noisily.
+    if (this.#purgeRun) await raceDeadline(this.#purgeRun, deadline);
     this.#reportOverflow(true);
     if (this.queued > 0) {
       this.#log.warn(`audit stopped with ${this.queued} call rows unwritten`, {
@@ -307,9 +311,8 @@ export class CallAudit implements AuditSink {
   }
 
   #purgeTick = (): void => {
-    if (this.#purging) return;
-    this.#purging = true;
-    this.purgeExpired()
+    if (this.#purgeRun) return;
+    this.#purgeRun = this.purgeExpired()
       .then((deleted) => {
         if (deleted > 0) {
           this.#log.info("audit purge deleted expired call rows", {
@@ -322,7 +325,7 @@ export class CallAudit implements AuditSink {
         this.#log.warn("audit purge failed; retrying at the next interval", { reason: reasonOf(error) });
       })
       .finally(() => {
-        this.#purging = false;
+        this.#purgeRun = null;
       });
   };
 }

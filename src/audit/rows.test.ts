@@ -21,18 +21,18 @@ describe("toCallRow", () => {
     const row = toCallRow(record(), "inst-a");
     expect(row).toEqual({
       id: expect.any(String),
-      requestId: "req-1",
+      request_id: "req-1",
       operation: "dev1.fs.readFile",
-      spokeName: "dev1",
-      callerKeyId: "key123456789",
+      spoke_name: "dev1",
+      caller_key_id: "key123456789",
       outcome: "ok",
-      errorCode: null,
-      startedAt: new Date(1_700_000_000_000),
-      finishedAt: new Date(1_700_000_000_250),
-      durationMs: 250,
-      inputBytes: 12,
-      outputBytes: 3400,
-      instanceId: "inst-a",
+      error_code: null,
+      started_at: 1_700_000_000_000,
+      finished_at: 1_700_000_000_250,
+      duration_ms: 250,
+      input_bytes: 12,
+      output_bytes: 3400,
+      instance_id: "inst-a",
     });
     expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(toCallRow(record(), "inst-a").id).not.toBe(row.id);
@@ -40,23 +40,30 @@ describe("toCallRow", () => {
 
   test("makes values Postgres would refuse storable", () => {
     const row = toCallRow(
-      record({ requestId: "a\0b", errorCode: "X\0", inputBytes: 2 ** 40, outputBytes: -5 }),
+      record({
+        requestId: "a\0b",
+        errorCode: "X\0",
+        spokeName: "s\ud800",
+        inputBytes: 2 ** 40,
+        outputBytes: -5,
+      }),
       "i",
     );
-    expect(row.requestId).toBe("ab");
-    expect(row.errorCode).toBe("X");
-    expect(row.inputBytes).toBe(2_147_483_647);
-    expect(row.outputBytes).toBe(0);
-    expect(toCallRow(record({ inputBytes: Number.NaN }), "i").inputBytes).toBeNull();
+    expect(row.request_id).toBe("ab");
+    expect(row.error_code).toBe("X");
+    expect(row.spoke_name).toBe("s\ufffd");
+    expect(row.input_bytes).toBe(2_147_483_647);
+    expect(row.output_bytes).toBe(0);
+    expect(toCallRow(record({ inputBytes: Number.NaN }), "i").input_bytes).toBeNull();
   });
 
   test("a bad finishedAt leaves finish and duration empty; a bad startedAt falls back to the finish", () => {
     const noFinish = toCallRow(record({ finishedAt: Number.NaN }), "i");
-    expect(noFinish.finishedAt).toBeNull();
-    expect(noFinish.durationMs).toBeNull();
+    expect(noFinish.finished_at).toBeNull();
+    expect(noFinish.duration_ms).toBeNull();
     const noStart = toCallRow(record({ startedAt: 1e300 }), "i");
-    expect(noStart.startedAt).toEqual(new Date(1_700_000_000_250));
-    expect(noStart.durationMs).toBe(0);
+    expect(noStart.started_at).toBe(1_700_000_000_250);
+    expect(noStart.duration_ms).toBe(0);
   });
 });
 

