@@ -26,6 +26,9 @@ export function fakeCallContext(operation = "test"): FakeCallContext {
     signal: controller.signal,
     caller: { id: "key_test", scopes: ["call"] },
     deadline: undefined,
+    log() {
+      // The examples log nothing; a test that needs logs can wrap this context.
+    },
     progress(value, total, message) {
       const update: ProgressUpdate = { progress: value };
       if (total !== undefined) update.total = total;

@@ -59,6 +59,32 @@ export const CallProgressPayload = Type.Object({
 });
 export type CallProgressPayload = Static<typeof CallProgressPayload>;
 
+/** Log levels of `call.log`, the syslog set MCP uses (lowest first). */
+export const LOG_LEVELS = [
+  "debug",
+  "info",
+  "notice",
+  "warning",
+  "error",
+  "critical",
+  "alert",
+  "emergency",
+] as const;
+export const CallLogLevel = Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)));
+export type CallLogLevel = Static<typeof CallLogLevel>;
+
+/**
+ * A log message about a call, from the spoke serving it (an addition to PROTOCOL.md's table, see
+ * docs/protocol.md). The hub passes it to the caller; MCP clients receive it as `notifications/message`.
+ */
+export const CallLogPayload = Type.Object({
+  requestId: RequestId,
+  level: CallLogLevel,
+  data: Type.Unknown(),
+  logger: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type CallLogPayload = Static<typeof CallLogPayload>;
+
 /** A call failed: a hub code from `ERROR_CODES` or a spoke's own `[A-Z][A-Z0-9_]*` domain code. */
 export const CallErrorPayload = Type.Object({
   requestId: RequestId,
@@ -92,6 +118,7 @@ export interface FramePayloads {
   "call.responded": CallRespondedPayload;
   "call.completed": CallCompletedPayload;
   "call.progress": CallProgressPayload;
+  "call.log": CallLogPayload;
   "call.error": CallErrorPayload;
   "call.aborted": CallAbortedPayload;
   "hub.draining": HubDrainingPayload;
@@ -104,6 +131,7 @@ export const FRAME_TYPES = [
   "call.responded",
   "call.completed",
   "call.progress",
+  "call.log",
   "call.error",
   "call.aborted",
   "hub.draining",
@@ -121,6 +149,7 @@ export const FRAME_SENDERS: Record<FrameType, "both" | "hub"> = {
   "call.responded": "both",
   "call.completed": "both",
   "call.progress": "both",
+  "call.log": "both",
   "call.error": "both",
   "call.aborted": "both",
   "hub.draining": "hub",
@@ -133,6 +162,7 @@ export const CALL_FRAME_TYPES: ReadonlySet<FrameType> = new Set([
   "call.responded",
   "call.completed",
   "call.progress",
+  "call.log",
   "call.error",
   "call.aborted",
 ]);

@@ -1,4 +1,4 @@
-import type { HubError } from "../protocol/index.ts";
+import type { CallLogLevel, HubError } from "../protocol/index.ts";
 import type { CallSink } from "./types.ts";
 
 /** Bounds on what a collecting caller gathers from a subscription. */
@@ -27,6 +27,7 @@ export class CollectingSink implements CallSink {
   #resolve!: (result: CollectedResult) => void;
   readonly #limits: CollectLimits;
   readonly #onProgress: ((progress: number, total?: number, message?: string) => void) | undefined;
+  readonly #onLog: ((level: CallLogLevel, data: unknown, logger: string | undefined) => void) | undefined;
   readonly #items: unknown[] = [];
   #chars = 0;
   #truncated = false;
@@ -35,10 +36,12 @@ export class CollectingSink implements CallSink {
     options: {
       limits?: CollectLimits;
       onProgress?: (progress: number, total?: number, message?: string) => void;
+      onLog?: (level: CallLogLevel, data: unknown, logger: string | undefined) => void;
     } = {},
   ) {
     this.#limits = options.limits ?? DEFAULT_COLLECT_LIMITS;
     this.#onProgress = options.onProgress;
+    this.#onLog = options.onLog;
     this.result = new Promise((resolve) => {
       this.#resolve = resolve;
     });
@@ -62,6 +65,10 @@ export class CollectingSink implements CallSink {
 
   progress(progress: number, total: number | undefined, message: string | undefined): void {
     this.#onProgress?.(progress, total, message);
+  }
+
+  log(level: CallLogLevel, data: unknown, logger: string | undefined): void {
+    this.#onLog?.(level, data, logger);
   }
 
   complete(): void {

@@ -29,7 +29,7 @@ export interface RouterOptions {
 /** Frames a spoke sends about a call it serves. */
 export type SpokeReplyFrame = Extract<
   ToHubFrame,
-  { type: "call.responded" | "call.completed" | "call.progress" | "call.error" | "call.aborted" }
+  { type: "call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error" | "call.aborted" }
 >;
 
 const SETTLED_HANDLE: CallHandle = { abort() {} };
@@ -152,6 +152,9 @@ export class Router {
       case "call.progress":
         if (call.wantsProgress)
           call.sink.progress(frame.payload.progress, frame.payload.total, frame.payload.message);
+        return true;
+      case "call.log":
+        call.sink.log(frame.payload.level, frame.payload.data, frame.payload.logger);
         return true;
       case "call.error": {
         const { code, message, details } = frame.payload;

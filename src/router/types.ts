@@ -1,5 +1,5 @@
 import type { Identity } from "../auth/index.ts";
-import type { HubError } from "../protocol/index.ts";
+import type { CallLogLevel, HubError } from "../protocol/index.ts";
 
 /** Who is calling: the verified key, and the connection the call came in on (when it came over /ws). */
 export interface CallerContext {
@@ -32,6 +32,8 @@ export interface CallSink {
    */
   response(output: unknown, last: boolean): number;
   progress(progress: number, total: number | undefined, message: string | undefined): void;
+  /** A log message from the spoke about this call (`call.log`). */
+  log(level: CallLogLevel, data: unknown, logger: string | undefined): void;
   complete(): void;
   error(error: HubError): void;
 }

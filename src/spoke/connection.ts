@@ -161,6 +161,7 @@ export class HubConnection {
       case "call.responded":
       case "call.completed":
       case "call.progress":
+      case "call.log":
       case "call.error":
         // Replies to calls we already gave up on (abort, timeout) are expected; drop them.
         this.pending.handle(frame);

@@ -127,6 +127,10 @@ export class ServedCalls {
           ...(message === undefined ? {} : { message }),
         });
       },
+      log: (level, data, logger) => {
+        if (signal.aborted || !this.#running.has(id)) return;
+        send("call.log", id, { requestId: id, level, data, ...(logger === undefined ? {} : { logger }) });
+      },
       call: (operation, input, options) => pending.call(operation, input, options, id) as never,
       subscribe: (operation, input, options) => pending.subscribe(operation, input, options, id) as never,
     };

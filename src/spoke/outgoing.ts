@@ -23,11 +23,12 @@ interface Entry {
   responded(output: unknown): void;
   completed(): void;
   progress?: CallOptions["progress"];
+  log?: CallOptions["log"];
   failed(error: HubError): void;
 }
 
 type ReplyFrame = Frame<
-  "call.responded" | "call.completed" | "call.progress" | "call.error" | "call.aborted"
+  "call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error" | "call.aborted"
 >;
 
 function abortError(operation: string, signal: AbortSignal): HubError {
@@ -74,6 +75,7 @@ export class PendingCalls {
         responded: (output) => settle(() => resolve(output)),
         completed: () => settle(() => resolve(undefined)),
         progress: options.progress,
+        log: options.log,
         failed: (error) => settle(() => reject(error)),
       });
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -166,6 +168,11 @@ export class PendingCalls {
           ...(total === undefined ? {} : { total }),
           ...(message ? { message } : {}),
         });
+        break;
+      }
+      case "call.log": {
+        const { level, data, logger } = frame.payload;
+        entry.log?.({ level, data, ...(logger === undefined ? {} : { logger }) });
         break;
       }
       case "call.error": {

@@ -3,7 +3,13 @@
  * `Spoke` handle. Runtime-neutral: nothing here touches a socket.
  */
 import type { Static, TSchema } from "@sinclair/typebox";
-import type { Caller, HubRegisterOutput, OperationAnnotations, Visibility } from "../protocol/index.ts";
+import type {
+  Caller,
+  CallLogLevel,
+  HubRegisterOutput,
+  OperationAnnotations,
+  Visibility,
+} from "../protocol/index.ts";
 
 /** Progress of a call, in the operation's own unit. */
 export interface ProgressUpdate {
@@ -20,6 +26,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Asks for progress and receives each `call.progress`. */
   progress?: (update: ProgressUpdate) => void;
+  /** Receives each `call.log` the serving spoke sends about the call. */
+  log?: (entry: { level: CallLogLevel; data: unknown; logger?: string }) => void;
 }
 
 /** Options of `spoke.subscribe`. */
@@ -42,6 +50,11 @@ export interface CallContext {
   deadline: number | undefined;
   /** Reports progress; a no-op unless the caller asked for progress, or after the call ended. */
   progress(progress: number, total?: number, message?: string): void;
+  /**
+   * Sends a log message about this call to the caller (`call.log`; MCP clients see `notifications/message`).
+   * A no-op after the call ended.
+   */
+  log(level: CallLogLevel, data: unknown, logger?: string): void;
   /** Calls another operation through the hub, as a child of this call (`parentRequestId`). */
   call: Spoke["call"];
   /** Subscribes to another operation through the hub, as a child of this call. */

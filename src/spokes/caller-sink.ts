@@ -1,4 +1,4 @@
-import type { HubError } from "../protocol/index.ts";
+import type { CallLogLevel, HubError } from "../protocol/index.ts";
 import type { CallSink } from "../router/index.ts";
 import type { SpokeSession } from "./session.ts";
 
@@ -30,6 +30,12 @@ export class WsCallSink implements CallSink {
     if (total !== undefined) payload.total = total;
     if (message !== undefined) payload.message = message;
     this.#session.send(`{"type":"call.progress","id":${this.#idJson},"payload":${JSON.stringify(payload)}}`);
+  }
+
+  log(level: CallLogLevel, data: unknown, logger: string | undefined): void {
+    const payload: Record<string, unknown> = { requestId: this.#requestId, level, data };
+    if (logger !== undefined) payload.logger = logger;
+    this.#session.send(`{"type":"call.log","id":${this.#idJson},"payload":${JSON.stringify(payload)}}`);
   }
 
   complete(): void {

@@ -35,6 +35,7 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     case "call.responded":
     case "call.completed":
     case "call.progress":
+    case "call.log":
     case "call.error":
       onCallReply(session, frame, deps);
       return;

@@ -8,7 +8,7 @@ import type { SpokeSession } from "./session.ts";
  */
 export function onCallReply(
   session: SpokeSession,
-  frame: Frame<"call.responded" | "call.completed" | "call.progress" | "call.error">,
+  frame: Frame<"call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error">,
   deps: SessionDeps,
 ): void {
   if (!deps.router.onSpokeFrame(session, frame)) {
