@@ -3,12 +3,22 @@
  * `stop()` shuts the hub down in reverse. Every step is named in `/health` while it runs; a failing step is
  * logged with its name and rethrown (its error carries the process exit code).
  */
+
+import type { Identity } from "./auth/index.ts";
 import { KeyVerifier } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
-import { KeyRing, readMasterKeyFile } from "./crypto/index.ts";
+import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
 import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
-import { adminRoutes, apiRoutes, type HttpServer, startHttpServer, wsRoute } from "./http/index.ts";
+import {
+  adminRoutes,
+  apiRoutes,
+  type HttpServer,
+  mcpRoutes,
+  originPolicy,
+  startHttpServer,
+  wsRoute,
+} from "./http/index.ts";
 import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { openStore, type Store } from "./store/index.ts";
@@ -88,9 +98,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       masterKeyPath: resolveMasterKeyPath({ flag: options.masterKeyPath, configPath: config.path }),
     };
   });
-  const config = await step("load-config", async () => {
+  const { config, masterKey } = await step("load-config", async () => {
     const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
-    return loadConfig({ path: paths.configPath, masterKey });
+    return { config: await loadConfig({ path: paths.configPath, masterKey }), masterKey };
   });
   let http: HttpServer | undefined;
   // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
@@ -104,6 +114,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
+    const policy = originPolicy({ ...config.server, port: options.listen?.port ?? config.server.port });
+    const anonymous = anonymousIdentity(config);
+    if (anonymous)
+      log.warn("callers without a key may use /mcp (mcp.anonymous.enabled)", { scopes: anonymous.scopes });
     // The listener opens as early as the port is known, answering /health while the rest starts.
     http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
@@ -114,8 +128,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         wsRoute({
           gateway: () => subsystems!.gateway,
           keys: () => keys!,
-          policy: config.server,
+          policy,
         }),
+        mcpRoutes({ endpoint: () => subsystems!.mcp, keys: () => keys!, policy, anonymous }),
         apiRoutes({
           router: () => subsystems!.router,
           keys: () => keys!,
@@ -163,7 +178,16 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   });
   keys = await step("init-drizzle", () => new KeyVerifier(store));
   subsystems = await step("init-subsystems", () =>
-    createSubsystems({ config, store, bus, metrics, log, instanceId, keys: keys! }),
+    createSubsystems({
+      config,
+      store,
+      bus,
+      metrics,
+      log,
+      instanceId,
+      keys: keys!,
+      mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
+    }),
   );
   const parts = subsystems;
   const monitor = new DependencyMonitor({ store, bus, health, log });
@@ -199,5 +223,20 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       })();
       return stopping;
     },
+  };
+}
+
+/** The identity of keyless /mcp callers, when the config enables them. */
+function anonymousIdentity(config: HubConfig): Identity | undefined {
+  const { anonymous } = config.mcp;
+  if (!anonymous.enabled) return undefined;
+  return {
+    keyId: "anonymous",
+    accountId: "anonymous",
+    accountName: "anonymous",
+    scopes: anonymous.scopes,
+    spokeNames: [],
+    operations: anonymous.operations,
+    expiresAt: null,
   };
 }

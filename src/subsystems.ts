@@ -10,6 +10,7 @@ import { Catalog } from "./catalog/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
 import type { Logger } from "./log/index.ts";
+import { McpEndpoint } from "./mcp/index.ts";
 import { HubOperations, Router } from "./router/index.ts";
 import { SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
@@ -19,6 +20,7 @@ export interface Subsystems {
   audit: CallAudit;
   router: Router;
   gateway: SpokeGateway;
+  mcp: McpEndpoint;
   /** Loads the catalog, starts heartbeats and the audit writer. */
   start(): Promise<void>;
   /** Drains the /ws connections and the calls in flight (up to `shutdown.graceMs`). */
@@ -35,6 +37,8 @@ export function createSubsystems(opts: {
   log: Logger;
   instanceId: string;
   keys: KeyVerifier;
+  /** Secret for MCP session ids, the same on every instance. */
+  mcpSessionSecret: Uint8Array;
 }): Subsystems {
   const { config, store, bus, metrics, log, instanceId, keys } = opts;
   let stopRevocations: Unsubscribe | undefined;
@@ -75,11 +79,21 @@ export function createSubsystems(opts: {
     metrics,
   );
   const spokes = gateway;
+  const mcp = new McpEndpoint({
+    router,
+    catalog,
+    bus,
+    log: log.child({ part: "mcp" }),
+    sessionSecret: opts.mcpSessionSecret,
+    sessionIdleMs: config.mcp.sessionIdleMs,
+  });
+  metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {
     catalog,
     audit,
     router,
     gateway: spokes,
+    mcp,
     async start() {
       await catalog.start({ soleInstance: bus.kind === "memory" });
       stopRevocations = await subscribeRevocations(bus, (keyId) => {
@@ -88,9 +102,10 @@ export function createSubsystems(opts: {
       });
       audit.start();
       spokes.startHeartbeats();
+      await mcp.start();
     },
     async drain() {
-      await spokes.drain(config.shutdown.graceMs);
+      await Promise.all([spokes.drain(config.shutdown.graceMs), mcp.stop()]);
     },
     async stop() {
       await stopRevocations?.();

@@ -80,6 +80,20 @@ const RouterSchema = section({
   validateOutput: Type.Boolean({ default: false }),
 });
 
+const McpSchema = section({
+  /** How long an unused MCP session is kept, in ms. */
+  sessionIdleMs: positive(1_800_000),
+  /**
+   * Callers without a key on /mcp (off by default): when enabled, they act with these scopes and operation
+   * globs. Meant for local tools and test suites that cannot send a header, never for a hub on a network.
+   */
+  anonymous: section({
+    enabled: Type.Boolean({ default: false }),
+    scopes: Type.Array(Type.Union([Type.Literal("read"), Type.Literal("call")]), { default: [] }),
+    operations: Type.Array(nonEmpty(), { default: ["*"] }),
+  }),
+});
+
 const AuditSchema = section({
   enabled: Type.Boolean({ default: true }),
   retentionDays: positive(7),
@@ -107,6 +121,7 @@ export const HubConfigSchema = closed({
   startup: section({ connectTimeoutMs: positive(30_000) }),
   shutdown: section({ graceMs: positive(20_000) }),
   metrics: section({ requireKey: Type.Boolean({ default: false }) }),
+  mcp: McpSchema,
   audit: AuditSchema,
 });
 

@@ -2,6 +2,7 @@ export { type AdminRouteDeps, adminRoutes } from "./admin-routes.ts";
 export { type ApiRouteDeps, apiRoutes } from "./api-routes.ts";
 export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
-export { checkOriginAndHost } from "./origin-check.ts";
+export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
+export { checkOriginAndHost, type OriginPolicy, originPolicy } from "./origin-check.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";

@@ -28,7 +28,8 @@ export interface HttpServer {
 
 /** Opens the listener right away; until the hub is ready only the health paths answer (others get 503). */
 export function startHttpServer(options: HttpServerOptions): HttpServer {
-  const app = new Elysia()
+  // Bun has one WebSocket config per server, and Elysia reads it only from the root app's constructor.
+  const app = new Elysia(options.websocket ? { websocket: options.websocket } : {})
     .use(startupGate(options.health))
     .use(healthRoutes(options.health, options.metrics));
   for (const routes of options.routes ?? []) app.use(routes);

@@ -2,13 +2,13 @@ import { Elysia } from "elysia";
 import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
 import { parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
 import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
-import { checkOriginAndHost } from "./origin-check.ts";
+import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
 
 /** What the /ws route needs; resolved when a request arrives (the startup gate keeps it closed until then). */
 export interface WsRouteDeps {
   gateway: () => SpokeGateway;
   keys: () => KeyVerifier;
-  policy: { allowedOrigins: readonly string[]; allowedHosts: readonly string[] };
+  policy: OriginPolicy;
 }
 
 type UpgradeCheck =

@@ -39,7 +39,9 @@ export async function handleRegister(
       connectionId: session.connectionId,
     });
     if (session.phase === "closing" || session.phase === "closed") {
-      // The connection went away while the catalog was written: leave the catalog as the close left it.
+      // The connection went away while the catalog was written: leave the catalog as the close left it, and
+      // free the name, which the close could not (the session had no spoke name yet).
+      deps.directory.release(registration.name, session);
       await deps.catalog.markOffline(registration.name, session.connectionId);
       return;
     }

@@ -1,0 +1,74 @@
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Identity } from "../auth/index.ts";
+import type { CallLogLevel } from "../protocol/index.ts";
+import { type CallHandle, type CallRequest, CollectingSink, type Router } from "../router/index.ts";
+import { errorResult, outputResult } from "./results.ts";
+import { RunningCalls } from "./running-calls.ts";
+
+/** What one MCP `tools/call` brings to the hub. */
+export interface McpCallContext {
+  identity: Identity;
+  router: Router;
+  running: RunningCalls;
+  sessionId: string | undefined;
+  /** The JSON-RPC id of the `tools/call` request. */
+  requestId: string | number;
+  /** Aborted by the SDK when the client sends `notifications/cancelled` on this session. */
+  signal: AbortSignal;
+  /** Aborted when the HTTP client goes away (it dropped the POST's response stream). */
+  httpSignal: AbortSignal | undefined;
+  progressToken: string | number | undefined;
+  sendNotification: (notification: { method: string; params: Record<string, unknown> }) => Promise<void>;
+  /** Whether the session's `logging/setLevel` lets a message of `level` through. */
+  wantsLog: (level: CallLogLevel) => boolean;
+}
+
+/**
+ * Runs one call for an MCP tool and turns the outcome into a `CallToolResult`: progress and log messages from
+ * the spoke become notifications on the request's stream; cancellation and a dropped stream abort the call.
+ */
+export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Promise<CallToolResult> {
+  const notify = (method: string, params: Record<string, unknown>) => {
+    ctx.sendNotification({ method, params }).catch(() => {
+      // The client's stream is gone; the abort paths below end the call.
+    });
+  };
+  const sink = new CollectingSink({
+    onProgress:
+      ctx.progressToken === undefined
+        ? undefined
+        : (progress, total, message) =>
+            notify("notifications/progress", {
+              progressToken: ctx.progressToken as string | number,
+              progress,
+              ...(total === undefined ? {} : { total }),
+              ...(message === undefined ? {} : { message }),
+            }),
+    onLog: (level, data, logger) => {
+      if (ctx.wantsLog(level))
+        notify("notifications/message", { level, data, ...(logger ? { logger } : {}) });
+    },
+  });
+  const handle: CallHandle = ctx.router.call(
+    { identity: ctx.identity },
+    { ...request, progress: ctx.progressToken !== undefined },
+    sink,
+  );
+  const key = RunningCalls.key(ctx.identity.keyId, ctx.sessionId, ctx.requestId);
+  ctx.running.add(key, handle);
+  const onCancel = () => handle.abort("cancelled by the MCP client");
+  const onDrop = () => handle.abort("the MCP client closed the stream");
+  ctx.signal.addEventListener("abort", onCancel, { once: true });
+  ctx.httpSignal?.addEventListener("abort", onDrop, { once: true });
+  try {
+    const result = await sink.result;
+    if (!result.ok) return errorResult(result.error);
+    return outputResult(
+      result.items === undefined ? result.output : { items: result.items, truncated: result.truncated },
+    );
+  } finally {
+    ctx.running.remove(key, handle);
+    ctx.signal.removeEventListener("abort", onCancel);
+    ctx.httpSignal?.removeEventListener("abort", onDrop);
+  }
+}

@@ -1,0 +1,102 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type LoggingLevel,
+  McpError,
+  ErrorCode as McpErrorCode,
+  SetLevelRequestSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Identity } from "../auth/index.ts";
+import type { Catalog } from "../catalog/index.ts";
+import { type CallLogLevel, LOG_LEVELS } from "../protocol/index.ts";
+import type { Router } from "../router/index.ts";
+import { BUILD_INFO } from "../version.ts";
+import { metaTools } from "./meta-tools.ts";
+import { runMcpCall } from "./run-call.ts";
+import type { RunningCalls } from "./running-calls.ts";
+import { spokeTools } from "./spoke-tools.ts";
+
+/** Which tools a session serves: the four meta-tools of `/mcp`, or one spoke's operations. */
+export type McpTarget = { kind: "meta" } | { kind: "spoke"; spokeName: string };
+
+/** What travels from the HTTP request to the tool handlers (through the SDK's `authInfo.extra`). */
+export interface RequestAuth {
+  identity: Identity;
+  /** Aborted when the HTTP client goes away. */
+  signal: AbortSignal;
+}
+
+export interface McpServerDeps {
+  router: () => Router;
+  catalog: () => Catalog;
+  running: RunningCalls;
+}
+
+const META_TOOL_NAMES = new Set(["hub.list", "hub.search", "hub.schema", "hub.call"]);
+
+/**
+ * Builds the MCP server of one session on the SDK's low-level `Server` (no zod in our code: schemas are plain
+ * JSON Schema). Each request's caller comes from `authInfo`, verified per request, never from the session.
+ */
+export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server {
+  const server = new Server(
+    { name: target.kind === "meta" ? "alkhub" : `alkhub/${target.spokeName}`, version: BUILD_INFO.version },
+    {
+      capabilities: { tools: { listChanged: target.kind === "spoke" }, logging: {} },
+      instructions:
+        target.kind === "meta"
+          ? "This hub relays calls to operations offered by connected machines (spokes). Find operations with hub.search or hub.list, read their input schema with hub.schema, then run them with hub.call."
+          : `The tools of spoke "${target.spokeName}", relayed by an alkhub hub.`,
+    },
+  );
+  let logLevel: LoggingLevel | undefined;
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    logLevel = request.params.level;
+    return {};
+  });
+  const wantsLog = (level: CallLogLevel) =>
+    logLevel === undefined || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(logLevel as CallLogLevel);
+
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    if (target.kind === "meta") return { tools: metaTools() };
+    return { tools: spokeTools(deps.catalog(), authOf(extra.authInfo?.extra).identity, target.spokeName) };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const auth = authOf(extra.authInfo?.extra);
+    const { name } = request.params;
+    let operation: string;
+    if (target.kind === "meta") {
+      if (!META_TOOL_NAMES.has(name))
+        throw new McpError(McpErrorCode.InvalidParams, `unknown tool "${name}"`);
+      operation = name;
+    } else {
+      operation = `${target.spokeName}.${name}`;
+    }
+    const progressToken = request.params._meta?.progressToken;
+    return runMcpCall(
+      {
+        identity: auth.identity,
+        router: deps.router(),
+        running: deps.running,
+        sessionId: extra.sessionId,
+        requestId: extra.requestId,
+        signal: extra.signal,
+        httpSignal: auth.signal,
+        progressToken,
+        sendNotification: (notification) => extra.sendNotification(notification as never),
+        wantsLog,
+      },
+      { operation, input: request.params.arguments ?? {} },
+    );
+  });
+  return server;
+}
+
+function authOf(extra: unknown): RequestAuth {
+  const auth = (extra as { alkhub?: RequestAuth } | undefined)?.alkhub;
+  if (!auth)
+    throw new McpError(McpErrorCode.InternalError, "request reached the MCP server without a caller");
+  return auth;
+}
