@@ -1,0 +1,125 @@
+/**
+ * The tools the official MCP conformance suite calls (`@modelcontextprotocol/conformance`, tools-call-*
+ * scenarios), as spoke operations. Registered under a spoke named `conformance`, they are served as direct
+ * tools on `/mcp/spokes/conformance`: their MCP-shaped outputs pass through the hub unchanged, and their
+ * progress and log messages become MCP notifications.
+ */
+import { defineOperation, HubError } from "@alkdev/hub/spoke";
+import { Type } from "@sinclair/typebox";
+
+/** A 1×1 red PNG. */
+const RED_PIXEL_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+/** A tiny WAV file (44-byte header, 8 silent samples, 8 kHz mono 8-bit). */
+const SILENT_WAV = Buffer.concat([
+  Buffer.from("RIFF"),
+  Buffer.from([44, 0, 0, 0]),
+  Buffer.from("WAVEfmt "),
+  Buffer.from([16, 0, 0, 0, 1, 0, 1, 0, 0x40, 0x1f, 0, 0, 0x40, 0x1f, 0, 0, 1, 0, 8, 0]),
+  Buffer.from("data"),
+  Buffer.from([8, 0, 0, 0]),
+  Buffer.alloc(8, 0x80),
+]).toString("base64");
+
+const NoInput = Type.Object({});
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+
+export const conformanceOperations = {
+  test_simple_text: defineOperation({
+    type: "query",
+    description: "Returns a simple text block (MCP conformance: tools-call-simple-text).",
+    input: NoInput,
+    handler: () => ({ content: [{ type: "text", text: "This is a simple text response for testing." }] }),
+  }),
+  test_image_content: defineOperation({
+    type: "query",
+    description: "Returns a 1×1 PNG image (MCP conformance: tools-call-image).",
+    input: NoInput,
+    handler: () => ({ content: [{ type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" }] }),
+  }),
+  test_audio_content: defineOperation({
+    type: "query",
+    description: "Returns a tiny WAV clip (MCP conformance: tools-call-audio).",
+    input: NoInput,
+    handler: () => ({ content: [{ type: "audio", data: SILENT_WAV, mimeType: "audio/wav" }] }),
+  }),
+  test_embedded_resource: defineOperation({
+    type: "query",
+    description: "Returns an embedded text resource (MCP conformance: tools-call-embedded-resource).",
+    input: NoInput,
+    handler: () => ({
+      content: [
+        {
+          type: "resource",
+          resource: {
+            uri: "test://embedded-resource",
+            mimeType: "text/plain",
+            text: "This is an embedded resource content.",
+          },
+        },
+      ],
+    }),
+  }),
+  test_multiple_content_types: defineOperation({
+    type: "query",
+    description:
+      "Returns text, an image and a resource together (MCP conformance: tools-call-mixed-content).",
+    input: NoInput,
+    handler: () => ({
+      content: [
+        { type: "text", text: "Multiple content types test:" },
+        { type: "image", data: RED_PIXEL_PNG, mimeType: "image/png" },
+        {
+          type: "resource",
+          resource: {
+            uri: "test://mixed-content-resource",
+            mimeType: "application/json",
+            text: JSON.stringify({ test: "data", value: 123 }),
+          },
+        },
+      ],
+    }),
+  }),
+  test_tool_with_logging: defineOperation({
+    type: "query",
+    description: "Sends three log messages while it runs (MCP conformance: tools-call-with-logging).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      ctx.log("info", "Tool execution started");
+      await pause(50, ctx.signal);
+      ctx.log("info", "Tool processing data");
+      await pause(50, ctx.signal);
+      ctx.log("info", "Tool execution completed");
+      return { content: [{ type: "text", text: "Tool with logging executed successfully" }] };
+    },
+  }),
+  test_tool_with_progress: defineOperation({
+    type: "query",
+    description: "Reports progress 0, 50 and 100 of 100 (MCP conformance: tools-call-with-progress).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      ctx.progress(0, 100);
+      await pause(50, ctx.signal);
+      ctx.progress(50, 100);
+      await pause(50, ctx.signal);
+      ctx.progress(100, 100);
+      return { content: [{ type: "text", text: "Tool with progress executed successfully" }] };
+    },
+  }),
+  test_error_handling: defineOperation({
+    type: "query",
+    description: "Always fails (MCP conformance: tools-call-error).",
+    input: NoInput,
+    handler: () => {
+      throw new HubError("TEST_ERROR", "This tool intentionally returns an error for testing");
+    },
+  }),
+};
