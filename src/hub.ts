@@ -21,6 +21,7 @@ import {
 } from "./http/index.ts";
 import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
+import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
 import { createSubsystems, type Subsystems } from "./subsystems.ts";
 import { BUILD_INFO } from "./version.ts";
@@ -159,18 +160,20 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     const { applied } = await store.migrate();
     log.info("migrations done", { applied, store: store.kind });
   });
-  const bus = await step("connect-redis", async () => {
-    if (!config.redis) return createMemoryBus({ instanceId, log });
-    return retryUntilAvailable("redis", connectTimeoutMs, log, () =>
-      connectRedisBus({
-        redis: config.redis!,
-        instanceId,
-        log: log.child({ part: "bus" }),
-        connectTimeoutMs,
-      }),
+  const { bus, presence } = await step("connect-redis", async () => {
+    if (!config.redis) return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence() };
+    const redis = config.redis;
+    const bus = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
+      connectRedisBus({ redis, instanceId, log: log.child({ part: "bus" }), connectTimeoutMs }),
     );
+    shutdown.add("connections", "bus", () => bus.close());
+    const presence = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
+      connectRedisPresence({ redis, log: log.child({ part: "presence" }), connectTimeoutMs }),
+    );
+    return { bus, presence };
   });
-  shutdown.add("connections", "bus", () => bus.close());
+  if (bus.kind === "memory") shutdown.add("connections", "bus", () => bus.close());
+  shutdown.add("connections", "presence", () => presence.close());
   await step("init-keyring", () => {
     if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
     log.warn("no encryptionKeys configured: client secrets are disabled");
@@ -182,6 +185,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       config,
       store,
       bus,
+      presence,
       metrics,
       log,
       instanceId,

@@ -7,10 +7,12 @@ import { CallAudit } from "./audit/index.ts";
 import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
 import type { Bus, Unsubscribe } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
+import { ClusterNode } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
+import type { Presence } from "./presence/index.ts";
 import { HubOperations, Router } from "./router/index.ts";
 import { SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
@@ -21,6 +23,7 @@ export interface Subsystems {
   router: Router;
   gateway: SpokeGateway;
   mcp: McpEndpoint;
+  cluster: ClusterNode;
   /** Loads the catalog, starts heartbeats and the audit writer. */
   start(): Promise<void>;
   /** Drains the /ws connections and the calls in flight (up to `shutdown.graceMs`). */
@@ -33,6 +36,7 @@ export function createSubsystems(opts: {
   config: HubConfig;
   store: Store;
   bus: Bus;
+  presence: Presence;
   metrics: MetricsRegistry;
   log: Logger;
   instanceId: string;
@@ -40,7 +44,7 @@ export function createSubsystems(opts: {
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
 }): Subsystems {
-  const { config, store, bus, metrics, log, instanceId, keys } = opts;
+  const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
   let stopRevocations: Unsubscribe | undefined;
   const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
   const audit = new CallAudit({
@@ -50,11 +54,24 @@ export function createSubsystems(opts: {
     instanceId,
     ...config.audit,
   });
-  // The gateway is the router's view of local spoke connections; it is created right after the router.
+  const cluster = new ClusterNode({
+    bus,
+    presence,
+    catalog,
+    log: log.child({ part: "cluster" }),
+    remoteAckMs: config.router.remoteAckMs,
+    heartbeatMs: config.limits.heartbeatMs,
+  });
+  // The gateway holds the local spoke connections; it is created right after the router, which needs it.
   let gateway: SpokeGateway | undefined;
   const router = new Router({
     catalog,
-    links: { link: (connectionId) => gateway?.link(connectionId) },
+    links: {
+      link: (spoke) =>
+        spoke.instanceId === instanceId
+          ? gateway?.localLink(spoke.connectionId ?? "")
+          : cluster.remoteLinks.link(spoke),
+    },
     audit,
     metrics,
     log: log.child({ part: "router" }),
@@ -75,10 +92,14 @@ export function createSubsystems(opts: {
       },
       sessionLimits: config.limits,
       log: log.child({ part: "spokes" }),
+      bus,
+      presence,
+      takeOverRemote: (owner, spokeName, connectionId) => cluster.takeOver(owner, spokeName, connectionId),
     },
     metrics,
   );
   const spokes = gateway;
+  cluster.attach(router, spokes);
   const mcp = new McpEndpoint({
     router,
     catalog,
@@ -94,8 +115,10 @@ export function createSubsystems(opts: {
     router,
     gateway: spokes,
     mcp,
+    cluster,
     async start() {
       await catalog.start({ soleInstance: bus.kind === "memory" });
+      await cluster.start();
       stopRevocations = await subscribeRevocations(bus, (keyId) => {
         keys.evict(keyId);
         spokes.revokeKey(keyId);
@@ -108,6 +131,7 @@ export function createSubsystems(opts: {
       await Promise.all([spokes.drain(config.shutdown.graceMs), mcp.stop()]);
     },
     async stop() {
+      await cluster.stop();
       await stopRevocations?.();
       await audit.stop();
       await catalog.stop();

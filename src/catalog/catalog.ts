@@ -85,7 +85,11 @@ export class Catalog {
       // A change event that arrived during the load is newer than what the load read.
       if (this.#index.spoke(stored.row.name)) continue;
       const operations = this.#rebuild(stored.row.name, stored.specs);
-      this.#index.put(spokeFromRow(stored.row, operations, false));
+      // A sole instance holds no connection yet; in a cluster, rows online are held by other instances (the
+      // presence check corrects any whose instance died).
+      this.#index.put(
+        spokeFromRow(stored.row, operations, !options.soleInstance && stored.row.status === "online"),
+      );
     }
     this.#heartbeats.start();
     this.#log.info("catalog loaded", {
@@ -117,6 +121,14 @@ export class Catalog {
       this.#emit(reg.name, true);
       return spoke;
     });
+  }
+
+  /**
+   * Compiles the schemas of `operations` as `register` would, storing nothing: throws `HubError`
+   * `VALIDATION_ERROR` naming the operation. Validators are cached, so a following `register` reuses them.
+   */
+  checkOperations(spokeName: string, operations: SpokeRegistration["operations"]): void {
+    buildOperations(spokeName, operations, this.#compiler);
   }
 
   /** Marks spoke `name` offline if `connectionId` still holds it (else does nothing); emits one change. */
@@ -245,6 +257,48 @@ export class Catalog {
       }
       return kept;
     }
+  }
+
+  /** Tells the other instances to re-read spoke `name` (after their view of it may have lapsed). */
+  announce(name: string): void {
+    this.#bus.publish(CATALOG_CHANNEL, encodeCatalogChanged(name, this.#instanceId)).catch((error) => {
+      this.#log.warn("catalog change not announced", { spoke: name, error: String(error) });
+    });
+  }
+
+  /**
+   * The spokes this catalog shows as live on another instance, with the connection it believes holds each (for
+   * the presence check).
+   */
+  liveRemoteSpokes(): Array<{ name: string; instanceId: string; connectionId: string }> {
+    const out: Array<{ name: string; instanceId: string; connectionId: string }> = [];
+    for (const spoke of this.#index.spokes()) {
+      if (!spoke.live || !spoke.instanceId || !spoke.connectionId || spoke.instanceId === this.#instanceId)
+        continue;
+      out.push({ name: spoke.name, instanceId: spoke.instanceId, connectionId: spoke.connectionId });
+    }
+    return out;
+  }
+
+  /**
+   * Presence says spoke `name` is no longer held by the connection this catalog knows: re-read it from the
+   * store, and show it offline unless the store names a holder presence confirms (`holderConnectionId`).
+   */
+  async presenceChanged(name: string, holderConnectionId: string | undefined): Promise<void> {
+    await this.#serial(name, async () => {
+      const stored = await loadSpoke(this.#store.db, name);
+      if (!stored) {
+        this.#index.remove(name);
+      } else {
+        const row = spokeFromRow(stored.row, this.#rebuild(name, stored.specs), false);
+        const live =
+          holderConnectionId !== undefined &&
+          row.connectionId === holderConnectionId &&
+          stored.row.status === "online";
+        this.#index.put(live ? { ...row, live } : row);
+      }
+      this.#emit(name, false);
+    });
   }
 
   #emit(spokeName: string, announce: boolean): void {

@@ -4,6 +4,7 @@ import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Router } from "../router/index.ts";
+import { EndedSessions } from "./ended-sessions.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpTarget, type RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
@@ -36,6 +37,7 @@ type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; param
 export class McpEndpoint {
   readonly #options: McpEndpointOptions;
   readonly #running = new RunningCalls();
+  readonly #ended = new EndedSessions();
   readonly #sessions: McpSessions;
   #sweep: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: Unsubscribe | undefined;
@@ -53,10 +55,11 @@ export class McpEndpoint {
 
   async start(): Promise<void> {
     this.#unsubscribe = await this.#options.bus.subscribe(MCP_CHANNEL, (text) => {
-      const message = safeParse(text) as { type?: unknown; key?: unknown } | undefined;
+      const message = safeParse(text) as { type?: unknown; key?: unknown; id?: unknown } | undefined;
       if (message?.type === "mcp.cancel" && typeof message.key === "string") {
         this.#running.cancel(message.key, "cancelled by the MCP client");
       }
+      if (message?.type === "mcp.ended" && typeof message.id === "string") this.#ended.add(message.id);
     });
     this.#stopCatalogListener = this.#options.catalog.onChange((spokeName) => {
       for (const session of this.#sessions.forSpoke(spokeName)) {
@@ -103,6 +106,7 @@ export class McpEndpoint {
       return session.transport.handleRequest(request, { parsedBody: body, authInfo });
     }
     if (sessionId === undefined) return this.#stateless(request, body, authInfo, target);
+    if (this.#ended.has(sessionId)) return jsonRpcError(404, -32001, "Session not found");
     let session = this.#sessions.get(sessionId);
     if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target)))
       session = undefined;
@@ -115,7 +119,9 @@ export class McpEndpoint {
     if (!session) return jsonRpcError(404, -32001, "Session not found");
     session.lastUsedAt = Date.now();
     const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
-    return request.method === "GET" ? primeEventStream(response) : response;
+    if (request.method === "DELETE" && response.ok) this.#endSession(sessionId);
+    // POST answers stream too (a long call sends nothing until its first notification): prime both.
+    return primeEventStream(response);
   }
 
   /** A request without a session: served by a throwaway server whose answer is plain JSON. */
@@ -134,6 +140,16 @@ export class McpEndpoint {
     } finally {
       void server.close().catch(() => {});
     }
+  }
+
+  /** A session the client ended stays ended on every instance (see `EndedSessions`). */
+  #endSession(sessionId: string): void {
+    this.#ended.add(sessionId);
+    this.#options.bus
+      .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.ended", id: sessionId }))
+      .catch((error: unknown) => {
+        this.#options.log.debug("could not tell other instances of an ended MCP session", { error });
+      });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
@@ -75,23 +76,34 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
       operation = `${target.spokeName}.${name}`;
     }
     const progressToken = request.params._meta?.progressToken;
-    return runMcpCall(
-      {
-        identity: auth.identity,
-        router: deps.router(),
-        running: deps.running,
-        sessionId: extra.sessionId,
-        requestId: extra.requestId,
-        signal: extra.signal,
-        httpSignal: auth.signal,
-        progressToken,
-        sendNotification: (notification) => extra.sendNotification(notification as never),
-        wantsLog,
-      },
-      { operation, input: request.params.arguments ?? {} },
-    );
+    try {
+      return await runMcpCall(
+        {
+          identity: auth.identity,
+          router: deps.router(),
+          running: deps.running,
+          sessionId: extra.sessionId,
+          requestId: extra.requestId,
+          signal: extra.signal,
+          httpSignal: auth.signal,
+          progressToken,
+          sendNotification: (notification) => extra.sendNotification(notification as never),
+          wantsLog,
+        },
+        { operation, input: request.params.arguments ?? {} },
+      );
+    } finally {
+      // The SDK sends no answer to a cancelled request, so its POST stream would stay open (on both sides)
+      // until the session ends: close it.
+      if (extra.signal.aborted) closeRequestStream(server, extra.requestId);
+    }
   });
   return server;
+}
+
+function closeRequestStream(server: Server, requestId: string | number): void {
+  const transport = server.transport;
+  if (transport instanceof WebStandardStreamableHTTPServerTransport) transport.closeSSEStream(requestId);
 }
 
 function authOf(extra: unknown): RequestAuth {

@@ -14,6 +14,8 @@ export interface PendingCall {
   readonly inputBytes: number;
   outputBytes: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** For a call to another instance: fails it when the owner does not acknowledge in time. */
+  ackTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export class PendingCalls {
     if (calls?.size === 0) this.#byConnection.delete(call.link.connectionId);
     call.link.inFlight--;
     clearTimeout(call.timer);
+    clearTimeout(call.ackTimer);
     return true;
   }
 

@@ -21,7 +21,7 @@ export function routeCall(name: string, identity: Identity, catalog: Catalog, li
   if (!catalog.canCall(identity, operation)) {
     return { ok: false, error: new HubError("ACCESS_DENIED", `this key may not call "${name}"`) };
   }
-  const link = spoke.live && spoke.connectionId ? links.link(spoke.connectionId) : undefined;
+  const link = spoke.live && spoke.connectionId ? links.link(spoke) : undefined;
   if (!link) {
     return { ok: false, error: new HubError("SPOKE_UNAVAILABLE", `spoke "${spoke.name}" is not connected`) };
   }

@@ -15,6 +15,8 @@ export interface RouterSettings {
   defaultTimeoutMs: number;
   maxTimeoutMs: number;
   validateOutput: boolean;
+  /** How long the instance that holds a remote spoke has to acknowledge a call. */
+  remoteAckMs: number;
 }
 
 export interface RouterOptions {
@@ -116,6 +118,7 @@ export class Router {
       inputBytes: frame.length,
       outputBytes: 0,
       timer: undefined,
+      ackTimer: undefined,
       abort: (reason?: string) => this.#abortByCaller(call, reason),
     };
     this.#pending.add(call);
@@ -127,6 +130,16 @@ export class Router {
       return SETTLED_HANDLE;
     }
     call.timer = setTimeout(() => this.#expire(call), Math.max(0, deadline - startedAt));
+    if (link.remote) {
+      call.ackTimer = setTimeout(
+        () =>
+          this.remoteUnavailable(
+            hubId,
+            `the instance holding spoke "${link.spokeName}" did not take the call`,
+          ),
+        this.#settings.remoteAckMs,
+      );
+    }
     return call;
   }
 
@@ -181,6 +194,28 @@ export class Router {
         call,
         new HubError("SPOKE_DISCONNECTED", `spoke "${link.spokeName}" disconnected during the call`),
       );
+    }
+  }
+
+  /** The owner instance took a call it was sent: its ack timer stops. */
+  remoteAcknowledged(hubId: string): void {
+    const call = this.#pending.get(hubId);
+    if (call?.ackTimer !== undefined) {
+      clearTimeout(call.ackTimer);
+      call.ackTimer = undefined;
+    }
+  }
+
+  /** A call sent to another instance cannot reach its spoke: it fails now with `SPOKE_UNAVAILABLE`. */
+  remoteUnavailable(hubId: string, message: string): void {
+    const call = this.#pending.get(hubId);
+    if (call) this.#fail(call, new HubError("SPOKE_UNAVAILABLE", message));
+  }
+
+  /** Every call in flight over `link` fails now with `SPOKE_UNAVAILABLE` (its instance is gone). */
+  linkUnavailable(link: SpokeLink, message: string): void {
+    for (const call of this.#pending.toConnection(link.connectionId)) {
+      if (call.link === link) this.#fail(call, new HubError("SPOKE_UNAVAILABLE", message));
     }
   }
 

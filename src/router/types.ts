@@ -1,4 +1,5 @@
 import type { Identity } from "../auth/index.ts";
+import type { CatalogSpoke } from "../catalog/index.ts";
 import type { CallLogLevel, HubError } from "../protocol/index.ts";
 
 /** Who is calling: the verified key, and the connection the call came in on (when it came over /ws). */
@@ -50,13 +51,15 @@ export interface SpokeLink {
   readonly spokeName: string;
   /** Most calls the spoke runs at once (undefined: no limit beyond the connection's in-flight limit). */
   readonly maxConcurrency: number | undefined;
+  /** True for a connection held by another instance (the owner must acknowledge each call). */
+  readonly remote?: boolean;
   /** Calls the router has in flight to this spoke; maintained by the router. */
   inFlight: number;
   /** Sends one text frame; false when the connection is closing or could not take it. */
   send(frame: string): boolean;
 }
 
-/** Finds the local connection that serves a spoke. */
+/** Finds the connection that serves a spoke: on this instance, or on another one through the bus. */
 export interface SpokeLinks {
-  link(connectionId: string): SpokeLink | undefined;
+  link(spoke: CatalogSpoke): SpokeLink | undefined;
 }

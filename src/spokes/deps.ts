@@ -1,7 +1,9 @@
 import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
 import type { Router } from "../router/index.ts";
+import type { ForwardedCalls } from "./forwarded-calls.ts";
 import type { SessionLimits } from "./session.ts";
 import type { SpokeDirectory } from "./spoke-directory.ts";
 
@@ -10,6 +12,12 @@ export interface SessionDeps {
   router: Router;
   catalog: Catalog;
   directory: SpokeDirectory;
+  /** Calls other instances sent to spokes connected here. */
+  forwarded: ForwardedCalls;
+  /** Cluster-wide ownership of spoke names. */
+  presence: Presence;
+  /** Tells another instance to close its connection that held a name this connection took over. */
+  takeOverRemote(instanceId: string, spokeName: string, connectionId: string): Promise<void>;
   instanceId: string;
   heartbeatMs: number;
   /** Limits told to spokes at registration. */

@@ -1,9 +1,11 @@
 import type { Identity } from "../auth/index.ts";
+import type { Bus } from "../bus/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import { CLOSE_CODES, encodeFrame } from "../protocol/index.ts";
-import type { SpokeLink, SpokeLinks } from "../router/index.ts";
+import type { SpokeLink } from "../router/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
+import { ForwardedCalls } from "./forwarded-calls.ts";
 import { SpokeSession } from "./session.ts";
 import type { FrameSocket } from "./socket.ts";
 import { SpokeDirectory } from "./spoke-directory.ts";
@@ -18,14 +20,16 @@ export const DRAIN_RETRY_AFTER_MS = 1000;
  * All /ws connections of this instance: opens sessions, feeds them frames, sends heartbeats, and drains them on
  * shutdown. It is the router's `SpokeLinks`: the registered sessions are where calls go.
  */
-export class SpokeGateway implements SpokeLinks {
+export class SpokeGateway {
   readonly #deps: SessionDeps;
   readonly #sessions = new Set<SpokeSession>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #draining = false;
 
-  constructor(deps: Omit<SessionDeps, "directory">, metrics: MetricsRegistry) {
-    this.#deps = { ...deps, directory: new SpokeDirectory() };
+  constructor(deps: Omit<SessionDeps, "directory" | "forwarded"> & { bus: Bus }, metrics: MetricsRegistry) {
+    const directory = new SpokeDirectory();
+    const forwarded = new ForwardedCalls(deps.bus, directory, deps.log.child({ part: "forwarded" }));
+    this.#deps = { ...deps, directory, forwarded };
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
       [{}, this.#deps.directory.size],
@@ -36,8 +40,30 @@ export class SpokeGateway implements SpokeLinks {
   }
 
   /** The session serving `connectionId`, if it is registered and open. */
-  link(connectionId: string): SpokeLink | undefined {
+  localLink(connectionId: string): SpokeLink | undefined {
     return this.#deps.directory.byConnection(connectionId);
+  }
+
+  /** Calls other instances relay to spokes connected here. */
+  get forwarded(): ForwardedCalls {
+    return this.#deps.forwarded;
+  }
+
+  /** Another instance took over `spokeName` from local connection `connectionId`: close it (4409). */
+  takenOver(spokeName: string, connectionId: string): void {
+    const session = this.#deps.directory.byName(spokeName);
+    if (session?.connectionId === connectionId) {
+      session.close(CLOSE_CODES.TAKEN_OVER, `spoke "${spokeName}" was taken over by another connection`);
+    }
+  }
+
+  /**
+   * Claims again every local spoke name and tells the other instances about it (after Redis came back: their
+   * view of this instance's spokes may have lapsed meanwhile).
+   */
+  async reannounce(): Promise<void> {
+    await this.#refreshPresence();
+    for (const session of this.#registered()) this.#deps.catalog.announce(session.spokeName);
   }
 
   /** Whether new connections are refused (the hub is draining). */
@@ -98,6 +124,10 @@ export class SpokeGateway implements SpokeLinks {
     session.outgoing.clear();
     if (!session.spokeName) return;
     this.#deps.router.linkClosed(session);
+    this.#deps.forwarded.sessionClosed(session);
+    this.#deps.presence.release(session.spokeName, session.connectionId).catch(() => {
+      // Presence lapses by itself (its time to live) when it cannot be released now.
+    });
     if (this.#deps.directory.release(session.spokeName, session)) {
       this.#deps.catalog.markOffline(session.spokeName, session.connectionId).catch((error: unknown) => {
         this.#deps.log.error("could not mark a spoke offline", { spoke: session.spokeName, error });
@@ -115,7 +145,38 @@ export class SpokeGateway implements SpokeLinks {
         if (session.lastSeenAt < silentSince) session.close(CLOSE_CODES.HEARTBEAT_LOST, "heartbeat lost");
         else session.ping();
       }
+      void this.#refreshPresence();
     }, interval);
+  }
+
+  /** How long a presence claim lives without a refresh: three heartbeats. */
+  get presenceTtlMs(): number {
+    return 3 * this.#deps.heartbeatMs;
+  }
+
+  *#registered(): Iterable<SpokeSession> {
+    for (const session of this.#sessions) {
+      if (session.spokeName && this.#deps.directory.byName(session.spokeName) === session) yield session;
+    }
+  }
+
+  /** Extends this instance's presence claims; a name another connection took meanwhile is closed (4409). */
+  async #refreshPresence(): Promise<void> {
+    const held = [...this.#registered()].map((session) => ({
+      name: session.spokeName,
+      entry: {
+        instanceId: this.#deps.instanceId,
+        connectionId: session.connectionId,
+        keyId: session.identity.keyId,
+        since: session.registeredAt,
+      },
+    }));
+    try {
+      const lost = await this.#deps.presence.refresh(held, this.presenceTtlMs);
+      for (const name of lost) this.takenOver(name, this.#deps.directory.byName(name)?.connectionId ?? "");
+    } catch {
+      // Redis is down: the claims lapse by themselves; `reannounce` restores them when it is back.
+    }
   }
 
   /**
@@ -126,6 +187,12 @@ export class SpokeGateway implements SpokeLinks {
     this.#draining = true;
     clearInterval(this.#heartbeat);
     this.#deps.router.beginDrain();
+    // Free the names first, so the spokes can register on another instance while their calls finish here.
+    await Promise.all(
+      [...this.#registered()].map((session) =>
+        this.#deps.presence.release(session.spokeName, session.connectionId).catch(() => {}),
+      ),
+    );
     const notice = encodeFrame("hub.draining", "drain", { retryAfterMs: DRAIN_RETRY_AFTER_MS });
     for (const session of this.#sessions) {
       session.advance("draining");

@@ -12,5 +12,5 @@ export function onCallAborted(session: SpokeSession, frame: Frame<"call.aborted"
     own.abort(frame.payload.reason ?? "aborted by the caller");
     return;
   }
-  deps.router.onSpokeFrame(session, frame);
+  if (!deps.router.onSpokeFrame(session, frame)) deps.forwarded.relay(session, frame);
 }

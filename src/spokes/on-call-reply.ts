@@ -11,7 +11,7 @@ export function onCallReply(
   frame: Frame<"call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error">,
   deps: SessionDeps,
 ): void {
-  if (!deps.router.onSpokeFrame(session, frame)) {
+  if (!deps.router.onSpokeFrame(session, frame) && !deps.forwarded.relay(session, frame)) {
     session.log.debug("frame for a call that is not in flight", { type: frame.type, id: frame.id });
   }
 }

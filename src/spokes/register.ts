@@ -25,6 +25,7 @@ export async function handleRegister(
   try {
     const registration = checkRegistration(session, input, deps);
     claimed = registration;
+    await claimPresence(session, registration, deps);
     const spoke = await deps.catalog.register({
       name: registration.name,
       accountId: session.identity.accountId,
@@ -46,6 +47,7 @@ export async function handleRegister(
       return;
     }
     session.spokeName = registration.name;
+    session.registeredAt ||= Date.now();
     session.spokeId = spoke.id;
     session.maxConcurrency = registration.maxConcurrency;
     const output: HubRegisterOutput = {
@@ -73,6 +75,50 @@ export async function handleRegister(
   }
 }
 
+/**
+ * Claims the name cluster-wide (presence): `NAME_TAKEN` when another connection holds it, unless this key takes
+ * it over — then the instance holding the old connection is told to close it (4409).
+ */
+async function claimPresence(
+  session: SpokeSession,
+  registration: HubRegisterInput,
+  deps: SessionDeps,
+): Promise<void> {
+  const entry = {
+    instanceId: deps.instanceId,
+    connectionId: session.connectionId,
+    keyId: session.identity.keyId,
+    since: Date.now(),
+  };
+  let result: Awaited<ReturnType<SessionDeps["presence"]["claim"]>>;
+  try {
+    result = await deps.presence.claim(
+      registration.name,
+      entry,
+      3 * deps.heartbeatMs,
+      registration.takeover === true,
+    );
+  } catch (error) {
+    throw new HubError("UNAVAILABLE", "spoke names cannot be claimed while Redis is unreachable", {
+      cause: error,
+    });
+  }
+  if (!result.ok) {
+    if (
+      result.holder.instanceId === deps.instanceId &&
+      !deps.directory.byConnection(result.holder.connectionId)
+    ) {
+      // A claim left by a connection of this instance that is gone: take it.
+      await deps.presence.release(registration.name, result.holder.connectionId);
+      return claimPresence(session, registration, deps);
+    }
+    throw new HubError("NAME_TAKEN", `spoke name "${registration.name}" is held by another live connection`);
+  }
+  if (result.previous && result.previous.instanceId !== deps.instanceId) {
+    await deps.takeOverRemote(result.previous.instanceId, registration.name, result.previous.connectionId);
+  }
+}
+
 /** Everything that can be decided without I/O; claims the name on success. Throws `HubError`. */
 function checkRegistration(session: SpokeSession, input: unknown, deps: SessionDeps): HubRegisterInput {
   const { identity } = session;
@@ -91,6 +137,8 @@ function checkRegistration(session: SpokeSession, input: unknown, deps: SessionD
       `this connection is registered as "${session.spokeName}"; use a new one`,
     );
   }
+  // Schemas are compiled before a takeover closes the holder: a bad spec must not end a working spoke.
+  deps.catalog.checkOperations(name, registration.operations);
   const holder = deps.directory.byName(name);
   if (holder && holder !== session) {
     const sameKey = holder.identity.keyId === identity.keyId;

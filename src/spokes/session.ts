@@ -25,6 +25,8 @@ export class SpokeSession implements SpokeLink {
   /** The registered spoke name; empty until `hub.register` succeeds. */
   spokeName = "";
   spokeId: string | undefined;
+  /** Epoch ms of the registration (recorded in presence). */
+  registeredAt = 0;
   maxConcurrency: number | undefined;
   inFlight = 0;
   readonly #socket: FrameSocket;

@@ -1,0 +1,125 @@
+import type { Bus, Unsubscribe } from "../bus/index.ts";
+import type { Catalog } from "../catalog/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { Presence } from "../presence/index.ts";
+import type { Router } from "../router/index.ts";
+import type { SpokeGateway } from "../spokes/index.ts";
+import { InstanceLiveness } from "./instance-liveness.ts";
+import { decodeInstanceMessage, encodeTakeover } from "./instance-messages.ts";
+import { PresenceWatch } from "./presence-watch.ts";
+import { RemoteLinks } from "./remote-links.ts";
+
+/**
+ * This instance's part in a cluster (ARCHITECTURE.md › Many instances): its instance channel, the liveness of
+ * the others, calls to spokes they hold and from callers they serve, and presence checks. With the memory bus
+ * there is nobody else and all of it idles.
+ */
+export class ClusterNode {
+  readonly remoteLinks: RemoteLinks;
+  readonly #bus: Bus;
+  readonly #catalog: Catalog;
+  readonly #log: Logger;
+  readonly #liveness: InstanceLiveness;
+  readonly #watch: PresenceWatch;
+  #gateway: SpokeGateway | undefined;
+  #unsubscribe: Unsubscribe | undefined;
+  #stopHealthListener: (() => void) | undefined;
+  #stopCatalogListener: (() => void) | undefined;
+
+  constructor(opts: {
+    bus: Bus;
+    presence: Presence;
+    catalog: Catalog;
+    log: Logger;
+    remoteAckMs: number;
+    heartbeatMs: number;
+  }) {
+    this.#bus = opts.bus;
+    this.#catalog = opts.catalog;
+    this.#log = opts.log;
+    this.#liveness = new InstanceLiveness(opts.bus, opts.remoteAckMs, (instanceId) =>
+      this.#instanceDown(instanceId),
+    );
+    this.remoteLinks = new RemoteLinks(opts.bus, this.#liveness, opts.log);
+    this.#watch = new PresenceWatch({
+      catalog: opts.catalog,
+      presence: opts.presence,
+      log: opts.log,
+      intervalMs: opts.heartbeatMs,
+    });
+  }
+
+  /** Connects the parts created after this node. */
+  attach(router: Router, gateway: SpokeGateway): void {
+    this.remoteLinks.useRouter(router);
+    this.#gateway = gateway;
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#bus.onInstanceMessage((text) => this.#onMessage(text));
+    if (this.#bus.kind === "memory") return;
+    await this.#liveness.start();
+    this.#watch.start();
+    this.#stopCatalogListener = this.#catalog.onChange((name) => {
+      const spoke = this.#catalog.spoke(name);
+      this.remoteLinks.prune(name, spoke?.live ? spoke.connectionId : undefined);
+    });
+    this.#stopHealthListener = this.#bus.onHealthChange((healthy) => {
+      if (!healthy) return;
+      this.#log.info("Redis is back: announcing this instance's spokes again");
+      void this.#gateway?.reannounce();
+      void this.#watch.check();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopHealthListener?.();
+    this.#stopCatalogListener?.();
+    this.#watch.stop();
+    await this.#liveness.stop();
+    await this.#unsubscribe?.();
+  }
+
+  /** Tells `instanceId` to close its connection that held `spokeName` (taken over here). */
+  async takeOver(instanceId: string, spokeName: string, connectionId: string): Promise<void> {
+    await this.#bus
+      .sendToInstance(instanceId, encodeTakeover(this.#bus.instanceId, spokeName, connectionId))
+      .catch((error: unknown) => this.#log.warn("could not tell an instance about a takeover", { error }));
+  }
+
+  #onMessage(text: string): void {
+    const message = decodeInstanceMessage(text);
+    if (!message) {
+      this.#log.warn("ignored a malformed message on the instance channel", { length: text.length });
+      return;
+    }
+    switch (message.kind) {
+      case "F":
+        this.#gateway?.forwarded.forward(
+          message.from,
+          message.connectionId,
+          message.subscription,
+          message.frame,
+        );
+        return;
+      case "R":
+        this.remoteLinks.onReply(message.from, message.connectionId, message.frame);
+        return;
+      case "A":
+        this.remoteLinks.onAck(message.hubId);
+        return;
+      case "N":
+        this.remoteLinks.onNotHere(message.hubId);
+        return;
+      case "T":
+        this.#gateway?.takenOver(message.spokeName, message.connectionId);
+        return;
+    }
+  }
+
+  #instanceDown(instanceId: string): void {
+    this.#log.warn("an instance stopped answering; failing its calls", { instance: instanceId.slice(0, 8) });
+    this.remoteLinks.instanceDown(instanceId);
+    void this.#watch.check();
+  }
+}

@@ -1,0 +1,5 @@
+export { ClusterNode } from "./cluster-node.ts";
+export { INSTANCES_CHANNEL, InstanceLiveness } from "./instance-liveness.ts";
+export { decodeInstanceMessage, encodeTakeover, type InstanceMessage } from "./instance-messages.ts";
+export { PresenceWatch } from "./presence-watch.ts";
+export { RemoteLink, RemoteLinks } from "./remote-links.ts";

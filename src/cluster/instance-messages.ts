@@ -1,0 +1,82 @@
+/**
+ * Messages between hub instances on their instance channels. Plain text, one header field per line and the
+ * frame last (frames are JSON text and carry no raw newline), so relaying a call costs no JSON work beyond
+ * what the frame itself needed.
+ *
+ *   F  from, connectionId, kind, frame   → forward `frame` (call.requested / call.aborted) to a local connection;
+ *                                           kind is "s" for a subscription, "q" otherwise
+ *   R  from, connectionId, frame         → a spoke's reply frame for a call the receiver started
+ *   A  from, hubId                       → the owner took the call (the caller stops its ack timer)
+ *   N  from, hubId                       → the connection is not on the owner any more
+ *   T  from, spokeName, connectionId     → close that connection: it was taken over (4409)
+ */
+export type InstanceMessage =
+  | { kind: "F"; from: string; connectionId: string; subscription: boolean; frame: string }
+  | { kind: "R"; from: string; connectionId: string; frame: string }
+  | { kind: "A"; from: string; hubId: string }
+  | { kind: "N"; from: string; hubId: string }
+  | { kind: "T"; from: string; spokeName: string; connectionId: string };
+
+export function encodeForward(
+  from: string,
+  connectionId: string,
+  subscription: boolean,
+  frame: string,
+): string {
+  return `F\n${from}\n${connectionId}\n${subscription ? "s" : "q"}\n${frame}`;
+}
+
+export function encodeReply(from: string, connectionId: string, frame: string): string {
+  return `R\n${from}\n${connectionId}\n${frame}`;
+}
+
+export function encodeAck(from: string, hubId: string): string {
+  return `A\n${from}\n${hubId}`;
+}
+
+export function encodeNotHere(from: string, hubId: string): string {
+  return `N\n${from}\n${hubId}`;
+}
+
+export function encodeTakeover(from: string, spokeName: string, connectionId: string): string {
+  return `T\n${from}\n${spokeName}\n${connectionId}`;
+}
+
+/** Splits off `count` header lines; the rest (which may contain no newline) is the body. */
+function fields(text: string, count: number): string[] | undefined {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = text.indexOf("\n", start);
+    if (end < 0) return undefined;
+    out.push(text.slice(start, end));
+    start = end + 1;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/** Decodes one message; undefined for anything malformed (ignored by the receiver). */
+export function decodeInstanceMessage(text: string): InstanceMessage | undefined {
+  switch (text[0]) {
+    case "F": {
+      const f = fields(text, 4);
+      return f && { kind: "F", from: f[1]!, connectionId: f[2]!, subscription: f[3] === "s", frame: f[4]! };
+    }
+    case "R": {
+      const f = fields(text, 3);
+      return f && { kind: "R", from: f[1]!, connectionId: f[2]!, frame: f[3]! };
+    }
+    case "A":
+    case "N": {
+      const f = fields(text, 2);
+      return f && { kind: text[0], from: f[1]!, hubId: f[2]! };
+    }
+    case "T": {
+      const f = fields(text, 3);
+      return f && { kind: "T", from: f[1]!, spokeName: f[2]!, connectionId: f[3]! };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+import type { Bus } from "../bus/index.ts";
+import type { CatalogSpoke } from "../catalog/index.ts";
+import type { Logger } from "../log/index.ts";
+import { checkFrameValue } from "../protocol/index.ts";
+import type { Router, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
+import type { InstanceLiveness } from "./instance-liveness.ts";
+import { encodeForward } from "./instance-messages.ts";
+
+/** A spoke connection held by another instance, reached through the bus. */
+export class RemoteLink implements SpokeLink {
+  readonly remote = true;
+  readonly connectionId: string;
+  readonly spokeName: string;
+  readonly instanceId: string;
+  readonly maxConcurrency: number | undefined;
+  inFlight = 0;
+  readonly #links: RemoteLinks;
+  readonly #subscriptions: ReadonlySet<string>;
+
+  constructor(links: RemoteLinks, spoke: CatalogSpoke & { instanceId: string; connectionId: string }) {
+    this.#links = links;
+    this.connectionId = spoke.connectionId;
+    this.spokeName = spoke.name;
+    this.instanceId = spoke.instanceId;
+    this.maxConcurrency = spoke.maxConcurrency;
+    this.#subscriptions = new Set(
+      [...spoke.operations.values()]
+        .filter((op) => op.spec.type === "subscription")
+        .map((op) => op.localName),
+    );
+  }
+
+  send(frame: string): boolean {
+    return this.#links.forward(this, frame, this.#isSubscription(frame));
+  }
+
+  /** Whether a call.requested frame asks for a subscription operation (the owner must know when it ends). */
+  #isSubscription(frame: string): boolean {
+    if (this.#subscriptions.size === 0 || !frame.startsWith('{"type":"call.requested"')) return false;
+    const operation = /"operation":"([^"]+)"/.exec(frame)?.[1];
+    return operation !== undefined && this.#subscriptions.has(operation);
+  }
+}
+
+/**
+ * The caller's side of cross-instance calls: a `RemoteLink` per remote spoke connection, frames published to
+ * the owner's instance channel, and the owner's replies, acks and refusals handed to the router.
+ */
+export class RemoteLinks {
+  readonly #bus: Bus;
+  readonly #liveness: InstanceLiveness;
+  readonly #log: Logger;
+  readonly #links = new Map<string, RemoteLink>();
+  #router: Router | undefined;
+
+  constructor(bus: Bus, liveness: InstanceLiveness, log: Logger) {
+    this.#bus = bus;
+    this.#liveness = liveness;
+    this.#log = log;
+  }
+
+  useRouter(router: Router): void {
+    this.#router = router;
+  }
+
+  /** The link to a spoke on another instance; undefined while that instance (or the bus) is unreachable. */
+  link(spoke: CatalogSpoke): SpokeLink | undefined {
+    const { instanceId, connectionId } = spoke;
+    if (!instanceId || !connectionId || !this.#liveness.isAlive(instanceId)) return undefined;
+    const key = `${instanceId}/${connectionId}`;
+    let link = this.#links.get(key);
+    if (!link) {
+      link = new RemoteLink(this, { ...spoke, instanceId, connectionId });
+      this.#links.set(key, link);
+    }
+    return link;
+  }
+
+  forward(link: RemoteLink, frame: string, subscription: boolean): boolean {
+    if (!this.#bus.healthy) return false;
+    const message = encodeForward(this.#bus.instanceId, link.connectionId, subscription, frame);
+    this.#bus.sendToInstance(link.instanceId, message).catch(() => {
+      const hubId = /"id":"([^"]+)"/.exec(frame)?.[1];
+      if (hubId)
+        this.#router?.remoteUnavailable(
+          hubId,
+          `the instance holding spoke "${link.spokeName}" is unreachable`,
+        );
+    });
+    return true;
+  }
+
+  /** A reply frame relayed by the owner of `connectionId`. */
+  onReply(from: string, connectionId: string, frameText: string): void {
+    const link = this.#links.get(`${from}/${connectionId}`);
+    if (!link || !this.#router) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(frameText);
+    } catch {
+      this.#log.warn("ignored an unreadable relayed frame", { from });
+      return;
+    }
+    const parsed = checkFrameValue(value);
+    if (!parsed.ok || parsed.frame.type === "call.requested" || parsed.frame.type === "protocol.error")
+      return;
+    this.#router.remoteAcknowledged(parsed.frame.id);
+    this.#router.onSpokeFrame(link, parsed.frame as SpokeReplyFrame);
+  }
+
+  onAck(hubId: string): void {
+    this.#router?.remoteAcknowledged(hubId);
+  }
+
+  onNotHere(hubId: string): void {
+    this.#router?.remoteUnavailable(hubId, "the spoke is no longer connected to the instance that held it");
+  }
+
+  /** Drops the links of spoke `name` except the one to `currentConnectionId` (calls in flight keep theirs). */
+  prune(name: string, currentConnectionId: string | undefined): void {
+    for (const [key, link] of this.#links) {
+      if (link.spokeName === name && link.connectionId !== currentConnectionId) this.#links.delete(key);
+    }
+  }
+
+  /** An instance went silent: its links are dropped and their calls fail now. */
+  instanceDown(instanceId: string): void {
+    for (const [key, link] of this.#links) {
+      if (link.instanceId !== instanceId) continue;
+      this.#links.delete(key);
+      this.#router?.linkUnavailable(link, `the instance holding spoke "${link.spokeName}" stopped answering`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { createMemoryPresence } from "./memory.ts";
+export { connectRedisPresence } from "./redis.ts";
+export { type ClaimResult, type Presence, type PresenceEntry, presenceKey } from "./types.ts";

@@ -1,0 +1,96 @@
+import type { Bus } from "../bus/index.ts";
+import { encodeAck, encodeNotHere, encodeReply } from "../cluster/instance-messages.ts";
+import type { Logger } from "../log/index.ts";
+import { encodeFrame, type Frame } from "../protocol/index.ts";
+import type { SpokeSession } from "./session.ts";
+import type { SpokeDirectory } from "./spoke-directory.ts";
+
+type ReplyFrame = Frame<
+  "call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error" | "call.aborted"
+>;
+
+interface Forwarded {
+  from: string;
+  session: SpokeSession;
+  subscription: boolean;
+}
+
+const FRAME_HEAD = /^\{"type":"(call\.requested|call\.aborted)","id":"([^"]+)"/;
+
+/**
+ * The owner's side of cross-instance calls: frames another instance's router sent for a spoke connected here
+ * are written to that spoke as they are, and the spoke's replies go back to the caller's instance. The caller
+ * did every check (key, schema, deadline); this side only relays.
+ */
+export class ForwardedCalls {
+  readonly #bus: Bus;
+  readonly #directory: SpokeDirectory;
+  readonly #log: Logger;
+  readonly #calls = new Map<string, Forwarded>();
+
+  constructor(bus: Bus, directory: SpokeDirectory, log: Logger) {
+    this.#bus = bus;
+    this.#directory = directory;
+    this.#log = log;
+  }
+
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /** A frame from instance `from` for local connection `connectionId`. */
+  forward(from: string, connectionId: string, subscription: boolean, frame: string): void {
+    const head = FRAME_HEAD.exec(frame);
+    if (!head) {
+      this.#log.warn("ignored a forwarded frame that is not a call request or abort", { from });
+      return;
+    }
+    const [, type, hubId] = head as unknown as [string, string, string];
+    const session = this.#directory.byConnection(connectionId);
+    if (type === "call.aborted") {
+      this.#calls.delete(hubId);
+      session?.send(frame);
+      return;
+    }
+    if (!session || !session.send(frame)) {
+      this.#send(from, encodeNotHere(this.#bus.instanceId, hubId));
+      return;
+    }
+    this.#calls.set(hubId, { from, session, subscription });
+    this.#send(from, encodeAck(this.#bus.instanceId, hubId));
+  }
+
+  /** Sends a spoke's reply back to the caller's instance; false when the call was not forwarded here. */
+  relay(session: SpokeSession, frame: ReplyFrame): boolean {
+    const call = this.#calls.get(frame.id);
+    if (!call || call.session !== session) return false;
+    const last =
+      frame.type === "call.error" ||
+      frame.type === "call.aborted" ||
+      frame.type === "call.completed" ||
+      (frame.type === "call.responded" && !call.subscription);
+    if (last) this.#calls.delete(frame.id);
+    this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, JSON.stringify(frame)));
+    return true;
+  }
+
+  /** The spoke went away: the callers of its forwarded calls get `SPOKE_DISCONNECTED` now. */
+  sessionClosed(session: SpokeSession): void {
+    for (const [hubId, call] of this.#calls) {
+      if (call.session !== session) continue;
+      this.#calls.delete(hubId);
+      const frame = encodeFrame("call.error", hubId, {
+        requestId: hubId,
+        code: "SPOKE_DISCONNECTED",
+        message: `spoke "${session.spokeName}" disconnected during the call`,
+      });
+      this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, frame));
+    }
+  }
+
+  #send(instanceId: string, message: string): void {
+    this.#bus.sendToInstance(instanceId, message).catch(() => {
+      // The caller's instance fails the call by itself (ack timer, liveness) when it hears nothing.
+    });
+  }
+}
