@@ -319,9 +319,23 @@ function catalogSuite(kind: string, backend: () => Backend): void {
     });
   });
 
-  test("start() loads every stored spoke and operation, all offline, with working validators", async () => {
+  test("start() in a cluster shows the spokes other instances hold (rows online) as live", async () => {
+    const view = new Catalog({ store: second, bus, log: silentLogger, instanceId: "instance-four" });
+    await view.start();
+    try {
+      const online = (await second.db.select().from(spokes)).filter((row) => row.status === "online");
+      expect(online.length).toBeGreaterThan(0);
+      expect(view.liveSpokeCount).toBe(online.length);
+      expect(view.liveRemoteSpokes().map((s) => s.name).sort()).toEqual(online.map((row) => row.name).sort());
+    } finally {
+      await view.stop();
+    }
+  });
+
+  test("start() of a sole instance loads every stored spoke offline, resetting rows a crash left online", async () => {
     const fresh = new Catalog({ store: second, bus, log: silentLogger, instanceId: "instance-three" });
-    await fresh.start();
+    await fresh.start({ soleInstance: true });
+    expect((await second.db.select().from(spokes)).every((row) => row.status === "offline")).toBe(true);
     try {
       expect(fresh.liveSpokeCount).toBe(0);
       expect(fresh.spoke("dev1")).toMatchObject({

@@ -45,7 +45,7 @@ describeWithServices(
       proxy?.stop();
       await redis?.stop();
       await database?.drop();
-    });
+    }, 30_000);
 
     test("while Postgres is unreachable the hub says which step it waits in, and gates other paths", async () => {
       await eventually(async () => {
