@@ -1,7 +1,11 @@
 /**
  * Builds the single executable `dist/alkhub` with the flags PITFALLS.md §7 recommends. Migrations and PGlite's
  * assets are embedded (see src/store/), so the binary needs nothing beside it but its config and master key.
- * Usage: bun scripts/build.ts [--target bun-linux-x64-baseline] [--outfile dist/alkhub]
+ * Usage: bun scripts/build.ts [--target bun-linux-x64-baseline] [--outfile dist/alkhub] [--commit <sha>]
+ *          [--executable-path <bun runtime for the target>]
+ *
+ * --commit overrides the commit read from git (container builds have no .git); --executable-path is passed to
+ * `bun build --compile-executable-path` so a release can pin the exact runtime of each target (scripts/release.ts).
  */
 import { parseArgs } from "node:util";
 
@@ -9,21 +13,32 @@ const { values } = parseArgs({
   options: {
     target: { type: "string", default: "bun-linux-x64-baseline" },
     outfile: { type: "string", default: "dist/alkhub" },
+    commit: { type: "string" },
+    "executable-path": { type: "string" },
   },
 });
 
 /** The commit being built, or "unknown" outside a git checkout. */
 function currentCommit(): string {
-  const result = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { stderr: "ignore" });
-  const commit = result.stdout.toString().trim();
-  if (result.exitCode !== 0 || !commit) return "unknown";
-  const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"])
-    .stdout.toString()
-    .trim();
-  return dirty ? `${commit}-dirty` : commit;
+  try {
+    const result = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { stderr: "ignore" });
+    const commit = result.stdout.toString().trim();
+    if (result.exitCode !== 0 || !commit) return "unknown";
+    const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"])
+      .stdout.toString()
+      .trim();
+    return dirty ? `${commit}-dirty` : commit;
+  } catch {
+    // No git executable at all (e.g. the oven/bun image): same as building outside a checkout.
+    return "unknown";
+  }
 }
 
-const commit = currentCommit();
+const commit = values.commit?.trim() || currentCommit();
+if (!/^[\w.+-]{1,64}$/.test(commit)) {
+  console.error(`build: --commit must be 1 to 64 letters, digits or . _ + -, got "${commit}"`);
+  process.exit(64);
+}
 const started = performance.now();
 const build = Bun.spawnSync(
   [
@@ -36,6 +51,7 @@ const build = Bun.spawnSync(
     "--format=esm",
     `--target=${values.target}`,
     `--define=ALKHUB_BUILD_COMMIT=${JSON.stringify(commit)}`,
+    ...(values["executable-path"] ? [`--compile-executable-path=${values["executable-path"]}`] : []),
     "src/main.ts",
     "--outfile",
     values.outfile!,

@@ -1,0 +1,175 @@
+/**
+ * `/mcp/spokes/<name>`: one spoke's operations as direct tools (local names, schemas, annotations), calling
+ * them, MCP-shaped output passed through unchanged, and notifications/tools/list_changed on the GET stream
+ * when the spoke re-registers with other operations or leaves.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type CallToolResult, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Type } from "@sinclair/typebox";
+import type { AnyOperationDef, Spoke } from "../../src/spoke/index.ts";
+import { eventually } from "../support/eventually.ts";
+import {
+  connectMcp,
+  type McpConnection,
+  type McpTestKey,
+  makeKey,
+  startSpoke,
+  textJson,
+} from "../support/mcp-client.ts";
+import { startTestHub, type TestHub } from "../support/test-hub.ts";
+
+const PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const WAV_BASE64 = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=";
+/** A spoke that wraps an existing MCP tool returns a CallToolResult; the hub must not touch it. */
+const MCP_SHAPED: CallToolResult = {
+  content: [
+    { type: "text", text: "a caption" },
+    { type: "image", data: PNG_BASE64, mimeType: "image/png" },
+    { type: "audio", data: WAV_BASE64, mimeType: "audio/wav" },
+    { type: "resource", resource: { uri: "file:///notes/a.txt", mimeType: "text/plain", text: "hello" } },
+  ],
+};
+
+let hub: TestHub;
+let spokeKey: McpTestKey;
+let callKey: McpTestKey;
+let spoke: Spoke | undefined;
+const clients: McpConnection[] = [];
+
+const firstOperations: Record<string, AnyOperationDef> = {
+  "fs.read": {
+    type: "query",
+    title: "Read a file",
+    description: "Reads a file",
+    input: Type.Object({ path: Type.String() }),
+    output: Type.Object({ path: Type.String(), text: Type.String() }),
+    annotations: { readOnly: true, idempotent: true, openWorld: false },
+    handler: ({ path }: { path: string }) => ({ path, text: `contents of ${path}` }),
+  },
+  "fs.remove": {
+    type: "mutation",
+    description: "Removes a file",
+    input: Type.Object({ path: Type.String() }),
+    annotations: { destructive: true },
+    handler: ({ path }: { path: string }) => ({ removed: path }),
+  },
+  "media.sample": {
+    type: "query",
+    description: "Returns a caption, an image, a sound and a resource, MCP-shaped",
+    input: Type.Object({}),
+    handler: () => MCP_SHAPED,
+  },
+};
+
+const secondOperations: Record<string, AnyOperationDef> = {
+  "fs.read": firstOperations["fs.read"]!,
+  "fs.stat": {
+    type: "query",
+    description: "Tells a file's size",
+    input: Type.Object({ path: Type.String() }),
+    handler: ({ path }: { path: string }) => ({ path, size: 42 }),
+  },
+};
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  spokeKey = await makeKey(hub.hub, { scopes: ["spoke"], spokeNames: ["dev1"] });
+  callKey = await makeKey(hub.hub, { scopes: ["call"] });
+  spoke = await startSpoke(hub.url, spokeKey.key, { name: "dev1", operations: firstOperations });
+}, 30_000);
+
+afterAll(async () => {
+  for (const client of clients) await client.close().catch(() => {});
+  await spoke?.close();
+  await hub?.stop();
+});
+
+async function connect(key: McpTestKey = callKey, spokeName = "dev1"): Promise<McpConnection> {
+  const connection = await connectMcp(hub.url, key.key, { path: `/mcp/spokes/${spokeName}` });
+  clients.push(connection);
+  return connection;
+}
+
+test("tools are the spoke's operations by local name, with their schemas and annotations", async () => {
+  const { client } = await connect();
+  expect(client.getServerVersion()?.name).toBe("alkhub/dev1");
+  expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+  const { tools } = await client.listTools();
+  expect(tools.map((tool) => tool.name)).toEqual(["fs.read", "fs.remove", "media.sample"]);
+  const [read, remove] = tools;
+  expect(read).toMatchObject({
+    name: "fs.read",
+    title: "Read a file",
+    description: "Reads a file",
+    inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+    outputSchema: { type: "object", properties: { path: { type: "string" }, text: { type: "string" } } },
+    annotations: { title: "Read a file", readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  });
+  expect(remove!.annotations).toEqual({ destructiveHint: true });
+});
+
+test("calling a tool runs the operation; errors are isError results", async () => {
+  const { client } = await connect();
+  const result = await client.callTool({ name: "fs.read", arguments: { path: "/etc/motd" } });
+  expect(result.isError).toBeFalsy();
+  expect(result.structuredContent).toEqual({ path: "/etc/motd", text: "contents of /etc/motd" });
+  expect(textJson(result)).toEqual(result.structuredContent);
+  const invalid = await client.callTool({ name: "fs.remove", arguments: { path: 7 } });
+  expect(invalid.isError).toBe(true);
+  expect(invalid.structuredContent).toMatchObject({ code: "VALIDATION_ERROR" });
+  const missing = await client.callTool({ name: "fs.nope", arguments: {} });
+  expect(missing.structuredContent).toMatchObject({ code: "OPERATION_NOT_FOUND" });
+});
+
+test("MCP-shaped output (text, image, audio, resource) is passed through unchanged", async () => {
+  const { client } = await connect();
+  const result = await client.callTool({ name: "media.sample", arguments: {} });
+  expect(result).toEqual(MCP_SHAPED);
+  // The same through hub.call on /mcp.
+  const meta = await connectMcp(hub.url, callKey.key);
+  clients.push(meta);
+  const relayed = await meta.client.callTool({
+    name: "hub.call",
+    arguments: { operation: "dev1.media.sample", input: {} },
+  });
+  expect(relayed).toEqual(MCP_SHAPED);
+});
+
+test("a key limited by operation globs sees and calls only those tools; another spoke's page is empty", async () => {
+  const limited = await makeKey(hub.hub, { scopes: ["call"], operations: ["dev1.fs.*"] });
+  const { client } = await connect(limited);
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["fs.read", "fs.remove"]);
+  const denied = await client.callTool({ name: "media.sample", arguments: {} });
+  expect(denied.structuredContent).toMatchObject({ code: "ACCESS_DENIED" });
+  const elsewhere = await connect(callKey, "nobody");
+  expect((await elsewhere.client.listTools()).tools).toEqual([]);
+});
+
+test("re-registering with other operations, then leaving, sends notifications/tools/list_changed", async () => {
+  const connection = await connect();
+  const { client } = connection;
+  let changes = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    changes++;
+  });
+  await connection.streamOpen;
+  const names = async () => (await client.listTools()).tools.map((tool) => tool.name);
+  expect(await names()).toEqual(["fs.read", "fs.remove", "media.sample"]);
+
+  await spoke!.close();
+  spoke = await startSpoke(hub.url, spokeKey.key, { name: "dev1", operations: secondOperations });
+  await eventually(() => changes > 0, { what: "list_changed after re-registering" });
+  await eventually(async () => (await names()).join() === "fs.read,fs.stat", { what: "the new tool list" });
+  const stat = await client.callTool({ name: "fs.stat", arguments: { path: "/x" } });
+  expect(stat.structuredContent).toEqual({ path: "/x", size: 42 });
+
+  const before = changes;
+  await spoke.close();
+  spoke = undefined;
+  await eventually(() => changes > before, { what: "list_changed after the spoke left" });
+  await eventually(async () => (await names()).length === 0, { what: "an empty tool list" });
+  const gone = await client.callTool({ name: "fs.read", arguments: { path: "/x" } });
+  expect(gone.isError).toBe(true);
+  expect(gone.structuredContent).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
+});
