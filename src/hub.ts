@@ -15,6 +15,7 @@ import {
   apiRoutes,
   type HttpServer,
   mcpRoutes,
+  metricsGuard,
   originPolicy,
   startHttpServer,
   wsRoute,
@@ -125,6 +126,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       port: options.listen?.port ?? config.server.port,
       health,
       metrics,
+      guardMetrics: config.metrics.requireKey ? metricsGuard(() => keys!) : undefined,
       routes: [
         wsRoute({
           gateway: () => subsystems!.gateway,

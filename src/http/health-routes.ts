@@ -7,8 +7,15 @@ const METRICS_HEADERS = { "content-type": "text/plain; version=0.0.4; charset=ut
 /** Paths that answer while the hub is still starting (everything else gets 503 until `ready`). */
 export const ALWAYS_OPEN_PATHS: ReadonlySet<string> = new Set(["/health", "/health/live"]);
 
-/** `/health`, `/health/live` and `/metrics` (ARCHITECTURE.md › Lifecycle). */
-export function healthRoutes(health: HealthState, metrics: MetricsRegistry) {
+/**
+ * `/health`, `/health/live` and `/metrics` (ARCHITECTURE.md › Lifecycle). `guardMetrics`, when given, may
+ * refuse a `/metrics` request (with `metrics.requireKey`).
+ */
+export function healthRoutes(
+  health: HealthState,
+  metrics: MetricsRegistry,
+  guardMetrics?: (request: Request) => Promise<Response | undefined>,
+) {
   return new Elysia({ name: "health-routes" })
     .get("/health", () => {
       const report = health.report();
@@ -18,7 +25,10 @@ export function healthRoutes(health: HealthState, metrics: MetricsRegistry) {
       });
     })
     .get("/health/live", () => new Response('{"status":"live"}', { headers: JSON_HEADERS }))
-    .get("/metrics", () => new Response(metrics.render(), { headers: METRICS_HEADERS }));
+    .get("/metrics", async ({ request }) => {
+      const refused = guardMetrics && (await guardMetrics(request));
+      return refused ?? new Response(metrics.render(), { headers: METRICS_HEADERS });
+    });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
+import { hasScope, type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { jsonResponse } from "./json-response.ts";
 
@@ -33,4 +33,14 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   } catch {
     return new HubError("VALIDATION_ERROR", "the body is not valid JSON");
   }
+}
+
+/** The `/metrics` guard of `metrics.requireKey`: a valid key with scope `read` (or `admin`). */
+export function metricsGuard(keys: () => KeyVerifier): (request: Request) => Promise<Response | undefined> {
+  return async (request) => {
+    const auth = await authenticate(request, keys());
+    if (!auth.ok) return auth.response;
+    if (hasScope(auth.identity, "read")) return undefined;
+    return jsonResponse({ code: "ACCESS_DENIED", message: "/metrics needs a key with scope read" }, 403);
+  };
 }

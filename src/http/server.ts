@@ -13,6 +13,8 @@ export interface HttpServerOptions {
    * through deferred accessors: the startup gate keeps them closed until the hub is ready.
    */
   routes?: AnyElysia[];
+  /** Refuses `/metrics` requests without an acceptable key (when `metrics.requireKey` is on). */
+  guardMetrics?: (request: Request) => Promise<Response | undefined>;
   /** Bun's WebSocket limits: one set for the whole server (PITFALLS.md §1). */
   websocket?: { maxPayloadLength: number; backpressureLimit: number; idleTimeout: number };
 }
@@ -31,7 +33,7 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
   // Bun has one WebSocket config per server, and Elysia reads it only from the root app's constructor.
   const app = new Elysia(options.websocket ? { websocket: options.websocket } : {})
     .use(startupGate(options.health))
-    .use(healthRoutes(options.health, options.metrics));
+    .use(healthRoutes(options.health, options.metrics, options.guardMetrics));
   for (const routes of options.routes ?? []) app.use(routes);
   app.listen({ hostname: options.host, port: options.port });
   const server = app.server;

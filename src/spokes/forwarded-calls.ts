@@ -27,6 +27,7 @@ export class ForwardedCalls {
   readonly #directory: SpokeDirectory;
   readonly #log: Logger;
   readonly #calls = new Map<string, Forwarded>();
+  #idleWaiters: Array<() => void> = [];
 
   constructor(bus: Bus, directory: SpokeDirectory, log: Logger) {
     this.#bus = bus;
@@ -35,6 +36,22 @@ export class ForwardedCalls {
   }
 
   get size(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * Resolves when no forwarded call is in flight, or after `timeoutMs`; returns how many still were. A drain
+   * waits for these as for the router's own calls: they are calls of other instances' callers.
+   */
+  async waitIdle(timeoutMs: number): Promise<number> {
+    if (this.#calls.size === 0) return 0;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     return this.#calls.size;
   }
 
@@ -48,7 +65,7 @@ export class ForwardedCalls {
     const [, type, hubId] = head as unknown as [string, string, string];
     const session = this.#directory.byConnection(connectionId);
     if (type === "call.aborted") {
-      this.#calls.delete(hubId);
+      this.#forget(hubId);
       session?.send(frame);
       return;
     }
@@ -69,7 +86,7 @@ export class ForwardedCalls {
       frame.type === "call.aborted" ||
       frame.type === "call.completed" ||
       (frame.type === "call.responded" && !call.subscription);
-    if (last) this.#calls.delete(frame.id);
+    if (last) this.#forget(frame.id);
     this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, JSON.stringify(frame)));
     return true;
   }
@@ -78,7 +95,7 @@ export class ForwardedCalls {
   sessionClosed(session: SpokeSession): void {
     for (const [hubId, call] of this.#calls) {
       if (call.session !== session) continue;
-      this.#calls.delete(hubId);
+      this.#forget(hubId);
       const frame = encodeFrame("call.error", hubId, {
         requestId: hubId,
         code: "SPOKE_DISCONNECTED",
@@ -86,6 +103,11 @@ export class ForwardedCalls {
       });
       this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, frame));
     }
+  }
+
+  #forget(hubId: string): void {
+    if (!this.#calls.delete(hubId) || this.#calls.size > 0 || this.#idleWaiters.length === 0) return;
+    for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
   #send(instanceId: string, message: string): void {
