@@ -28,27 +28,59 @@ export class Counter {
     return this.#values.get(labelKey(labels))?.[1] ?? 0;
   }
 
+  /**
+   * The cell of one label set, to increment on a hot path without building a label key each time:
+   * `cell[1] += 1`. The same array is returned for the same labels.
+   */
+  cell(labels: Labels): [Labels, number] {
+    const key = labelKey(labels);
+    let entry = this.#values.get(key);
+    if (!entry) {
+      entry = [labels, 0];
+      this.#values.set(key, entry);
+    }
+    return entry;
+  }
+
   *samples(): Iterable<[Labels, number]> {
     yield* this.#values.values();
   }
 }
 
+/** One label set's counts in a histogram. */
+export interface HistogramSeries {
+  readonly labels: Labels;
+  readonly counts: number[];
+  sum: number;
+  count: number;
+}
+
 /** A histogram with fixed buckets (upper bounds, in the unit its name carries). */
 export class Histogram {
   readonly #buckets: readonly number[];
-  readonly #series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  readonly #series = new Map<string, HistogramSeries>();
 
   constructor(buckets: readonly number[]) {
     this.#buckets = buckets;
   }
 
   observe(value: number, labels: Labels = {}): void {
+    this.observeIn(this.series(labels), value);
+  }
+
+  /** The series of one label set, for `observeIn` on a hot path. */
+  series(labels: Labels): HistogramSeries {
     const key = labelKey(labels);
     let series = this.#series.get(key);
     if (!series) {
       series = { labels, counts: new Array(this.#buckets.length).fill(0), sum: 0, count: 0 };
       this.#series.set(key, series);
     }
+    return series;
+  }
+
+  /** Records `value` in a series obtained from `series()`. */
+  observeIn(series: HistogramSeries, value: number): void {
     for (let i = 0; i < this.#buckets.length; i++)
       if (value <= (this.#buckets[i] as number)) series.counts[i]! += 1;
     series.sum += value;

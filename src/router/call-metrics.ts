@@ -1,34 +1,46 @@
-import type { Counter, Histogram, MetricsRegistry } from "../health/index.ts";
+import type { Counter, Histogram, HistogramSeries, MetricsRegistry } from "../health/index.ts";
 
 /** Upper bounds of the call latency histogram, in seconds. */
-const LATENCY_BUCKETS_S = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-];
+const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** Outcome of a finished call, as the audit and the metrics name it. */
 export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
+const OUTCOMES: readonly CallOutcome[] = ["ok", "error", "aborted", "timeout"];
+
+type Cells = Record<CallOutcome, [Record<string, string>, number]>;
 
 /**
  * The router's series. Operation labels only ever carry names from the registered catalog (or "unknown"), so
- * untrusted input cannot grow the label set; latency is split by outcome only, to keep the series few.
+ * untrusted input cannot grow the label set; latency is split by outcome only, to keep the series few. The
+ * counter cells of each operation are looked up once and then incremented in place: no label key per call.
  */
 export class CallMetrics {
   readonly #calls: Counter;
-  readonly #latency: Histogram;
+  readonly #cells = new Map<string, Cells>();
+  readonly #latency: Record<CallOutcome, HistogramSeries>;
+  readonly #histogram: Histogram;
 
   constructor(metrics: MetricsRegistry, inFlight: () => number) {
     this.#calls = metrics.counter("alkhub_calls_total", "Finished calls by operation and outcome.");
-    this.#latency = metrics.histogram(
+    this.#histogram = metrics.histogram(
       "alkhub_call_duration_seconds",
       "Time from a call reaching the hub to its end, by outcome.",
       LATENCY_BUCKETS_S,
     );
+    const series = (outcome: CallOutcome) => this.#histogram.series({ outcome });
+    this.#latency = { ok: series("ok"), error: series("error"), aborted: series("aborted"), timeout: series("timeout") };
     metrics.gauge("alkhub_calls_in_flight", "Calls the router is waiting on.", () => [[{}, inFlight()]]);
   }
 
   /** Records one finished call; `operation` must be a catalog name or "unknown". */
   finished(operation: string, outcome: CallOutcome, durationMs: number): void {
-    this.#calls.inc({ operation, outcome });
-    this.#latency.observe(durationMs / 1000, { outcome });
+    let cells = this.#cells.get(operation);
+    if (!cells) {
+      cells = {} as Cells;
+      for (const each of OUTCOMES) cells[each] = this.#calls.cell({ operation, outcome: each });
+      this.#cells.set(operation, cells);
+    }
+    cells[outcome][1] += 1;
+    this.#histogram.observeIn(this.#latency[outcome], durationMs / 1000);
   }
 }
