@@ -9,6 +9,11 @@ import { decodeInstanceMessage, encodeTakeover } from "./instance-messages.ts";
 import { PresenceWatch } from "./presence-watch.ts";
 import { RemoteLinks } from "./remote-links.ts";
 
+/** How long, after the bus came back, to wait for the presence connection before announcing anyway. */
+export const RECOVERY_WAIT_MS = 10_000;
+/** Between two probes of the presence connection while it reconnects. */
+const RECOVERY_PROBE_MS = 100;
+
 /**
  * This instance's part in a cluster (ARCHITECTURE.md › Many instances): its instance channel, the liveness of
  * the others, calls to spokes they hold and from callers they serve, and presence checks. With the memory bus
@@ -17,6 +22,7 @@ import { RemoteLinks } from "./remote-links.ts";
 export class ClusterNode {
   readonly remoteLinks: RemoteLinks;
   readonly #bus: Bus;
+  readonly #presence: Presence;
   readonly #catalog: Catalog;
   readonly #log: Logger;
   readonly #liveness: InstanceLiveness;
@@ -35,6 +41,7 @@ export class ClusterNode {
     heartbeatMs: number;
   }) {
     this.#bus = opts.bus;
+    this.#presence = opts.presence;
     this.#catalog = opts.catalog;
     this.#log = opts.log;
     this.#liveness = new InstanceLiveness(opts.bus, opts.remoteAckMs, (instanceId) =>
@@ -46,6 +53,7 @@ export class ClusterNode {
       presence: opts.presence,
       log: opts.log,
       intervalMs: opts.heartbeatMs,
+      ownerAlive: (instanceId) => this.#liveness.isHeard(instanceId),
     });
   }
 
@@ -65,11 +73,34 @@ export class ClusterNode {
       this.remoteLinks.prune(name, spoke?.live ? spoke.connectionId : undefined);
     });
     this.#stopHealthListener = this.#bus.onHealthChange((healthy) => {
-      if (!healthy) return;
-      this.#log.info("Redis is back: announcing this instance's spokes again");
-      void this.#gateway?.reannounce();
-      void this.#watch.check();
+      if (!healthy) {
+        // Replies published while the bus is down are lost: calls waiting on other instances fail now.
+        this.remoteLinks.busDown();
+        return;
+      }
+      void this.#recover();
     });
+  }
+
+  /**
+   * Redis is back: claims this instance's spoke names again and announces them. The presence connection
+   * reconnects on its own schedule, so this waits until it answers: announced before their claims exist, the
+   * spokes would be shown live elsewhere, found unclaimed by the presence check there, and shown offline again.
+   */
+  async #recover(): Promise<void> {
+    const giveUpAt = Date.now() + RECOVERY_WAIT_MS;
+    while (this.#bus.healthy && Date.now() < giveUpAt) {
+      try {
+        await this.#presence.lookup(["hub"]);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, RECOVERY_PROBE_MS));
+      }
+    }
+    if (!this.#bus.healthy) return;
+    this.#log.info("Redis is back: announcing this instance's spokes again");
+    await this.#gateway?.reannounce();
+    await this.#watch.check();
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,8 @@ export const INSTANCES_CHANNEL = "alkhub:instances";
 /**
  * Knows which other instances are alive: each instance announces itself every `remoteAckMs / 2`; one not heard
  * from for `remoteAckMs` is reported dead, so calls waiting on it fail within `remoteAckMs` plus one check
- * interval instead of at their deadline. An instance never heard from counts as alive (a caller's ack timer
- * covers it).
+ * interval instead of at their deadline. An instance never heard from counts as alive when first asked about,
+ * and dead if it stays silent for `remoteAckMs` from then (it may have died before this one started listening).
  */
 export class InstanceLiveness {
   readonly #bus: Bus;
@@ -15,6 +15,8 @@ export class InstanceLiveness {
   readonly #onDead: (instanceId: string) => void;
   readonly #lastHeard = new Map<string, number>();
   readonly #dead = new Set<string>();
+  /** Instances a message was received from (not only asked about). */
+  readonly #heard = new Set<string>();
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #unsubscribe: Unsubscribe | undefined;
 
@@ -28,6 +30,7 @@ export class InstanceLiveness {
     this.#unsubscribe = await this.#bus.subscribe(INSTANCES_CHANNEL, (instanceId) => {
       if (instanceId === this.#bus.instanceId) return;
       this.#lastHeard.set(instanceId, Date.now());
+      this.#heard.add(instanceId);
       this.#dead.delete(instanceId);
     });
     const announce = () => void this.#bus.publish(INSTANCES_CHANNEL, this.#bus.instanceId).catch(() => {});
@@ -42,9 +45,17 @@ export class InstanceLiveness {
     await this.#unsubscribe?.();
   }
 
-  /** False only for an instance that was heard from and then went silent (or when the bus is down). */
+  /** False for an instance silent for `remoteAckMs` (heard from, or asked about, before), or when the bus is down. */
   isAlive(instanceId: string): boolean {
+    if (!this.#lastHeard.has(instanceId) && instanceId !== this.#bus.instanceId) {
+      this.#lastHeard.set(instanceId, Date.now());
+    }
     return this.#bus.healthy && !this.#dead.has(instanceId);
+  }
+
+  /** True for an instance this one has heard announce itself and that has not gone silent since. */
+  isHeard(instanceId: string): boolean {
+    return this.#heard.has(instanceId) && this.isAlive(instanceId);
   }
 
   #check(): void {

@@ -14,6 +14,8 @@ export class RemoteLink implements SpokeLink {
   readonly instanceId: string;
   readonly maxConcurrency: number | undefined;
   inFlight = 0;
+  /** The catalog moved the spoke away from this connection; kept only until its calls in flight end. */
+  retired = false;
   readonly #links: RemoteLinks;
   readonly #subscriptions: ReadonlySet<string>;
 
@@ -73,6 +75,8 @@ export class RemoteLinks {
       link = new RemoteLink(this, { ...spoke, instanceId, connectionId });
       this.#links.set(key, link);
     }
+    // Shown live again on the same connection (presence came back after a Redis outage, say).
+    link.retired = false;
     return link;
   }
 
@@ -92,7 +96,8 @@ export class RemoteLinks {
 
   /** A reply frame relayed by the owner of `connectionId`. */
   onReply(from: string, connectionId: string, frameText: string): void {
-    const link = this.#links.get(`${from}/${connectionId}`);
+    const key = `${from}/${connectionId}`;
+    const link = this.#links.get(key);
     if (!link || !this.#router) return;
     let value: unknown;
     try {
@@ -106,6 +111,7 @@ export class RemoteLinks {
       return;
     this.#router.remoteAcknowledged(parsed.frame.id);
     this.#router.onSpokeFrame(link, parsed.frame as SpokeReplyFrame);
+    if (link.retired && link.inFlight === 0) this.#links.delete(key);
   }
 
   onAck(hubId: string): void {
@@ -116,10 +122,24 @@ export class RemoteLinks {
     this.#router?.remoteUnavailable(hubId, "the spoke is no longer connected to the instance that held it");
   }
 
-  /** Drops the links of spoke `name` except the one to `currentConnectionId` (calls in flight keep theirs). */
+  /**
+   * Drops the links of spoke `name` except the one to `currentConnectionId`. A link with calls in flight is only
+   * retired: the replies of those calls still arrive through it (a draining owner finishes them after it freed
+   * the name), and it goes once they ended.
+   */
   prune(name: string, currentConnectionId: string | undefined): void {
     for (const [key, link] of this.#links) {
-      if (link.spokeName === name && link.connectionId !== currentConnectionId) this.#links.delete(key);
+      if (link.spokeName !== name || link.connectionId === currentConnectionId) continue;
+      if (link.inFlight > 0) link.retired = true;
+      else this.#links.delete(key);
+    }
+  }
+
+  /** The bus is down: no reply can come back, so every call waiting on another instance fails now. */
+  busDown(): void {
+    for (const [key, link] of this.#links) {
+      this.#links.delete(key);
+      this.#router?.linkUnavailable(link, "the instances cannot reach each other (Redis is unavailable)");
     }
   }
 

@@ -97,7 +97,7 @@ const McpSchema = section({
 const AuditSchema = section({
   enabled: Type.Boolean({ default: true }),
   retentionDays: positive(7),
-  batchSize: positive(500),
+  batchSize: positive(5000),
   flushIntervalMs: positive(1000),
   queueLimit: positive(100_000),
 });

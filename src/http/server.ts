@@ -31,7 +31,15 @@ export interface HttpServer {
 /** Opens the listener right away; until the hub is ready only the health paths answer (others get 503). */
 export function startHttpServer(options: HttpServerOptions): HttpServer {
   // Bun has one WebSocket config per server, and Elysia reads it only from the root app's constructor.
-  const app = new Elysia(options.websocket ? { websocket: options.websocket } : {})
+  const websocket = options.websocket && {
+    ...options.websocket,
+    // Slow consumers are closed by the session with its own code when send() reports a drop.
+    closeOnBackpressureLimit: false,
+    // The spoke gateway pings on its own schedule and closes silent connections itself.
+    sendPings: false,
+    perMessageDeflate: false,
+  };
+  const app = new Elysia(websocket ? { websocket } : {})
     .use(startupGate(options.health))
     .use(healthRoutes(options.health, options.metrics, options.guardMetrics));
   for (const routes of options.routes ?? []) app.use(routes);

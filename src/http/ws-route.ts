@@ -48,7 +48,18 @@ export function wsRoute(deps: WsRouteDeps) {
           ping: () => void raw.ping(),
           close: (code, reason) => raw.close(code, reason),
         };
-        (ws.data as { session?: SpokeSession }).session = deps.gateway().open(socket, check.identity);
+        const gateway = deps.gateway();
+        const session = gateway.open(socket, check.identity);
+        (ws.data as { session?: SpokeSession }).session = session;
+        // Elysia's per-message path is asynchronous (it parses inside a promise), so everything the hub sends in
+        // answer runs after Bun has uncorked the socket: one syscall per frame. Taking over this socket's
+        // message callback keeps the relay synchronous inside Bun's callback, where writes are batched, and hands
+        // us the frame text to parse once. (Elysia's Bun adapter calls `ws.data.message`; covered by the /ws
+        // suites, which fail if a version bump changes it.)
+        (raw.data as { message?: (raw: unknown, message: string | Uint8Array) => void }).message = (
+          _raw,
+          message,
+        ) => gateway.message(session, message);
       },
       message(ws, message) {
         const session = (ws.data as { session?: SpokeSession }).session;

@@ -1,7 +1,9 @@
 import type { Counter, Histogram, HistogramSeries, MetricsRegistry } from "../health/index.ts";
 
 /** Upper bounds of the call latency histogram, in seconds. */
-const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const LATENCY_BUCKETS_S = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 /** Outcome of a finished call, as the audit and the metrics name it. */
 export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
@@ -28,7 +30,12 @@ export class CallMetrics {
       LATENCY_BUCKETS_S,
     );
     const series = (outcome: CallOutcome) => this.#histogram.series({ outcome });
-    this.#latency = { ok: series("ok"), error: series("error"), aborted: series("aborted"), timeout: series("timeout") };
+    this.#latency = {
+      ok: series("ok"),
+      error: series("error"),
+      aborted: series("aborted"),
+      timeout: series("timeout"),
+    };
     metrics.gauge("alkhub_calls_in_flight", "Calls the router is waiting on.", () => [[{}, inFlight()]]);
   }
 

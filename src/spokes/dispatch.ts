@@ -1,4 +1,4 @@
-import { checkFrameValue } from "../protocol/index.ts";
+import { checkFrameValue, parseFrame } from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { onCallAborted } from "./on-call-aborted.ts";
 import { onCallReply } from "./on-call-reply.ts";
@@ -7,8 +7,8 @@ import { onProtocolError } from "./on-protocol-error.ts";
 import type { SpokeSession } from "./session.ts";
 
 /**
- * Routes one inbound message to its handler. `message` is what Elysia delivers: text frames already parsed
- * from JSON (or left as a string when they are not JSON), binary frames as bytes.
+ * Routes one inbound message to its handler. `message` is a text frame as received, or a binary frame's bytes
+ * (refused); an already parsed value is accepted too.
  */
 export function dispatchMessage(session: SpokeSession, message: unknown, deps: SessionDeps): void {
   session.lastSeenAt = Date.now();
@@ -17,12 +17,7 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     session.protocolError("binary frames are not accepted; send JSON text frames");
     return;
   }
-  if (typeof message === "string") {
-    // Elysia parses every text frame that is JSON; a string reaching us was not.
-    session.protocolError("frame is not a JSON object (it is not valid JSON, or JSON of another type)");
-    return;
-  }
-  const parsed = checkFrameValue(message);
+  const parsed = typeof message === "string" ? parseFrame(message) : checkFrameValue(message);
   if (!parsed.ok) {
     session.protocolError(parsed.error, parsed.ref);
     return;

@@ -69,7 +69,7 @@ export class ForwardedCalls {
       session?.send(frame);
       return;
     }
-    if (!session || !session.send(frame)) {
+    if (!session?.send(frame)) {
       this.#send(from, encodeNotHere(this.#bus.instanceId, hubId));
       return;
     }
