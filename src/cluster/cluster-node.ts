@@ -151,6 +151,7 @@ export class ClusterNode {
   #instanceDown(instanceId: string): void {
     this.#log.warn("an instance stopped answering; failing its calls", { instance: instanceId.slice(0, 8) });
     this.remoteLinks.instanceDown(instanceId);
+    this.#gateway?.forwarded.callerDown(instanceId);
     void this.#watch.check();
   }
 }

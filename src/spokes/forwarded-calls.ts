@@ -91,6 +91,20 @@ export class ForwardedCalls {
     return true;
   }
 
+  /** The caller's instance stopped answering: its calls are aborted at the spoke, which then stops working. */
+  callerDown(instanceId: string): void {
+    for (const [hubId, call] of this.#calls) {
+      if (call.from !== instanceId) continue;
+      this.#calls.delete(hubId);
+      call.session.send(
+        encodeFrame("call.aborted", hubId, {
+          requestId: hubId,
+          reason: "the caller's hub instance stopped answering",
+        }),
+      );
+    }
+  }
+
   /** The spoke went away: the callers of its forwarded calls get `SPOKE_DISCONNECTED` now. */
   sessionClosed(session: SpokeSession): void {
     for (const [hubId, call] of this.#calls) {

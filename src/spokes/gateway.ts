@@ -198,7 +198,11 @@ export class SpokeGateway {
       session.advance("draining");
       session.send(notice);
     }
-    const left = await this.#deps.router.waitIdle(graceMs);
+    // Calls relayed from other instances' callers count as calls in flight too.
+    const graceEnds = Date.now() + graceMs;
+    const left =
+      (await this.#deps.router.waitIdle(graceMs)) +
+      (await this.#deps.forwarded.waitIdle(Math.max(0, graceEnds - Date.now())));
     if (left > 0) {
       this.#deps.log.warn("calls still in flight after the grace period", { calls: left });
       this.#deps.router.abortAll("the hub is shutting down");

@@ -1,0 +1,259 @@
+/**
+ * Several compiled hubs (`dist/alkhub`) sharing one Postgres database and one Redis, the way a cluster runs in
+ * production (ARCHITECTURE.md › Many instances): one encrypted config and master key for all, a database of the
+ * cluster's own, and a redis-server of its own so a test can kill or restart Redis. A store opened in the test
+ * process mints keys in the shared database.
+ */
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { silentLogger } from "../../src/log/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
+import { type ServingHub, serveBinary } from "./binary.ts";
+import { eventually } from "./eventually.ts";
+import { type HubFiles, writeHubFiles } from "./hub-files.ts";
+import { startRedisServer, type TestRedisServer } from "./redis-server.ts";
+import { createTestDatabase, type TestDatabase } from "./services.ts";
+
+/** Heartbeat of cluster tests, in milliseconds: presence lives three of them (1.5 s). */
+export const CLUSTER_HEARTBEAT_MS = 500;
+/** How long an owner instance has to acknowledge a relayed call, in milliseconds. */
+export const CLUSTER_REMOTE_ACK_MS = 1000;
+/** How long a started instance has to report `ok` on /health. */
+const READY_TIMEOUT_MS = 20_000;
+
+/** One hub process of the cluster. */
+export interface ClusterInstance {
+  /** "A", "B", "C", … */
+  readonly label: string;
+  /** Its HTTP base URL. */
+  readonly url: string;
+  /** Its `/ws` URL. */
+  readonly wsUrl: string;
+  /** The running process (replaced by `restart`). */
+  readonly hub: ServingHub;
+  /** Whether the process still runs. */
+  readonly running: boolean;
+}
+
+/** A running cluster. */
+export interface TestCluster {
+  readonly instances: ClusterInstance[];
+  readonly redis: TestRedisServer;
+  readonly database: TestDatabase;
+  readonly files: HubFiles;
+  /** A store on the shared database, for minting keys (`makeKey({ store }, …)`). */
+  readonly store: Store;
+  /** The instance labelled `label`. */
+  get(label: string): ClusterInstance;
+  /** SIGKILLs one instance (as a crash would) and waits for it to exit. */
+  kill(label: string): Promise<void>;
+  /** Everything each instance logged, labelled, for failure messages. */
+  logs(): string;
+  /** Stops every instance still running, Redis, the store, and drops the database. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  /** How many instances; default 3 (A, B, C). */
+  size?: number;
+  /** More config, merged over the cluster defaults (top-level sections replace theirs). */
+  extra?: Record<string, unknown>;
+}
+
+class Instance implements ClusterInstance {
+  readonly label: string;
+  readonly hub: ServingHub;
+
+  constructor(label: string, hub: ServingHub) {
+    this.label = label;
+    this.hub = hub;
+  }
+
+  get url(): string {
+    return this.hub.url;
+  }
+
+  get wsUrl(): string {
+    return `${this.hub.url.replace(/^http/, "ws")}/ws`;
+  }
+
+  get running(): boolean {
+    return this.hub.proc.exitCode === null && this.hub.proc.signalCode === null;
+  }
+}
+
+/** Starts `size` compiled hubs on a fresh database and a Redis of their own; resolves once all report ok. */
+export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
+  const size = options.size ?? 3;
+  const database = await createTestDatabase();
+  const redis = await startRedisServer();
+  const files = await writeHubFiles({
+    mode: "services",
+    database,
+    redisUrl: redis.url,
+    extra: {
+      limits: { heartbeatMs: CLUSTER_HEARTBEAT_MS },
+      router: { remoteAckMs: CLUSTER_REMOTE_ACK_MS, defaultTimeoutMs: 20_000 },
+      shutdown: { graceMs: 10_000 },
+      // ALKHUB_TEST_CLUSTER_LOG=info (or debug) shows more of what the instances did, for a failing run.
+      logging: { level: process.env.ALKHUB_TEST_CLUSTER_LOG ?? "warn" },
+      ...options.extra,
+    },
+  });
+  const store = await openStore({
+    postgres: { url: database.url, maxConnections: 2 },
+    // Unused: a postgres section wins; the field is required by the type.
+    embedded: { dataDir: files.dir },
+    log: silentLogger,
+  });
+  const instances: Instance[] = [];
+  const cleanup = async () => {
+    await Promise.all(instances.map((i) => (i.running ? i.hub.stop("SIGKILL") : undefined)));
+    await store.close().catch(() => {});
+    await redis.stop();
+    await files.cleanup();
+    await database.drop();
+  };
+  try {
+    // The first one runs the migrations alone: the others then start on a migrated database.
+    instances.push(await startInstance("A", files));
+    const rest = await Promise.all(
+      Array.from({ length: size - 1 }, (_, i) => startInstance(String.fromCharCode(66 + i), files)),
+    );
+    instances.push(...rest);
+  } catch (error) {
+    const logs = instances.map((i) => `--- ${i.label}\n${i.hub.log()}`).join("\n");
+    await cleanup();
+    throw new Error(`the cluster did not start: ${(error as Error).message}\n${logs.slice(-4000)}`);
+  }
+  const byLabel = (label: string) => {
+    const found = instances.find((i) => i.label === label);
+    if (!found) throw new Error(`no instance ${label} in this cluster`);
+    return found;
+  };
+  return {
+    instances,
+    redis,
+    database,
+    files,
+    store,
+    get: byLabel,
+    async kill(label) {
+      const instance = byLabel(label);
+      if (instance.running) await instance.hub.stop("SIGKILL");
+    },
+    logs: () => instances.map((i) => `--- ${i.label}\n${i.hub.log()}`).join("\n"),
+    stop: cleanup,
+  };
+}
+
+async function startInstance(label: string, files: HubFiles): Promise<Instance> {
+  const hub = await serveBinary(files.configPath, files.keyPath);
+  const instance = new Instance(label, hub);
+  await eventually(
+    async () => {
+      if (!instance.running) throw new Error(`instance ${label} exited: ${hub.log().slice(-1500)}`);
+      return (await hub.health())?.body.status === "ok";
+    },
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 50, what: `instance ${label} ready` },
+  );
+  return instance;
+}
+
+/** GET /health of every running instance, as `{ label: body }`. */
+export async function clusterHealth(cluster: TestCluster): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const instance of cluster.instances) {
+    if (instance.running) out[instance.label] = (await instance.hub.health())?.body;
+  }
+  return out;
+}
+
+/** A `cluster-spoke.ts` child process. */
+export interface ClusterSpokeChild {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  /** Lines it printed so far. */
+  lines: string[];
+  /** How many printed lines start with `prefix`. */
+  count(prefix: string): number;
+  /** SIGKILLs it (if still running) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts `cluster-spoke.ts` as spoke `name` on `wsUrl`; resolves once it registered. The key travels in env. */
+export async function spawnClusterSpoke(
+  wsUrl: string,
+  token: string,
+  name: string,
+): Promise<ClusterSpokeChild> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "cluster-spoke.ts")], {
+    env: { ...process.env, ALKHUB_TEST_WS_URL: wsUrl, ALKHUB_TEST_KEY: token, ALKHUB_TEST_SPOKE: name },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const lines: string[] = [];
+  void (async () => {
+    let rest = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stdout) {
+      rest += decoder.decode(chunk, { stream: true });
+      const parts = rest.split("\n");
+      rest = parts.pop() ?? "";
+      lines.push(...parts);
+    }
+  })();
+  const onExit = () => proc.kill("SIGKILL");
+  process.once("exit", onExit);
+  const child: ClusterSpokeChild = {
+    proc,
+    lines,
+    count: (prefix) => lines.filter((line) => line.startsWith(prefix)).length,
+    async kill() {
+      process.off("exit", onExit);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await proc.exited;
+    },
+  };
+  try {
+    await eventually(
+      () => {
+        if (proc.exitCode !== null) throw new Error(`the child spoke exited with ${proc.exitCode}`);
+        return child.count("registered") > 0;
+      },
+      { timeoutMs: 15_000, what: `child spoke ${name} registered` },
+    );
+  } catch (error) {
+    await child.kill();
+    const stderr = await new Response(proc.stderr).text();
+    throw new Error(`${(error as Error).message}; stderr: ${stderr.slice(-500)}`);
+  }
+  return child;
+}
+
+/**
+ * Waits until every running instance lists `count` operations of spoke `spoke` as live (GET
+ * /api/v1/operations?namespace=…): the catalog reaches the other instances through an event and a reload.
+ */
+export async function waitListedEverywhere(
+  cluster: TestCluster,
+  key: string,
+  spoke: string,
+  count: number,
+  timeoutMs = 5000,
+): Promise<void> {
+  for (const instance of cluster.instances) {
+    if (!instance.running) continue;
+    await eventually(
+      async () => {
+        const response = await fetch(`${instance.url}/api/v1/operations?namespace=${spoke}`, {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        const body = (await response.json()) as { operations?: Array<{ spoke: { live: boolean } }> };
+        return body.operations?.length === count && body.operations.every((op) => op.spoke.live);
+      },
+      { timeoutMs, what: `${spoke} listed live on ${instance.label}` },
+    );
+  }
+}
