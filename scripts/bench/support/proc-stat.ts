@@ -1,0 +1,36 @@
+/** Reading another process's CPU time and memory from /proc (Linux only), as PERFORMANCE.md prescribes. */
+import { readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on every Linux build in use). */
+export const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of `pid`, in clock ticks. */
+export function cpuTicks(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // comm (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Resident set size of `pid`, in KiB (VmRSS of /proc/<pid>/status). */
+export function rssKib(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`/proc/${pid}/status has no VmRSS line`);
+  return Number(match[1]);
+}
+
+/** Open file descriptors of `pid`. */
+export function openFds(pid: number): number {
+  const result = Bun.spawnSync(["ls", `/proc/${pid}/fd`], { stderr: "ignore" });
+  return result.stdout.toString().split("\n").filter(Boolean).length;
+}
+
+/** What the machine is: for the report header. */
+export function machineInfo(): { nproc: number; cpu: string; memoryGiB: number } {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const cpu = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? "unknown";
+  const mem = /MemTotal:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8"));
+  const nproc = (cpuinfo.match(/^processor\s*:/gm) ?? []).length;
+  return { nproc, cpu, memoryGiB: mem ? Number(mem[1]) / 1024 / 1024 : 0 };
+}
