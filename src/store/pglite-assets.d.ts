@@ -1,13 +1,6 @@
-// PGlite's three runtime assets, imported `with { type: "file" }` (a path, embedded by `bun build --compile`).
-declare module "@electric-sql/pglite/pglite.wasm" {
-  const path: string;
-  export default path;
-}
-declare module "@electric-sql/pglite/initdb.wasm" {
-  const path: string;
-  export default path;
-}
-declare module "@electric-sql/pglite/pglite.data" {
+// PGlite's three runtime assets, gzip-compressed copies (scripts/gen-pglite-assets.ts), imported
+// `with { type: "file" }`: a path, embedded by `bun build --compile`.
+declare module "*.gz" {
   const path: string;
   export default path;
 }

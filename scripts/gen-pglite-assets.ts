@@ -1,0 +1,22 @@
+/**
+ * Writes gzip copies of PGlite's three runtime assets into src/store/pglite-assets/ (committed), with a manifest
+ * of the originals' SHA-256. The binary embeds the compressed copies — about 10 MB smaller — and the embedded
+ * store inflates them when it opens. A test fails when the copies no longer match the installed PGlite.
+ * Usage: bun scripts/gen-pglite-assets.ts   (after changing the @electric-sql/pglite version)
+ */
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const SOURCE = join(import.meta.dir, "..", "node_modules", "@electric-sql", "pglite", "dist");
+const TARGET = join(import.meta.dir, "..", "src", "store", "pglite-assets");
+const ASSETS = ["pglite.wasm", "initdb.wasm", "pglite.data"];
+
+const manifest: Record<string, string> = {};
+for (const name of ASSETS) {
+  const bytes = new Uint8Array(await Bun.file(join(SOURCE, name)).arrayBuffer());
+  manifest[name] = createHash("sha256").update(bytes).digest("hex");
+  writeFileSync(join(TARGET, `${name}.gz`), Bun.gzipSync(bytes, { level: 9 }));
+}
+writeFileSync(join(TARGET, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`wrote ${ASSETS.length} compressed assets to ${TARGET}`);
