@@ -93,6 +93,7 @@ export function createSubsystems(opts: {
       sessionLimits: config.limits,
       log: log.child({ part: "spokes" }),
       bus,
+      remoteAckMs: config.router.remoteAckMs,
       presence,
       takeOverRemote: (owner, spokeName, connectionId) => cluster.takeOver(owner, spokeName, connectionId),
     },

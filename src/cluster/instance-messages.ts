@@ -6,7 +6,8 @@
  *   F  from, connectionId, kind, frame   → forward `frame` (call.requested / call.aborted) to a local connection;
  *                                           kind is "s" for a subscription, "q" otherwise
  *   R  from, connectionId, frame         → a spoke's reply frame for a call the receiver started
- *   A  from, hubId                       → the owner took the call (the caller stops its ack timer)
+ *   A  from, hubIds                      → the owner took these calls (comma-separated; sent only for calls
+ *                                           not answered within remoteAckMs / 4 — a reply acknowledges too)
  *   N  from, hubId                       → the connection is not on the owner any more
  *   T  from, spokeName, connectionId     → close that connection: it was taken over (4409)
  */

@@ -114,8 +114,9 @@ export class RemoteLinks {
     if (link.retired && link.inFlight === 0) this.#links.delete(key);
   }
 
-  onAck(hubId: string): void {
-    this.#router?.remoteAcknowledged(hubId);
+  /** The owner took these calls (a comma-separated list of hub ids). */
+  onAck(hubIds: string): void {
+    for (const hubId of hubIds.split(",")) this.#router?.remoteAcknowledged(hubId);
   }
 
   onNotHere(hubId: string): void {

@@ -13,6 +13,8 @@ interface Forwarded {
   from: string;
   session: SpokeSession;
   subscription: boolean;
+  /** Whether the caller's instance was told the call arrived (needed only while no reply has gone back). */
+  acked: boolean;
 }
 
 const FRAME_HEAD = /^\{"type":"(call\.requested|call\.aborted)","id":"([^"]+)"/;
@@ -28,11 +30,18 @@ export class ForwardedCalls {
   readonly #log: Logger;
   readonly #calls = new Map<string, Forwarded>();
   #idleWaiters: Array<() => void> = [];
+  readonly #ackEveryMs: number;
+  #ackTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(bus: Bus, directory: SpokeDirectory, log: Logger) {
+  /**
+   * `remoteAckMs` is the callers' patience: a call not answered within a quarter of it is acknowledged, in one
+   * batched message per caller instance, so fast calls cost no acknowledgement at all (their reply is one).
+   */
+  constructor(bus: Bus, directory: SpokeDirectory, log: Logger, remoteAckMs: number) {
     this.#bus = bus;
     this.#directory = directory;
     this.#log = log;
+    this.#ackEveryMs = Math.max(10, Math.floor(remoteAckMs / 4));
   }
 
   get size(): number {
@@ -73,8 +82,8 @@ export class ForwardedCalls {
       this.#send(from, encodeNotHere(this.#bus.instanceId, hubId));
       return;
     }
-    this.#calls.set(hubId, { from, session, subscription });
-    this.#send(from, encodeAck(this.#bus.instanceId, hubId));
+    this.#calls.set(hubId, { from, session, subscription, acked: false });
+    this.#ackTimer ??= setInterval(() => this.#acknowledgeWaiting(), this.#ackEveryMs);
   }
 
   /** Sends a spoke's reply back to the caller's instance; false when the call was not forwarded here. */
@@ -122,6 +131,24 @@ export class ForwardedCalls {
   #forget(hubId: string): void {
     if (!this.#calls.delete(hubId) || this.#calls.size > 0 || this.#idleWaiters.length === 0) return;
     for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  /** Acknowledges, per caller instance in one message, the calls still waiting for their first reply. */
+  #acknowledgeWaiting(): void {
+    if (this.#calls.size === 0) {
+      clearInterval(this.#ackTimer);
+      this.#ackTimer = undefined;
+      return;
+    }
+    const waiting = new Map<string, string[]>();
+    for (const [hubId, call] of this.#calls) {
+      if (call.acked) continue;
+      call.acked = true;
+      const ids = waiting.get(call.from);
+      if (ids) ids.push(hubId);
+      else waiting.set(call.from, [hubId]);
+    }
+    for (const [from, ids] of waiting) this.#send(from, encodeAck(this.#bus.instanceId, ids.join(",")));
   }
 
   #send(instanceId: string, message: string): void {

@@ -26,9 +26,17 @@ export class SpokeGateway {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #draining = false;
 
-  constructor(deps: Omit<SessionDeps, "directory" | "forwarded"> & { bus: Bus }, metrics: MetricsRegistry) {
+  constructor(
+    deps: Omit<SessionDeps, "directory" | "forwarded"> & { bus: Bus; remoteAckMs: number },
+    metrics: MetricsRegistry,
+  ) {
     const directory = new SpokeDirectory();
-    const forwarded = new ForwardedCalls(deps.bus, directory, deps.log.child({ part: "forwarded" }));
+    const forwarded = new ForwardedCalls(
+      deps.bus,
+      directory,
+      deps.log.child({ part: "forwarded" }),
+      deps.remoteAckMs,
+    );
     this.#deps = { ...deps, directory, forwarded };
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [

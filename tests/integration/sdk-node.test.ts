@@ -87,7 +87,7 @@ describeWithServices("spoke SDK on Node 22", () => {
         stderr: "pipe",
       },
     );
-    const output = new Response(child.stdout).text();
+    const output = new Response(child.stdout as ReadableStream).text();
     await eventually(() => expect(testHub.hub.subsystems.catalog.spoke("nodespoke")?.live).toBe(true), {
       timeoutMs: 15_000,
     });
