@@ -1,4 +1,5 @@
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
@@ -6,7 +7,7 @@ import type { Logger } from "../log/index.ts";
 import type { Router } from "../router/index.ts";
 import { EndedSessions } from "./ended-sessions.ts";
 import { RunningCalls } from "./running-calls.ts";
-import { createMcpServer, type McpTarget, type RequestAuth } from "./server-factory.ts";
+import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
 import { McpSessions } from "./sessions.ts";
 import { primeEventStream } from "./sse.ts";
@@ -37,6 +38,7 @@ type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; param
 export class McpEndpoint {
   readonly #options: McpEndpointOptions;
   readonly #running = new RunningCalls();
+  readonly #validator = new AjvJsonSchemaValidator();
   readonly #ended = new EndedSessions();
   readonly #sessions: McpSessions;
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -171,11 +173,12 @@ export class McpEndpoint {
     }
   }
 
-  #serverDeps() {
+  #serverDeps(): McpServerDeps {
     return {
       router: () => this.#options.router,
       catalog: () => this.#options.catalog,
       running: this.#running,
+      jsonSchemaValidator: this.#validator,
     };
   }
 }

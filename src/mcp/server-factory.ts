@@ -8,6 +8,7 @@ import {
   ErrorCode as McpErrorCode,
   SetLevelRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { Identity } from "../auth/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import { type CallLogLevel, LOG_LEVELS } from "../protocol/index.ts";
@@ -32,6 +33,12 @@ export interface McpServerDeps {
   router: () => Router;
   catalog: () => Catalog;
   running: RunningCalls;
+  /**
+   * One JSON Schema validator for every session's server. The SDK builds a new Ajv instance per server unless
+   * given one (milliseconds of CPU per session, per stateless request); the hub never asks clients for input,
+   * so the validator is never used on the call path anyway.
+   */
+  jsonSchemaValidator: jsonSchemaValidator;
 }
 
 const META_TOOL_NAMES = new Set(["hub.list", "hub.search", "hub.schema", "hub.call"]);
@@ -45,6 +52,7 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
     { name: target.kind === "meta" ? "alkhub" : `alkhub/${target.spokeName}`, version: BUILD_INFO.version },
     {
       capabilities: { tools: { listChanged: target.kind === "spoke" }, logging: {} },
+      jsonSchemaValidator: deps.jsonSchemaValidator,
       instructions:
         target.kind === "meta"
           ? "This hub relays calls to operations offered by connected machines (spokes). Find operations with hub.search or hub.list, read their input schema with hub.schema, then run them with hub.call."
