@@ -59,7 +59,7 @@ describe("parseConfigText", () => {
     expect(config.audit).toEqual({
       enabled: true,
       retentionDays: 7,
-      batchSize: 500,
+      batchSize: 5000,
       flushIntervalMs: 1000,
       queueLimit: 100_000,
     });
