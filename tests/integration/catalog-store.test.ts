@@ -326,7 +326,12 @@ function catalogSuite(kind: string, backend: () => Backend): void {
       const online = (await second.db.select().from(spokes)).filter((row) => row.status === "online");
       expect(online.length).toBeGreaterThan(0);
       expect(view.liveSpokeCount).toBe(online.length);
-      expect(view.liveRemoteSpokes().map((s) => s.name).sort()).toEqual(online.map((row) => row.name).sort());
+      expect(
+        view
+          .liveRemoteSpokes()
+          .map((s) => s.name)
+          .sort(),
+      ).toEqual(online.map((row) => row.name).sort());
     } finally {
       await view.stop();
     }
