@@ -37,7 +37,9 @@ export function toCallRow(record: CallRecord, instanceId: string): CallRow {
   const finished = validMs(record.finishedAt);
   const started = validMs(record.startedAt) ?? finished ?? Date.now();
   return {
-    id: crypto.randomUUID(),
+    // Time-ordered (UUIDv7): an append-only log's new rows land at the right edge of the primary-key index
+    // instead of all over it.
+    id: Bun.randomUUIDv7(),
     request_id: storable(record.requestId) ?? "",
     operation: storable(record.operation) ?? "",
     spoke_name: storable(record.spokeName),
