@@ -6,7 +6,7 @@ set -euo pipefail
 binary=$(realpath "${1:-dist/alkhub}")
 dir=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$dir"' EXIT
 cp "$binary" "$dir/alkhub"
 chown -R 65532:65532 "$dir"
 as_nonroot() { (cd "$dir" && setpriv --reuid=65532 --regid=65532 --clear-groups env -i "$@"); }
