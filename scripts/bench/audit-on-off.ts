@@ -3,8 +3,11 @@
  * run side by side, one with `audit.enabled: true` and one with `false`, each on a Postgres database of its own
  * with its own echo spoke (no Redis: the audit path does not touch the bus). Bursts of `--calls` (5,000) calls
  * at 64 in flight alternate between them, round by round, starting with a different hub each round; each
- * burst follows a warm-up burst. Afterwards the audited hub's `calls` table must hold exactly one row per call
- * it relayed, and the other none.
+ * burst follows a warm-up burst. Each measured burst starts with the database quiet: the audit rows of every
+ * earlier burst are written first, and the warm-up burst's rows get `AUDIT_SETTLE_MS` to be written (the audit
+ * writes them within one flush interval, off the hot path) — so a burst is not slowed by the writes of the one
+ * before it, which is how one burst on its own runs. Afterwards the audited hub's `calls` table must hold
+ * exactly one row per call it relayed, and the other none.
  *
  * Usage: bun scripts/bench/audit-on-off.ts [--calls 5000] [--rounds 5] [--in-flight 64] [--json]
  */
@@ -27,6 +30,8 @@ import {
 
 /** Most throughput the audit may cost, as a fraction. */
 const MAX_COST = 0.1;
+/** Pause after each warm-up burst: one audit flush interval (1 s) plus the time to write its rows. */
+const AUDIT_SETTLE_MS = 1500;
 /** How long the audit writer gets to flush every row after the last burst. */
 const FLUSH_TIMEOUT_MS = 20_000;
 
@@ -72,7 +77,10 @@ export async function measureAudit(options: AuditOptions) {
       const order = r % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
       for (const which of order) {
         const target = which === "on" ? on : off;
+        // Start from a quiet database: every row of the earlier bursts written.
+        await auditedRows(dbOn.url, sentToOn);
         const [w] = await runCaller(ctx.group, {
+          pauseMs: AUDIT_SETTLE_MS,
           wsUrl: target.hub.wsUrl,
           token: target.token,
           inFlight,

@@ -9,6 +9,7 @@
  *
  * Usage: bun scripts/bench/load/caller.ts --url ws://127.0.0.1:P/ws --operation bench.echo [--in-flight 64]
  *          [--connections 1] [--warmup-ms 2000] [--windows 3] [--window-ms 5000] [--calls C] [--watch-pid P]
+ *          [--pause-ms 200]   (with --calls: the pause after the warm-up burst and between bursts)
  */
 import { parseArgs } from "node:util";
 import { benchSocket, cpuTicks, Histogram } from "../support/index.ts";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     calls: { type: "string" },
     "watch-pid": { type: "string" },
     "max-seconds": { type: "string", default: "600" },
+    "pause-ms": { type: "string", default: "200" },
   },
 });
 if (!values.url) throw new Error("caller: --url is required");
@@ -162,7 +164,7 @@ if (BURST === undefined) {
   await burst(); // warm-up burst
   for (let w = 0; w < WINDOWS; w++) {
     resetCounters();
-    await Bun.sleep(200);
+    await Bun.sleep(Number(values["pause-ms"]));
     const ticks0 = readTicks();
     const seconds = await burst();
     report(w, seconds, readTicks() - ticks0);

@@ -74,6 +74,8 @@ export interface CallerRun extends WindowOptions {
   watchPid?: number;
   /** Burst mode: each window is exactly this many calls. */
   calls?: number;
+  /** Burst mode: the pause after the warm-up burst (default 200 ms). */
+  pauseMs?: number;
 }
 
 /** Runs the caller load process to completion; resolves with its windows (rejects if it fails). */
@@ -83,6 +85,7 @@ export async function runCaller(group: ProcessGroup, run: CallerRun): Promise<Wi
     ...["--in-flight", String(run.inFlight), "--connections", String(run.connections)],
     ...(run.watchPid === undefined ? [] : ["--watch-pid", String(run.watchPid)]),
     ...(run.calls === undefined ? [] : ["--calls", String(run.calls)]),
+    ...(run.pauseMs === undefined ? [] : ["--pause-ms", String(run.pauseMs)]),
   ];
   const [windows] = await runLoad(group, "caller", [args], run.token, run);
   return windows!;
