@@ -1,3 +1,4 @@
+import { LIMITS_SECTION } from "./limits-text.ts";
 /** docs/benchmarks.md: the results table with the date, machine, commit and the command that produced it. */
 
 import { type BenchResult, metText } from "./options.ts";
@@ -57,6 +58,7 @@ export function benchmarksMarkdown(results: BenchResult[], ctx: ReportContext): 
     for (const f of ctx.failures) lines.push(`- ${f}`);
     lines.push("");
   }
+  lines.push(LIMITS_SECTION);
   lines.push(
     "## Reproduce",
     "",
