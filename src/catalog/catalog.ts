@@ -115,7 +115,10 @@ export class Catalog {
   async register(reg: SpokeRegistration): Promise<CatalogSpoke> {
     const operations = buildOperations(reg.name, reg.operations, this.#compiler);
     return this.#serial(reg.name, async () => {
-      const row = await saveRegistration(this.#store.db, reg, new Date());
+      // A spoke reconnecting with the operation set it had (the common case after a restart) rewrites only its
+      // own row: no delete and re-insert of identical operation rows.
+      const unchanged = sameOperations(this.#index.spoke(reg.name), reg.operations);
+      const row = await saveRegistration(this.#store.db, reg, new Date(), { keepOperations: unchanged });
       const spoke = spokeFromRow(row, operations, true);
       this.#index.put(spoke);
       this.#emit(reg.name, true);
@@ -328,4 +331,14 @@ export class Catalog {
     });
     return run;
   }
+}
+
+/** Whether `spoke` (as indexed) already has exactly `specs`, in the same order with the same content. */
+function sameOperations(spoke: CatalogSpoke | undefined, specs: SpokeRegistration["operations"]): boolean {
+  if (!spoke || spoke.operations.size !== specs.length) return false;
+  let i = 0;
+  for (const operation of spoke.operations.values()) {
+    if (JSON.stringify(operation.spec) !== JSON.stringify(specs[i++])) return false;
+  }
+  return true;
 }

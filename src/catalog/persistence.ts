@@ -41,7 +41,12 @@ export function rowVisibility(row: SpokeRow): Visibility {
  * Upserts the spoke row by name (online, held by `reg.connectionId` on `reg.instanceId`) and replaces its
  * operation rows, in one transaction: readers see the old set or the new one, never both or neither.
  */
-export async function saveRegistration(db: Database, reg: SpokeRegistration, now: Date): Promise<SpokeRow> {
+export async function saveRegistration(
+  db: Database,
+  reg: SpokeRegistration,
+  now: Date,
+  options: { keepOperations?: boolean } = {},
+): Promise<SpokeRow> {
   const metadata = JSON.stringify({
     connectionId: reg.connectionId,
     maxConcurrency: reg.maxConcurrency ?? null,
@@ -70,6 +75,7 @@ export async function saveRegistration(db: Database, reg: SpokeRegistration, now
       })
       .returning();
     if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
+    if (options.keepOperations) return row;
     await tx.delete(operations).where(eq(operations.spokeId, row.id));
     if (reg.operations.length > 0) await insertOperations(tx, row.id, reg);
     return row;
