@@ -4,7 +4,7 @@
 // a machine that has only Node and npm: `npm start` and `npm test` both go through here.
 // Usage: node scripts/bootstrap.mjs <bun arguments…>
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -71,7 +71,16 @@ if (!installed || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker)
   spawnSync(process.execPath, ["-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "")`]);
 }
 const args = process.argv.slice(2);
-// Put the pinned Bun first on PATH so that scripts which spawn `bun` get the same one.
-const env = bun === "bun" ? process.env : { ...process.env, PATH: `${dirname(bun)}:${process.env.PATH}` };
+// Put the pinned Bun first on PATH, under the name `bun` (npm's package calls it bun.exe), so that scripts and
+// tests which spawn `bun` get the same one.
+let env = process.env;
+if (bun !== "bun") {
+  const binDir = join(root, ".tools", "bin");
+  mkdirSync(binDir, { recursive: true });
+  const link = join(binDir, "bun");
+  rmSync(link, { force: true });
+  symlinkSync(bun, link);
+  env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
+}
 const status = run(bun, args, { env });
 process.exit(status);

@@ -54,7 +54,7 @@ afterAll(async () => {
 async function inspector(url: string, args: string[]): Promise<unknown> {
   const child = Bun.spawn(
     [
-      "bun",
+      process.execPath,
       INSPECTOR_BIN,
       "--cli",
       url,
