@@ -12,6 +12,7 @@ export {
   parseApiKeyId,
 } from "./api-key.ts";
 export type { AuditActor } from "./audit.ts";
+export { writeAuditRow } from "./audit.ts";
 export { presentedKey } from "./bearer.ts";
 export { matchesAnyGlob, matchesGlob } from "./globs.ts";
 export {

@@ -14,6 +14,7 @@ import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./ev
 import { HeartbeatBatcher } from "./heartbeats.ts";
 import { listOperations, listSpokes } from "./listing.ts";
 import { loadAllSpokes, loadSpoke, saveAllOffline, saveOffline, saveRegistration } from "./persistence.ts";
+import { RegistrationWriter } from "./registration-writer.ts";
 import { SchemaCompiler } from "./schema-compiler.ts";
 import { searchOperations } from "./search.ts";
 import type {
@@ -50,6 +51,7 @@ export class Catalog {
   readonly #index = new CatalogIndex();
   readonly #compiler: SchemaCompiler;
   readonly #heartbeats: HeartbeatBatcher;
+  readonly #registrations: RegistrationWriter;
   readonly #listeners = new Set<(spokeName: string) => void>();
   /** Per spoke name, the tail of its queue: writes and reloads of one spoke never interleave. */
   readonly #queues = new Map<string, Promise<void>>();
@@ -61,6 +63,7 @@ export class Catalog {
     this.#instanceId = opts.instanceId;
     this.#log = opts.log.child({ component: "catalog" });
     this.#compiler = new SchemaCompiler({ log: this.#log, maxEntries: opts.schemaCacheMaxEntries });
+    this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
     this.#heartbeats = new HeartbeatBatcher({
       store: opts.store,
       log: this.#log,
@@ -118,7 +121,7 @@ export class Catalog {
       // A spoke reconnecting with the operation set it had (the common case after a restart) rewrites only its
       // own row: no delete and re-insert of identical operation rows.
       const unchanged = sameOperations(this.#index.spoke(reg.name), reg.operations);
-      const row = await saveRegistration(this.#store.db, reg, new Date(), { keepOperations: unchanged });
+      const row = await this.#registrations.save(reg, unchanged);
       const spoke = spokeFromRow(row, operations, true);
       this.#index.put(spoke);
       this.#emit(reg.name, true);

@@ -77,7 +77,7 @@ export async function saveRegistration(
     if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
     if (options.keepOperations) return row;
     await tx.delete(operations).where(eq(operations.spokeId, row.id));
-    if (reg.operations.length > 0) await insertOperations(tx, row.id, reg);
+    await insertOperations(tx, [{ spokeId: row.id, reg }]);
     return row;
   });
 }
@@ -183,27 +183,31 @@ export async function saveAllOffline(db: Database, now: Date): Promise<number> {
  * `json_to_recordset` expands: a fraction of the hub CPU of a Drizzle multi-row insert (one bound parameter per
  * column per row), which matters when thousands of spokes register at once.
  */
-async function insertOperations(
+export async function insertOperations(
   tx: Pick<Database, "execute">,
-  spokeId: string,
-  reg: Pick<SpokeRegistration, "name" | "operations">,
+  sets: ReadonlyArray<{ spokeId: string; reg: Pick<SpokeRegistration, "name" | "operations"> }>,
 ): Promise<void> {
-  const rows = reg.operations.map((spec) => ({
-    name: `${reg.name}.${spec.name}`,
-    local_name: spec.name,
-    type: spec.type,
-    title: spec.title ?? null,
-    description: spec.description,
-    tags: spec.tags ?? [],
-    input_schema: spec.inputSchema,
-    output_schema: spec.outputSchema ?? null,
-    annotations: spec.annotations ?? {},
-    version: spec.version ?? null,
-  }));
+  const rows = sets.flatMap(({ spokeId, reg }) =>
+    reg.operations.map((spec) => ({
+      spoke_id: spokeId,
+      name: `${reg.name}.${spec.name}`,
+      local_name: spec.name,
+      type: spec.type,
+      title: spec.title ?? null,
+      description: spec.description,
+      tags: spec.tags ?? [],
+      input_schema: spec.inputSchema,
+      output_schema: spec.outputSchema ?? null,
+      annotations: spec.annotations ?? {},
+      version: spec.version ?? null,
+    })),
+  );
+  if (rows.length === 0) return;
   await tx.execute(sql`insert into operations (spoke_id, name, local_name, type, title, description, tags,
       input_schema, output_schema, annotations, version)
-    select ${spokeId}, r.name, r.local_name, r.type, r.title, r.description,
+    select r.spoke_id, r.name, r.local_name, r.type, r.title, r.description,
       array(select json_array_elements_text(r.tags)), r.input_schema, r.output_schema, r.annotations, r.version
-    from json_to_recordset(${JSON.stringify(rows)}::json) as r(name text, local_name text, type text, title text,
-      description text, tags json, input_schema jsonb, output_schema jsonb, annotations jsonb, version text)`);
+    from json_to_recordset(${JSON.stringify(rows)}::json) as r(spoke_id text, name text, local_name text,
+      type text, title text, description text, tags json, input_schema jsonb, output_schema jsonb,
+      annotations jsonb, version text)`);
 }

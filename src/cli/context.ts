@@ -1,7 +1,9 @@
 import { publishRevocation } from "../auth/index.ts";
 import { connectRedisBus } from "../bus/index.ts";
 import { loadHubConfig } from "../config/index.ts";
+import type { KeyRing } from "../crypto/index.ts";
 import { silentLogger } from "../log/index.ts";
+import { keyRingFromConfig } from "../secrets/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 
 /**
@@ -61,4 +63,18 @@ export async function announceRevocationForCommand(
   } finally {
     await bus.close();
   }
+}
+
+/** The data-key ring of the config a CLI command works on (`ConfigError` naming /encryptionKeys without one). */
+export async function loadKeyRingForCommand(flags: {
+  config?: string;
+  masterKeyFile?: string;
+}): Promise<KeyRing> {
+  const { config, configPath } = await loadHubConfig({
+    configFlag: flags.config,
+    masterKeyFlag: flags.masterKeyFile,
+    cwd: process.cwd(),
+    env: process.env,
+  });
+  return keyRingFromConfig(config.encryptionKeys, configPath);
 }

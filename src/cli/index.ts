@@ -3,12 +3,18 @@ import { redactText } from "../log/index.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
-import { announceRevocationForCommand, openStoreForCommand, withMigratedStore } from "./context.ts";
+import {
+  announceRevocationForCommand,
+  loadKeyRingForCommand,
+  openStoreForCommand,
+  withMigratedStore,
+} from "./context.ts";
 import { printFirstAdminKey } from "./first-admin-key.ts";
 import { healthCommand } from "./health.ts";
 import { createInitCommand } from "./init.ts";
 import { createKeysCommand } from "./keys.ts";
 import { createMigrateCommand } from "./migrate.ts";
+import { createSecretsCommand } from "./secrets.ts";
 import { serveCommand } from "./serve.ts";
 import { versionCommand } from "./version.ts";
 
@@ -23,6 +29,7 @@ export function allCommands(): Command[] {
     configCommand,
     createKeysCommand(openStoreForCommand, announceRevocationForCommand),
     createMigrateCommand(openStoreForCommand),
+    createSecretsCommand(openStoreForCommand, loadKeyRingForCommand),
     healthCommand,
     versionCommand,
   ];
