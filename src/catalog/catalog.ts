@@ -13,7 +13,7 @@ import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
 import { HeartbeatBatcher } from "./heartbeats.ts";
 import { listOperations, listSpokes } from "./listing.ts";
-import { loadAllSpokes, loadSpoke, saveAllOffline, saveOffline, saveRegistration } from "./persistence.ts";
+import { loadAllSpokes, loadSpoke, saveAllOffline, saveOffline } from "./persistence.ts";
 import { RegistrationWriter } from "./registration-writer.ts";
 import { SchemaCompiler } from "./schema-compiler.ts";
 import { searchOperations } from "./search.ts";

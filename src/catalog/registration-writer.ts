@@ -48,7 +48,7 @@ export class RegistrationWriter {
       const batch = this.#pending.splice(0, MAX_BATCH);
       try {
         const rows = await this.#saveBatch(batch);
-        batch.forEach((item, i) => item.resolve(rows[i]!));
+        for (const [i, item] of batch.entries()) item.resolve(rows[i]!);
       } catch (error) {
         this.#log.debug("batched registration write failed; writing one by one", { error: String(error) });
         for (const item of batch) {

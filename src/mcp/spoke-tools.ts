@@ -40,7 +40,7 @@ function toTool(operation: CatalogOperation): Tool {
  */
 export function spokeTools(catalog: Catalog, identity: Identity, spokeName: string): Tool[] {
   const spoke = catalog.spoke(spokeName);
-  if (!spoke || !spoke.live || !catalog.canSee(identity, spoke)) return [];
+  if (!spoke?.live || !catalog.canSee(identity, spoke)) return [];
   return [...spoke.operations.values()]
     .filter((operation) => catalog.canCall(identity, operation))
     .sort((a, b) => a.localName.localeCompare(b.localName))
