@@ -39,8 +39,6 @@ export interface HubOptions {
   env?: Record<string, string | undefined>;
   /** Where log lines go (stderr by default). */
   logSink?: LogSink;
-  /** Called once if the hub decides to stop by itself (not used yet by the foundation). */
-  onFatal?: (error: unknown) => void;
 }
 
 /** A running hub. */

@@ -19,13 +19,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
 import { type AuditSink, CallAudit, type CallRecord, noopAudit } from "../../src/audit/index.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
+import { createScratchDatabase } from "../../tests/support/scratch-database.ts";
 
-const ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 const WARMUP_RECORDS = 100_000;
 
 const { values } = parseArgs({
@@ -64,22 +63,13 @@ async function openTarget(): Promise<{ store: Store; label: string; cleanup: () 
     });
     return { store, label: "Postgres (given URL)", cleanup: async () => {} };
   }
-  const name = `alkhub_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const database = await createScratchDatabase("alkhub_bench");
   const store = await openStore({
-    postgres: { url: `postgres://postgres@127.0.0.1:5432/${name}` },
+    postgres: { url: database.url },
     embedded: { dataDir: "/unused" },
     log: silentLogger,
   });
-  return {
-    store,
-    label: "Postgres (scratch database)",
-    cleanup: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return { store, label: "Postgres (scratch database)", cleanup: () => database.drop() };
 }
 
 /** Built the way the router builds one when a call finishes. */

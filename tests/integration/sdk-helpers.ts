@@ -2,19 +2,9 @@
 import { Type } from "@sinclair/typebox";
 import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/spoke/index.ts";
 import type { FakeHub } from "../support/fake-hub.ts";
+import { type Gate, gate } from "../support/spoke-kit.ts";
 
-/** Resolvers for a handler the test wants to hold open. */
-export interface Gate {
-  release(): void;
-  wait: Promise<void>;
-}
-
-/** A promise a test can open when it likes. */
-export function gate(): Gate {
-  let release = () => {};
-  const wait = new Promise<void>((resolve) => (release = resolve));
-  return { release, wait };
-}
+export { type Gate, gate };
 
 /** Control of the `slow.wait` handler: which calls started, which were aborted, and when they may finish. */
 export interface Hold {

@@ -13,6 +13,7 @@ import { eventually } from "./eventually.ts";
 import { type HubFiles, writeHubFiles } from "./hub-files.ts";
 import { startRedisServer, type TestRedisServer } from "./redis-server.ts";
 import { createTestDatabase, type TestDatabase } from "./services.ts";
+import { type ChildSpoke, spawnSpokeScript } from "./spoke-kit.ts";
 
 /** Heartbeat of cluster tests, in milliseconds: presence lives three of them (1.5 s). */
 export const CLUSTER_HEARTBEAT_MS = 500;
@@ -171,65 +172,11 @@ export async function clusterHealth(cluster: TestCluster): Promise<Record<string
 }
 
 /** A `cluster-spoke.ts` child process. */
-export interface ClusterSpokeChild {
-  proc: Subprocess<"ignore", "pipe", "pipe">;
-  /** Lines it printed so far. */
-  lines: string[];
-  /** How many printed lines start with `prefix`. */
-  count(prefix: string): number;
-  /** SIGKILLs it (if still running) and waits for it to exit. */
-  kill(): Promise<void>;
-}
+export type ClusterSpokeChild = ChildSpoke;
 
 /** Starts `cluster-spoke.ts` as spoke `name` on `wsUrl`; resolves once it registered. The key travels in env. */
-export async function spawnClusterSpoke(
-  wsUrl: string,
-  token: string,
-  name: string,
-): Promise<ClusterSpokeChild> {
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "cluster-spoke.ts")], {
-    env: { ...process.env, ALKHUB_TEST_WS_URL: wsUrl, ALKHUB_TEST_KEY: token, ALKHUB_TEST_SPOKE: name },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const lines: string[] = [];
-  void (async () => {
-    let rest = "";
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stdout) {
-      rest += decoder.decode(chunk, { stream: true });
-      const parts = rest.split("\n");
-      rest = parts.pop() ?? "";
-      lines.push(...parts);
-    }
-  })();
-  const onExit = () => proc.kill("SIGKILL");
-  process.once("exit", onExit);
-  const child: ClusterSpokeChild = {
-    proc,
-    lines,
-    count: (prefix) => lines.filter((line) => line.startsWith(prefix)).length,
-    async kill() {
-      process.off("exit", onExit);
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
-      await proc.exited;
-    },
-  };
-  try {
-    await eventually(
-      () => {
-        if (proc.exitCode !== null) throw new Error(`the child spoke exited with ${proc.exitCode}`);
-        return child.count("registered") > 0;
-      },
-      { timeoutMs: 15_000, what: `child spoke ${name} registered` },
-    );
-  } catch (error) {
-    await child.kill();
-    const stderr = await new Response(proc.stderr).text();
-    throw new Error(`${(error as Error).message}; stderr: ${stderr.slice(-500)}`);
-  }
-  return child;
+export function spawnClusterSpoke(wsUrl: string, token: string, name: string): Promise<ClusterSpokeChild> {
+  return spawnSpokeScript(join(import.meta.dir, "cluster-spoke.ts"), wsUrl, token, name);
 }
 
 /**

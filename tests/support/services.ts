@@ -5,9 +5,9 @@
  * bus and store conformance suites) use the real services in both runs.
  */
 import { describe } from "bun:test";
-import postgres from "postgres";
+import { createScratchDatabase, type ScratchDatabase } from "./scratch-database.ts";
 
-export const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+export { POSTGRES_ADMIN_URL } from "./scratch-database.ts";
 export const REDIS_URL = "redis://127.0.0.1:6379";
 
 /** `services` (real Postgres and Redis) or `embedded` (PGlite and the memory bus). */
@@ -24,30 +24,8 @@ export const REAL_SERVICES_AVAILABLE = process.env.ALKHUB_TEST_SERVICES !== "off
 export const describeWithServices = REAL_SERVICES_AVAILABLE ? describe : describe.skip;
 
 /** A database of its own for one suite: created empty, dropped (with its connections) by `drop()`. */
-export interface TestDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `alkhub_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    name,
-    url: `postgres://postgres@127.0.0.1:5432/${name}`,
-    async drop() {
-      const sql = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await sql.end();
-      }
-    },
-  };
+export function createTestDatabase(): Promise<TestDatabase> {
+  return createScratchDatabase("alkhub_test");
 }

@@ -178,13 +178,28 @@ export interface ChildSpoke {
   lines: string[];
   /** Waits until the child printed a line starting with `prefix`; returns it. */
   waitForLine(prefix: string, timeoutMs?: number): Promise<string>;
+  /** How many printed lines start with `prefix`. */
+  count(prefix: string): number;
   /** SIGKILLs the child (if still running) and waits for it to exit. */
   kill(): Promise<void>;
 }
 
 /** Starts `spoke-child.ts` as spoke `name`; resolves once it registered. The key travels in the environment. */
-export async function spawnChildSpoke(wsUrl: string, token: string, name: string): Promise<ChildSpoke> {
-  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "spoke-child.ts")], {
+export function spawnChildSpoke(wsUrl: string, token: string, name: string): Promise<ChildSpoke> {
+  return spawnSpokeScript(join(import.meta.dir, "spoke-child.ts"), wsUrl, token, name);
+}
+
+/**
+ * Starts a spoke script (it reads ALKHUB_TEST_WS_URL, ALKHUB_TEST_KEY, ALKHUB_TEST_SPOKE and prints a line
+ * `registered` once it is) in a child `bun` process; resolves once it registered.
+ */
+export async function spawnSpokeScript(
+  script: string,
+  wsUrl: string,
+  token: string,
+  name: string,
+): Promise<ChildSpoke> {
+  const proc = Bun.spawn([process.execPath, script], {
     env: { ...process.env, ALKHUB_TEST_WS_URL: wsUrl, ALKHUB_TEST_KEY: token, ALKHUB_TEST_SPOKE: name },
     stdin: "ignore",
     stdout: "pipe",
@@ -207,6 +222,7 @@ export async function spawnChildSpoke(wsUrl: string, token: string, name: string
   const child: ChildSpoke = {
     proc,
     lines,
+    count: (prefix) => lines.filter((line) => line.startsWith(prefix)).length,
     waitForLine: (prefix, timeoutMs = 10_000) =>
       eventually(
         () => {

@@ -4,7 +4,8 @@
  * check (polled every `checkMs`), or to the next one when connecting fails. Connections already open stay where
  * they are.
  */
-import type { Socket, TCPSocketListener } from "bun";
+import type { TCPSocketListener } from "bun";
+import { flush, type Pair, send } from "./socket-pair.ts";
 
 /** How often the backends' /health is polled, in milliseconds. */
 const DEFAULT_CHECK_MS = 100;
@@ -23,37 +24,6 @@ export interface TcpBalancer {
   /** Connections handed to each backend so far, by URL. */
   readonly handedOut: Map<string, number>;
   stop(): void;
-}
-
-interface Pair {
-  client: Socket<Pair>;
-  upstream?: Socket<Pair>;
-  pending: Uint8Array[];
-  /** Bytes a socket did not take yet (writes may be partial), flushed on `drain`. */
-  backlog: Map<Socket<Pair>, Uint8Array[]>;
-}
-
-function send(pair: Pair, socket: Socket<Pair>, chunk: Uint8Array): void {
-  const queued = pair.backlog.get(socket);
-  if (queued && queued.length > 0) {
-    queued.push(new Uint8Array(chunk));
-    return;
-  }
-  const written = socket.write(chunk);
-  if (written < chunk.byteLength) pair.backlog.set(socket, [chunk.slice(Math.max(written, 0))]);
-}
-
-function flush(pair: Pair, socket: Socket<Pair>): void {
-  const queued = pair.backlog.get(socket);
-  while (queued && queued.length > 0) {
-    const chunk = queued[0]!;
-    const written = socket.write(chunk);
-    if (written < chunk.byteLength) {
-      queued[0] = chunk.slice(Math.max(written, 0));
-      return;
-    }
-    queued.shift();
-  }
 }
 
 /** Starts the balancer; resolves after the first health check of every backend. */

@@ -3,38 +3,8 @@
  * give it back (`pause()` closes every connection and refuses new ones; `resume()` accepts again) without
  * stopping the shared server other suites use.
  */
-import type { Socket, TCPSocketListener } from "bun";
-
-interface Pair {
-  client: Socket<Pair>;
-  upstream?: Socket<Pair>;
-  pending: Uint8Array[];
-  /** Bytes a socket did not take yet (Bun's write may be partial), flushed on `drain`. */
-  backlog: Map<Socket<Pair>, Uint8Array[]>;
-}
-
-function send(pair: Pair, socket: Socket<Pair>, chunk: Uint8Array): void {
-  const queued = pair.backlog.get(socket);
-  if (queued && queued.length > 0) {
-    queued.push(new Uint8Array(chunk));
-    return;
-  }
-  const written = socket.write(chunk);
-  if (written < chunk.byteLength) pair.backlog.set(socket, [chunk.slice(Math.max(written, 0))]);
-}
-
-function flush(pair: Pair, socket: Socket<Pair>): void {
-  const queued = pair.backlog.get(socket);
-  while (queued && queued.length > 0) {
-    const chunk = queued[0]!;
-    const written = socket.write(chunk);
-    if (written < chunk.byteLength) {
-      queued[0] = chunk.slice(Math.max(written, 0));
-      return;
-    }
-    queued.shift();
-  }
-}
+import type { TCPSocketListener } from "bun";
+import { flush, type Pair, send } from "./socket-pair.ts";
 
 export interface TcpProxy {
   readonly port: number;

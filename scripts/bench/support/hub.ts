@@ -6,13 +6,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
 import { generateDataKeyEntry, generateMasterKey } from "../../../src/crypto/index.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../../../tests/support/scratch-database.ts";
 import type { BenchProcess, ProcessGroup } from "./procs.ts";
 
 /** The compiled binary every benchmark runs. */
 export const BINARY_PATH = join(import.meta.dir, "..", "..", "..", "dist", "alkhub");
-const POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 /** How long a hub may take to answer /health 200 before the benchmark gives up. */
 const HUB_START_TIMEOUT_MS = 30_000;
 
@@ -24,33 +23,10 @@ export function requireBinary(): string {
 }
 
 /** A Postgres database created for one benchmark. */
-export interface BenchDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = ScratchDatabase;
 
-export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `alkhub_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = `postgres://postgres@127.0.0.1:5432/${name}`;
-  return {
-    name,
-    url,
-    async drop() {
-      const sql = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
-      try {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await sql.end();
-      }
-    },
-  };
+export function createBenchDatabase(): Promise<BenchDatabase> {
+  return createScratchDatabase("alkhub_bench");
 }
 
 /** Config and master key of one hub, in a temp dir. */
