@@ -81,9 +81,10 @@ function runPass(name: string, mode: string, files: string[], env: Record<string
 }
 
 mkdirSync(RESULTS_DIR, { recursive: true });
-const servicesUp = (await reachable(5432)) && (await reachable(6379));
+const redisPort = Number(process.env.ALKHUB_TEST_REDIS_PORT || 6379);
+const servicesUp = (await reachable(5432)) && (await reachable(redisPort));
 if (!servicesUp) {
-  const message = "Postgres (127.0.0.1:5432) or Redis (127.0.0.1:6379) is not reachable";
+  const message = `Postgres (127.0.0.1:5432) or Redis (127.0.0.1:${redisPort}) is not reachable`;
   if (process.env.CI === "true") {
     console.error(`${message}; CI needs both (.ci/run starts them).`);
     process.exit(1);

@@ -2,6 +2,8 @@
  * The call audit: one `calls` row per finished call, queued in memory on the hot path and written in batches
  * off it (ARCHITECTURE.md › Stores). The router sees only the `AuditSink` seam.
  */
+
+export { type AuditActor, writeAuditRow } from "./admin-log.ts";
 export { CallAudit } from "./call-audit.ts";
 export {
   type AuditSink,

@@ -11,8 +11,6 @@ export {
   mintApiKey,
   parseApiKeyId,
 } from "./api-key.ts";
-export type { AuditActor } from "./audit.ts";
-export { writeAuditRow } from "./audit.ts";
 export { presentedKey } from "./bearer.ts";
 export { matchesAnyGlob, matchesGlob } from "./globs.ts";
 export {

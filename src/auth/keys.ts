@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
+import { type AuditActor, writeAuditRow } from "../audit/index.ts";
 import { accounts, apiKeys, type Store } from "../store/index.ts";
 import { mintApiKey } from "./api-key.ts";
-import { type AuditActor, writeAuditRow } from "./audit.ts";
 import { isScope, type Scope } from "./scopes.ts";
 
 /** A stored key as operators see it: everything but the hash. */

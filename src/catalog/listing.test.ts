@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { identity, spec, testIndex } from "../../tests/support/catalog-fixtures.ts";
 import { HubError } from "../protocol/index.ts";
 import { decodeCursor, encodeCursor, inNamespace, listOperations, listSpokes } from "./listing.ts";
-import { identity, spec, testIndex } from "./test-fixtures.ts";
 
 const reader = identity(["read"]);
 

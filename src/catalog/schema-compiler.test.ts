@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
+import { spec } from "../../tests/support/catalog-fixtures.ts";
 import { silentLogger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { buildOperation, buildOperations } from "./build.ts";
 import { SchemaCompileError, SchemaCompiler } from "./schema-compiler.ts";
-import { spec } from "./test-fixtures.ts";
 
 const ReadFile = Type.Object({
   path: Type.String({ pattern: "^/" }),

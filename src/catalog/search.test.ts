@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { identity, spec, testIndex } from "../../tests/support/catalog-fixtures.ts";
 import type { HubSearchInput } from "../protocol/index.ts";
 import { SEARCH_SCORES, scoreWord, searchDocument, searchOperations } from "./search.ts";
-import { identity, spec, testIndex } from "./test-fixtures.ts";
 
 const reader = identity(["read"]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { identity, spec, testIndex } from "./test-fixtures.ts";
+import { identity, spec, testIndex } from "../../tests/support/catalog-fixtures.ts";
 import { canCallOperation, canSeeOperation, canSeeSpoke } from "./visibility.ts";
 
 const index = testIndex([

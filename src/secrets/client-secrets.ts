@@ -1,5 +1,5 @@
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import { writeAuditRow } from "../auth/index.ts";
+import { writeAuditRow } from "../audit/index.ts";
 import type { KeyRing } from "../crypto/index.ts";
 import { accounts, clientSecrets, clients, type Database, type Store } from "../store/index.ts";
 import { openSecret, sealSecret } from "./sealing.ts";

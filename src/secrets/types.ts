@@ -1,4 +1,4 @@
-import type { AuditActor } from "../auth/index.ts";
+import type { AuditActor } from "../audit/index.ts";
 
 /** Where a secret lives: account name, client name, secret name. */
 export interface SecretAddress {

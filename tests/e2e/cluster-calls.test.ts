@@ -8,7 +8,7 @@
  * its connections on A and C closed with 4401 at once.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, HubError, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import { startCluster, type TestCluster, waitListedEverywhere } from "../support/cluster.ts";
 import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";

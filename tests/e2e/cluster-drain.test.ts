@@ -7,7 +7,7 @@
  * from C within 5 s.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, type HubError, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, type HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   type ClusterSpokeChild,
   spawnClusterSpoke,

@@ -6,7 +6,7 @@
  * instance's spoke leaves the catalog everywhere (hub.list shows live: false) once its presence lapses.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, HubError, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_HEARTBEAT_MS,
   CLUSTER_REMOTE_ACK_MS,

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { Type } from "@sinclair/typebox";
-import type { AnyOperationDef, Spoke } from "../../src/spoke/index.ts";
+import type { AnyOperationDef, Spoke } from "../../src/sdk/index.ts";
 import { startCluster, type TestCluster, waitListedEverywhere } from "../support/cluster.ts";
 import { eventually } from "../support/eventually.ts";
 import {

@@ -8,7 +8,7 @@
  * again, the name is held again (NAME_TAKEN elsewhere), /health is ok.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, HubError, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_REMOTE_ACK_MS,
   clusterHealth,

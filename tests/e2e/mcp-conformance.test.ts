@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { conformanceOperations } from "../../examples/conformance/operations.ts";
 import { createApiKey } from "../../src/auth/index.ts";
-import { connectSpoke, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { freePort } from "../support/binary.ts";
 import { describeWithServices } from "../support/services.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
 import { count, eq } from "drizzle-orm";
 import { createApiKey } from "../../src/auth/index.ts";
-import { connectSpoke, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { calls } from "../../src/store/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { describeWithServices } from "../support/services.ts";

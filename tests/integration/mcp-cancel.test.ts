@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
-import type { Spoke } from "../../src/spoke/index.ts";
+import type { Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import {
   connectMcp,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
-import type { Spoke } from "../../src/spoke/index.ts";
+import type { Spoke } from "../../src/sdk/index.ts";
 import { type McpTestKey, makeKey, startSpoke } from "../support/mcp-client.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
 import { HubCallInput, HubListInput, HubSchemaInput, HubSearchInput } from "../../src/protocol/index.ts";
-import type { Spoke } from "../../src/spoke/index.ts";
+import type { Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import {
   connectMcp,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { LoggingMessageNotificationSchema, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { Type } from "@sinclair/typebox";
-import type { Spoke } from "../../src/spoke/index.ts";
+import type { Spoke } from "../../src/sdk/index.ts";
 import {
   connectMcp,
   type McpConnection,

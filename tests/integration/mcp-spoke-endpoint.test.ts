@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type CallToolResult, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Type } from "@sinclair/typebox";
-import type { AnyOperationDef, Spoke } from "../../src/spoke/index.ts";
+import type { AnyOperationDef, Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import {
   connectMcp,

@@ -2,10 +2,10 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
 import { HubError } from "../../src/protocol/index.ts";
-import { connectSpoke, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { type FakeConnection, FakeHub } from "../support/fake-hub.ts";
-import { connectTest } from "./sdk-helpers.ts";
+import { connectTest } from "../support/sdk-helpers.ts";
 
 let hub: FakeHub;
 let spoke: Spoke;

@@ -1,10 +1,10 @@
 /** The SDK's connection lifecycle against a fake hub: registration outcomes, reconnects, close codes, drain. */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { HubError } from "../../src/protocol/index.ts";
-import { connectSpoke, type Spoke, SpokeConnectionError } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke, SpokeConnectionError } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { FakeHub } from "../support/fake-hub.ts";
-import { connectTest } from "./sdk-helpers.ts";
+import { connectTest } from "../support/sdk-helpers.ts";
 
 let hub: FakeHub;
 let defaultOnCall: FakeHub["onCall"];

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiKey } from "../../src/auth/index.ts";
-import { connectSpoke, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { describeWithServices } from "../support/services.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";

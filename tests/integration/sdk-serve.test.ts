@@ -1,10 +1,10 @@
 /** The SDK serving calls from a fake hub: results, aborts, subscriptions, errors, concurrency, progress. */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
-import { connectSpoke, defineOperation, type Spoke } from "../../src/spoke/index.ts";
+import { connectSpoke, defineOperation, type Spoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { FakeHub } from "../support/fake-hub.ts";
-import { connectTest } from "./sdk-helpers.ts";
+import { connectTest } from "../support/sdk-helpers.ts";
 
 let hub: FakeHub;
 const spokes: Spoke[] = [];

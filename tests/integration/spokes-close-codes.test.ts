@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLOSE_CODES } from "../../src/protocol/index.ts";
-import type { SpokeConnectionError } from "../../src/spoke/index.ts";
+import type { SpokeConnectionError } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { openSilentSocket } from "../support/raw-ws.ts";
 import { TEST_MODE } from "../support/services.ts";

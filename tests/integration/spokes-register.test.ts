@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLOSE_CODES, DEFAULT_HEARTBEAT_MS } from "../../src/protocol/index.ts";
-import { SpokeConnectionError } from "../../src/spoke/index.ts";
+import { SpokeConnectionError } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { TEST_MODE } from "../support/services.ts";
 import { connectTestSpoke, makeKey, type TestKey, type TestSpoke } from "../support/spoke-kit.ts";

@@ -6,7 +6,7 @@
  * begins and `served <count>` after it answered.
  */
 import { Type } from "@sinclair/typebox";
-import { connectSpoke } from "../../src/spoke/index.ts";
+import { connectSpoke } from "../../src/sdk/index.ts";
 
 const url = process.env.ALKHUB_TEST_WS_URL;
 const token = process.env.ALKHUB_TEST_KEY;

@@ -7,7 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { createApiKey, type Scope } from "../../src/auth/index.ts";
 import type { Hub } from "../../src/hub.ts";
-import { type AnyOperationDef, connectSpoke, type Spoke, type SpokeOptions } from "../../src/spoke/index.ts";
+import { type AnyOperationDef, connectSpoke, type Spoke, type SpokeOptions } from "../../src/sdk/index.ts";
 
 /** A key made for a test: the plaintext (never printed) and its public id. */
 export interface McpTestKey {

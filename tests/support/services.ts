@@ -8,7 +8,12 @@ import { describe } from "bun:test";
 import { createScratchDatabase, type ScratchDatabase } from "./scratch-database.ts";
 
 export { POSTGRES_ADMIN_URL } from "./scratch-database.ts";
-export const REDIS_URL = "redis://127.0.0.1:6379";
+/**
+ * The shared Redis of the test machine. `ALKHUB_TEST_REDIS_PORT` points a run at another loopback Redis, so two
+ * checkouts can run their suites at once without sharing presence keys (CI leaves it unset).
+ */
+export const REDIS_PORT = Number(process.env.ALKHUB_TEST_REDIS_PORT || 6379);
+export const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
 
 /** `services` (real Postgres and Redis) or `embedded` (PGlite and the memory bus). */
 export const TEST_MODE: "services" | "embedded" =

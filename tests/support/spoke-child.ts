@@ -3,7 +3,7 @@
  * hub URL, key and spoke name in ALKHUB_TEST_WS_URL, ALKHUB_TEST_KEY and ALKHUB_TEST_SPOKE. It prints one line
  * per event on stdout: `registered`, `started <requestId>` when `slow.wait` begins, `aborted <requestId>`.
  */
-import { connectSpoke } from "../../src/spoke/index.ts";
+import { connectSpoke } from "../../src/sdk/index.ts";
 import { newHold, spokeOperations } from "./spoke-kit.ts";
 
 const url = process.env.ALKHUB_TEST_WS_URL;

@@ -7,7 +7,7 @@ import { Type } from "@sinclair/typebox";
 import type { Subprocess } from "bun";
 import { createApiKey, type Scope } from "../../src/auth/index.ts";
 import type { Hub } from "../../src/hub.ts";
-import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/spoke/index.ts";
+import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/sdk/index.ts";
 import { eventually } from "./eventually.ts";
 
 /** A key made for a test: the plaintext (never printed) and its id. */

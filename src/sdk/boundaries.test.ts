@@ -1,5 +1,5 @@
 /**
- * `protocol/` and `spoke/` must run in Bun, Node ≥ 22 and browsers: they import only each other (spoke → protocol
+ * `protocol/` and `sdk/` must run in Bun, Node ≥ 22 and browsers: they import only each other (sdk → protocol
  * through its index) and `@sinclair/typebox`, and use no runtime-specific globals. Checked by reading the files.
  */
 import { expect, test } from "bun:test";
@@ -20,7 +20,7 @@ function specifiers(file: string): string[] {
   return [...text.matchAll(SPECIFIER)].map((match) => match[1] as string);
 }
 
-function problems(folder: "protocol" | "spoke"): string[] {
+function problems(folder: "protocol" | "sdk"): string[] {
   const found: string[] = [];
   for (const file of files(folder)) {
     const name = relative(SRC, file);
@@ -29,7 +29,7 @@ function problems(folder: "protocol" | "spoke"): string[] {
       if (spec.startsWith(".")) {
         const target = relative(SRC, resolve(file, "..", spec));
         const inside = target.startsWith(`${folder}/`);
-        const viaProtocolIndex = folder === "spoke" && target === "protocol/index.ts";
+        const viaProtocolIndex = folder === "sdk" && target === "protocol/index.ts";
         if (!inside && !viaProtocolIndex) found.push(`${name} imports ${spec}`);
       } else if (spec !== "@sinclair/typebox" && !spec.startsWith("@sinclair/typebox/")) {
         found.push(`${name} imports package ${spec}`);
@@ -47,9 +47,9 @@ test("protocol/ imports only itself and @sinclair/typebox, and no runtime global
   expect(problems("protocol")).toEqual([]);
 });
 
-test("spoke/ imports only itself, protocol/index.ts and @sinclair/typebox, and no runtime globals", () => {
-  expect(files("spoke").length).toBeGreaterThan(5);
-  expect(problems("spoke")).toEqual([]);
+test("sdk/ imports only itself, protocol/index.ts and @sinclair/typebox, and no runtime globals", () => {
+  expect(files("sdk").length).toBeGreaterThan(5);
+  expect(problems("sdk")).toEqual([]);
 });
 
 test("the checker itself catches a forbidden import", () => {

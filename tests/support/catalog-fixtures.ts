@@ -1,14 +1,14 @@
 /**
  * Builders for the catalog's unit tests: identities, operation specs and index entries without a database.
- * Imported by tests only.
+ * Test support.
  */
-import type { Identity, Scope } from "../auth/index.ts";
-import { silentLogger } from "../log/index.ts";
-import type { OperationSpec, Visibility } from "../protocol/index.ts";
-import { buildOperations } from "./build.ts";
-import { CatalogIndex } from "./catalog-index.ts";
-import { SchemaCompiler } from "./schema-compiler.ts";
-import type { CatalogSpoke } from "./types.ts";
+import type { Identity, Scope } from "../../src/auth/index.ts";
+import { buildOperations } from "../../src/catalog/build.ts";
+import { CatalogIndex } from "../../src/catalog/catalog-index.ts";
+import { SchemaCompiler } from "../../src/catalog/schema-compiler.ts";
+import type { CatalogSpoke } from "../../src/catalog/types.ts";
+import { silentLogger } from "../../src/log/index.ts";
+import type { OperationSpec, Visibility } from "../../src/protocol/index.ts";
 
 /** An identity of account `accountId` with `scopes` and `operations` globs (default `*`). */
 export function identity(

@@ -1,8 +1,8 @@
 /** Shared setup of the SDK suites: a spoke with a few operations, connected to a fake hub, fast reconnects. */
 import { Type } from "@sinclair/typebox";
-import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/spoke/index.ts";
-import type { FakeHub } from "../support/fake-hub.ts";
-import { type Gate, gate } from "../support/spoke-kit.ts";
+import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/sdk/index.ts";
+import type { FakeHub } from "./fake-hub.ts";
+import { type Gate, gate } from "./spoke-kit.ts";
 
 export { type Gate, gate };
 

@@ -1,3 +1,4 @@
+/** The admin audit: one `audit_logs` row per change an operator makes (keys, secrets), with its actor. */
 import type { Database } from "../store/index.ts";
 import { auditLogs } from "../store/index.ts";
 
