@@ -8,4 +8,12 @@ export {
 export { HubOperations } from "./hub-operations.ts";
 export { type Route, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
-export type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
+export type {
+  CallerContext,
+  CallHandle,
+  CallRequest,
+  CallSink,
+  Calls,
+  SpokeLink,
+  SpokeLinks,
+} from "./types.ts";

@@ -2,13 +2,16 @@ import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls, Router } from "../router/index.ts";
 import type { ForwardedCalls } from "./forwarded-calls.ts";
 import type { SessionLimits } from "./session.ts";
 import type { SpokeDirectory } from "./spoke-directory.ts";
 
 /** Everything the frame handlers of a /ws connection use. */
 export interface SessionDeps {
+  /** Where this connection's own calls go (the calls facade). */
+  calls: Calls;
+  /** Takes the replies of calls this connection serves, and hears when it closes. */
   router: Router;
   catalog: Catalog;
   directory: SpokeDirectory;

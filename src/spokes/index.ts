@@ -3,3 +3,4 @@ export { ForwardedCalls } from "./forwarded-calls.ts";
 export { DRAIN_RETRY_AFTER_MS, SpokeGateway } from "./gateway.ts";
 export type { SessionLimits, SpokeSession } from "./session.ts";
 export type { ConnectionPhase, FrameSocket } from "./socket.ts";
+export { SpokeDirectory } from "./spoke-directory.ts";
