@@ -127,6 +127,22 @@ test("the cycle finder finds a cycle and only a cycle", () => {
     }
     return g;
   };
-  expect(cycles(edges([["a", "b"], ["b", "c"]]))).toEqual([]);
-  expect(cycles(edges([["a", "b"], ["b", "c"], ["c", "a"], ["c", "d"]]))).toEqual([["a", "b", "c"]]);
+  expect(
+    cycles(
+      edges([
+        ["a", "b"],
+        ["b", "c"],
+      ]),
+    ),
+  ).toEqual([]);
+  expect(
+    cycles(
+      edges([
+        ["a", "b"],
+        ["b", "c"],
+        ["c", "a"],
+        ["c", "d"],
+      ]),
+    ),
+  ).toEqual([["a", "b", "c"]]);
 });

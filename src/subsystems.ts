@@ -14,7 +14,7 @@ import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { HubOperations, Router } from "./router/index.ts";
-import { SpokeGateway } from "./spokes/index.ts";
+import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
 
 export interface Subsystems {
@@ -54,6 +54,7 @@ export function createSubsystems(opts: {
     instanceId,
     ...config.audit,
   });
+  const directory = new SpokeDirectory();
   const cluster = new ClusterNode({
     bus,
     presence,
@@ -61,24 +62,18 @@ export function createSubsystems(opts: {
     log: log.child({ part: "cluster" }),
     remoteAckMs: config.router.remoteAckMs,
     heartbeatMs: config.limits.heartbeatMs,
+    directory,
   });
-  // The gateway holds the local spoke connections; it is created right after the router, which needs it.
-  let gateway: SpokeGateway | undefined;
   const router = new Router({
     catalog,
-    links: {
-      link: (spoke) =>
-        spoke.instanceId === instanceId
-          ? gateway?.localLink(spoke.connectionId ?? "")
-          : cluster.remoteLinks.link(spoke),
-    },
+    links: cluster.links,
     audit,
     metrics,
     log: log.child({ part: "router" }),
     settings: config.router,
   });
   router.useHubOperations(new HubOperations(catalog, router));
-  gateway = new SpokeGateway(
+  const gateway = new SpokeGateway(
     {
       router,
       catalog,
@@ -92,8 +87,8 @@ export function createSubsystems(opts: {
       },
       sessionLimits: config.limits,
       log: log.child({ part: "spokes" }),
-      bus,
-      remoteAckMs: config.router.remoteAckMs,
+      directory,
+      forwarded: cluster.forwarded,
       presence,
       takeOverRemote: (owner, spokeName, connectionId) => cluster.takeOver(owner, spokeName, connectionId),
     },
