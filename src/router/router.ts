@@ -8,7 +8,7 @@ import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
 import type { HubOperations } from "./hub-operations.ts";
 import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
-import { routeCall } from "./route.ts";
+import { type RoutingCatalog, routeCall } from "./route.ts";
 import { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 import type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
 
@@ -22,7 +22,7 @@ export interface RouterSettings {
 }
 
 export interface RouterOptions {
-  catalog: Catalog;
+  catalog: RoutingCatalog;
   links: SpokeLinks;
   audit: AuditSink;
   metrics: MetricsRegistry;
@@ -51,7 +51,7 @@ const SETTLED_HANDLE: CallHandle = { abort() {} };
  * path does no I/O besides the socket writes: no database, no bus, no logging per call.
  */
 export class Router {
-  readonly #catalog: Catalog;
+  readonly #catalog: RoutingCatalog;
   readonly #links: SpokeLinks;
   readonly #audit: AuditSink;
   readonly #log: Logger;
