@@ -1,5 +1,4 @@
 import type { AuditSink } from "../audit/index.ts";
-import type { Catalog } from "../catalog/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, isHubOperation, type ToHubFrame } from "../protocol/index.ts";
