@@ -15,6 +15,7 @@ export type {
   CallHandle,
   CallRequest,
   CallSink,
+  Calls,
   SpokeFrameType,
   SpokeLink,
   SpokeLinks,

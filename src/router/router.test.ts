@@ -333,11 +333,12 @@ describe("refusals", () => {
     expect(ctx.audit[0]!.spokeName).toBeNull();
   });
 
-  test("hub operations need the hub operations facade; without it they are UNAVAILABLE", () => {
+  test("hub operations are not the router's: HubOperations answers them in front of it", () => {
     const ctx = setup();
     const sink = new RecordingSink();
     ctx.router.call(caller, { operation: "hub.list", input: {} }, sink);
-    expect(sink.errorCode).toBe("UNAVAILABLE");
+    expect(sink.errorCode).toBe("OPERATION_NOT_FOUND");
+    expect(ctx.link.sent).toEqual([]);
   });
 
   test("with validateOutput on, an output that breaks the schema is an EXECUTION_ERROR", () => {

@@ -55,6 +55,7 @@ function setup() {
   });
   const forwarded = new RecordingForwarded();
   const deps: SessionDeps = {
+    calls: router,
     router,
     catalog: {} as Catalog,
     directory: new SpokeDirectory(),
