@@ -11,6 +11,7 @@ import { Catalog } from "./catalog/index.ts";
 import {
   ClusterNode,
   ClusterSpokeLinks,
+  ForwardedCalls,
   InstanceLiveness,
   RemoteLinks,
   takeoverSender,
@@ -22,7 +23,7 @@ import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { type Calls, HubOperations, Router } from "./router/index.ts";
-import { ForwardedCalls, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
+import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
 
 /** The hub's parts above the store and the bus. */
@@ -74,12 +75,7 @@ export function buildHubParts(opts: {
   });
   const calls = new HubOperations({ catalog, router });
   const spokesLog = log.child({ part: "spokes" });
-  const forwarded = new ForwardedCalls(
-    bus,
-    directory,
-    spokesLog.child({ part: "forwarded" }),
-    config.router.remoteAckMs,
-  );
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
   const gateway = new SpokeGateway(
     {
       calls,

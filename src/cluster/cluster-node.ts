@@ -4,7 +4,8 @@ import type { Service } from "../lifecycle/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { Router } from "../router/index.ts";
-import type { ForwardedCalls, SpokeGateway } from "../spokes/index.ts";
+import type { SpokeGateway } from "../spokes/index.ts";
+import type { ForwardedCalls } from "./forwarded-calls.ts";
 import type { InstanceLiveness } from "./instance-liveness.ts";
 import { decodeInstanceMessage } from "./instance-messages.ts";
 import { PresenceWatch } from "./presence-watch.ts";
@@ -125,6 +126,7 @@ export class ClusterNode implements Service {
   async stop(): Promise<void> {
     for (const stop of this.#stopListeners.splice(0)) stop();
     this.#watch.stop();
+    this.#forwarded.stop();
     await this.#liveness.stop();
     await this.#unsubscribe?.();
   }
@@ -137,7 +139,14 @@ export class ClusterNode implements Service {
     }
     switch (message.kind) {
       case "F":
-        this.#forwarded.forward(message.from, message.connectionId, message.subscription, message.frame);
+        this.#forwarded.forward(
+          message.from,
+          message.connectionId,
+          message.type,
+          message.hubId,
+          message.subscription,
+          message.frame,
+        );
         return;
       case "R": {
         const reply = this.#remoteLinks.reply(message.from, message.connectionId, message.frame);

@@ -1,8 +1,7 @@
 import type { Bus } from "../bus/index.ts";
 import type { CatalogSpoke } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import { checkFrameValue } from "../protocol/index.ts";
-import type { SpokeLink, SpokeReplyFrame } from "../router/index.ts";
+import type { SpokeFrameType, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
 import type { InstanceLiveness } from "./instance-liveness.ts";
 import { encodeForward } from "./instance-messages.ts";
 
@@ -17,7 +16,6 @@ export class RemoteLink implements SpokeLink {
   /** The catalog moved the spoke away from this connection; kept only until its calls in flight end. */
   retired = false;
   readonly #links: RemoteLinks;
-  readonly #subscriptions: ReadonlySet<string>;
 
   constructor(links: RemoteLinks, spoke: CatalogSpoke & { instanceId: string; connectionId: string }) {
     this.#links = links;
@@ -25,22 +23,10 @@ export class RemoteLink implements SpokeLink {
     this.spokeName = spoke.name;
     this.instanceId = spoke.instanceId;
     this.maxConcurrency = spoke.maxConcurrency;
-    this.#subscriptions = new Set(
-      [...spoke.operations.values()]
-        .filter((op) => op.spec.type === "subscription")
-        .map((op) => op.localName),
-    );
   }
 
-  send(frame: string): boolean {
-    return this.#links.forward(this, frame, this.#isSubscription(frame));
-  }
-
-  /** Whether a call.requested frame asks for a subscription operation (the owner must know when it ends). */
-  #isSubscription(frame: string): boolean {
-    if (this.#subscriptions.size === 0 || !frame.startsWith('{"type":"call.requested"')) return false;
-    const operation = /"operation":"([^"]+)"/.exec(frame)?.[1];
-    return operation !== undefined && this.#subscriptions.has(operation);
+  send(frame: string, type: SpokeFrameType, hubId: string, subscription: boolean): boolean {
+    return this.#links.forward(this, frame, type, hubId, subscription);
   }
 }
 
@@ -83,12 +69,18 @@ export class RemoteLinks {
     return link;
   }
 
-  forward(link: RemoteLink, frame: string, subscription: boolean): boolean {
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  forward(
+    link: RemoteLink,
+    frame: string,
+    type: SpokeFrameType,
+    hubId: string,
+    subscription: boolean,
+  ): boolean {
     if (!this.#bus.healthy) return false;
-    const message = encodeForward(this.#bus.instanceId, link.connectionId, subscription, frame);
+    const message = encodeForward(this.#bus.instanceId, link.connectionId, type, hubId, subscription, frame);
     this.#bus.sendToInstance(link.instanceId, message).catch(() => {
-      const hubId = /"id":"([^"]+)"/.exec(frame)?.[1];
-      if (!hubId) return;
       const why = `the instance holding spoke "${link.spokeName}" is unreachable`;
       for (const listener of this.#undeliverable) listener(hubId, why);
     });
@@ -97,7 +89,9 @@ export class RemoteLinks {
 
   /**
    * A reply frame relayed by the owner of `connectionId`: the link it belongs to and the frame, or undefined
-   * when there is no such link or the frame is not a reply. Hand it to the router, then call `settled(link)`.
+   * when there is no such link. Hand it to the router, then call `settled(link)`. The owner checked the frame
+   * when its spoke sent it and relays it as received (the instances trust each other: they share the bus and
+   * the database), so it is only parsed here, once.
    */
   reply(
     from: string,
@@ -106,17 +100,12 @@ export class RemoteLinks {
   ): { link: RemoteLink; frame: SpokeReplyFrame } | undefined {
     const link = this.#links.get(`${from}/${connectionId}`);
     if (!link) return undefined;
-    let value: unknown;
     try {
-      value = JSON.parse(frameText);
+      return { link, frame: JSON.parse(frameText) as SpokeReplyFrame };
     } catch {
       this.#log.warn("ignored an unreadable relayed frame", { from });
       return undefined;
     }
-    const parsed = checkFrameValue(value);
-    if (!parsed.ok || parsed.frame.type === "call.requested" || parsed.frame.type === "protocol.error")
-      return undefined;
-    return { link, frame: parsed.frame as SpokeReplyFrame };
   }
 
   /** A retired link goes once its last call ended. */
