@@ -161,14 +161,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     log.info("migrations done", { applied, store: store.kind });
   });
   const { bus, presence } = await step("connect-redis", async () => {
-    if (!config.redis) return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence() };
+    if (!config.redis)
+      return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence({ instanceId }) };
     const redis = config.redis;
     const bus = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
       connectRedisBus({ redis, instanceId, log: log.child({ part: "bus" }), connectTimeoutMs }),
     );
     shutdown.add("connections", "bus", () => bus.close());
     const presence = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
-      connectRedisPresence({ redis, log: log.child({ part: "presence" }), connectTimeoutMs }),
+      connectRedisPresence({
+        redis,
+        log: log.child({ part: "presence" }),
+        connectTimeoutMs,
+        instanceId,
+        // An instance silent for remoteAckMs counts as dead for calls; its names are free after as long.
+        instanceTtlMs: config.router.remoteAckMs,
+      }),
     );
     return { bus, presence };
   });
