@@ -21,7 +21,7 @@ export interface RedisPresenceOptions {
   redis: RedisOptions;
   log: Logger;
   connectTimeoutMs: number;
-  /** This instance: its liveness mark is `alkhub:instance:<instanceId>`. */
+  /** This instance: its liveness mark is `alkhub:alive:<instanceId>`. */
   instanceId: string;
   /** Life of the liveness mark, renewed every quarter of it. Default {@link DEFAULT_INSTANCE_TTL_MS}. */
   instanceTtlMs?: number;

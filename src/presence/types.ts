@@ -47,8 +47,8 @@ export function presenceKey(name: string): string {
   return `alkhub:spoke:${name}`;
 }
 
-/** Prefix of the Redis key that marks an instance alive (`alkhub:instance:<instanceId>`). */
-export const INSTANCE_KEY_PREFIX = "alkhub:instance:";
+/** Prefix of the Redis key that marks an instance alive (`alkhub:alive:<instanceId>`). */
+export const INSTANCE_KEY_PREFIX = "alkhub:alive:";
 
 /**
  * Default life of an instance's liveness mark, in milliseconds. A killed instance's names are free this long

@@ -3,7 +3,7 @@
 -- ARGV[1]  the new holder, JSON {instanceId, connectionId, keyId, since}
 -- ARGV[2]  time to live, ms
 -- ARGV[3]  "takeover" to take the name from another connection of the same key, else "new"
--- ARGV[4]  prefix of instance liveness keys ("alkhub:instance:"); the holder's instance is alive while
+-- ARGV[4]  prefix of instance liveness keys ("alkhub:alive:"); the holder's instance is alive while
 --          <prefix><instanceId> exists (each instance keeps its own key alive, see redis.ts)
 -- Returns {"ok"} when the name is now ours; {"ok", <previous holder JSON>} after a takeover;
 -- {"orphan", <previous holder JSON>} when the holder's instance is dead (killed, or this instance's previous
