@@ -1,5 +1,11 @@
 import { createClient } from "@redis/client";
-import { describeTarget, type RedisOptions, reconnectDelayMs, toClientOptions } from "../bus/index.ts";
+import {
+  describeTarget,
+  instanceChannel,
+  type RedisOptions,
+  reconnectDelayMs,
+  toClientOptions,
+} from "../bus/index.ts";
 import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
@@ -15,6 +21,9 @@ import {
   type PresenceEntry,
   presenceKey,
 } from "./types.ts";
+
+/** The bus channel of an instance without its id: the bus subscribes to it for as long as the instance runs. */
+const INSTANCE_CHANNEL_PREFIX = instanceChannel("");
 
 /** What `connectRedisPresence` needs. */
 export interface RedisPresenceOptions {
@@ -32,7 +41,7 @@ export interface RedisPresenceOptions {
 /**
  * Presence in Redis: one key per spoke name with a time to live, changed only through the Lua scripts in
  * `lua/` so that a claim, a refresh or a release is atomic, and one liveness mark per instance that the claim
- * script consults. Its own connection (the bus's subscriber cannot run commands); commands fail at once while
+ * script consults together with the subscriber count of the instance's bus channel. Its own connection (the bus's subscriber cannot run commands); commands fail at once while
  * Redis is down rather than queue, and fail after `commandTimeoutMs` when Redis is frozen.
  */
 export async function connectRedisPresence(opts: RedisPresenceOptions): Promise<Presence> {
@@ -87,6 +96,7 @@ export async function connectRedisPresence(opts: RedisPresenceOptions): Promise<
             String(ttlMs),
             takeover ? "takeover" : "new",
             INSTANCE_KEY_PREFIX,
+            INSTANCE_CHANNEL_PREFIX,
           ],
         }),
         "claim",

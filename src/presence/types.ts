@@ -1,9 +1,9 @@
 /**
  * Spoke presence (ARCHITECTURE.md › Many instances): which connection on which instance holds each spoke name,
  * with a time to live the owning instance refreshes on every heartbeat. It makes names unique across the
- * cluster and lets every instance notice spokes whose instance died. Each instance also keeps a short-lived
- * liveness mark of its own, so a name held by a dead instance (killed, or this instance's previous life) is
- * taken over at once instead of after the name's time to live. `memory.ts` serves a single instance,
+ * cluster and lets every instance notice spokes whose instance died. A name held by a dead instance (killed,
+ * or this instance's previous life) is taken over at once instead of after the name's time to live: in Redis an
+ * instance counts as alive while its short-lived liveness mark exists and its bus channel has a subscriber. `memory.ts` serves a single instance,
  * `redis.ts` a cluster; one conformance suite runs against both.
  */
 

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createClient } from "@redis/client";
+import { type Bus, connectRedisBus } from "../../src/bus/index.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import {
   connectRedisPresence,
@@ -46,10 +47,15 @@ describe("memory presence", () => {
 describe("redis presence", () => {
   let redis: TestRedisServer;
   const opened: Presence[] = [];
+  const buses: Bus[] = [];
+  /** An instance as a hub runs it: its bus listening on its channel, and its presence. */
   const open = async (
     instanceId: string,
     extra: { instanceTtlMs?: number; commandTimeoutMs?: number } = {},
   ) => {
+    const bus = await connectRedisBus({ redis: { url: redis.url }, instanceId, log: silentLogger });
+    await bus.onInstanceMessage(() => {});
+    buses.push(bus);
     const presence = await connectRedisPresence({
       redis: { url: redis.url },
       log: silentLogger,
@@ -67,6 +73,7 @@ describe("redis presence", () => {
   afterAll(async () => {
     redis.thaw();
     await Promise.all(opened.map((presence) => presence.close()));
+    await Promise.all(buses.map((bus) => bus.close()));
     await redis.stop();
   });
 
@@ -83,25 +90,46 @@ describe("redis presence", () => {
     expect(after).toMatchObject({ ok: true, orphaned: true, previous: { instanceId: "inst-a" } });
   });
 
-  test("an instance that stops beating (killed) loses its names within its mark's life, not the name's", async () => {
+  test("a killed instance (its bus connection gone) loses its names at once, before its mark lapses", async () => {
+    const a = await open("inst-k", { instanceTtlMs: 60_000 });
+    const b = await open("inst-k2");
+    await a.claim("svc2", entry("inst-k", "k1"), NAME_TTL_MS, false);
+    expect(await b.claim("svc2", entry("inst-k2", "k2", "key-b"), NAME_TTL_MS, false)).toMatchObject({
+      ok: false,
+    });
+    // What SIGKILL does to the instance's connections: gone, while its mark would live another minute.
+    const killed = buses.find((bus) => bus.instanceId === "inst-k");
+    await killed?.close();
+    const taken = await b.claim("svc2", entry("inst-k2", "k2", "key-b"), NAME_TTL_MS, false);
+    expect(taken).toMatchObject({ ok: true, orphaned: true, previous: { instanceId: "inst-k" } });
+  });
+
+  test("an instance whose mark lapsed (hung, or cut off) loses its names within the mark's life", async () => {
     const admin = createClient({ url: redis.url });
     await admin.connect();
     try {
-      // What a killed instance leaves: a name with a long time to live and a liveness mark about to lapse.
-      await admin.set(presenceKey("svc2"), JSON.stringify(entry("inst-dead", "d1")), { PX: NAME_TTL_MS });
-      await admin.set(`${INSTANCE_KEY_PREFIX}inst-dead`, "1", { PX: 400 });
+      // Its bus channel still has a subscriber (a hung process keeps its sockets), but it stopped beating.
+      const hung = await connectRedisBus({
+        redis: { url: redis.url },
+        instanceId: "inst-hung",
+        log: silentLogger,
+      });
+      await hung.onInstanceMessage(() => {});
+      buses.push(hung);
+      await admin.set(presenceKey("svc5"), JSON.stringify(entry("inst-hung", "h1")), { PX: NAME_TTL_MS });
+      await admin.set(`${INSTANCE_KEY_PREFIX}inst-hung`, "1", { PX: 400 });
       const b = await open("inst-b2");
-      const first = await b.claim("svc2", entry("inst-b2", "b2", "key-b"), NAME_TTL_MS, false);
+      const first = await b.claim("svc5", entry("inst-b2", "b2", "key-b"), NAME_TTL_MS, false);
       expect(first).toMatchObject({ ok: false });
       const taken = await eventually(
         async () => {
-          const result = await b.claim("svc2", entry("inst-b2", "b2", "key-b"), NAME_TTL_MS, false);
+          const result = await b.claim("svc5", entry("inst-b2", "b2", "key-b"), NAME_TTL_MS, false);
           return result.ok ? result : false;
         },
-        { timeoutMs: 10_000, intervalMs: 50, what: "the dead instance's name to be claimable" },
+        { timeoutMs: 10_000, intervalMs: 50, what: "the silent instance's name to be claimable" },
       );
-      expect(taken).toMatchObject({ ok: true, orphaned: true, previous: { instanceId: "inst-dead" } });
-      expect(await admin.pTTL(presenceKey("svc2"))).toBeGreaterThan(NAME_TTL_MS / 2);
+      expect(taken).toMatchObject({ ok: true, orphaned: true, previous: { instanceId: "inst-hung" } });
+      expect(await admin.pTTL(presenceKey("svc5"))).toBeGreaterThan(NAME_TTL_MS / 2);
     } finally {
       await admin.close();
     }

@@ -49,13 +49,17 @@ export interface ServingHub {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `alkhub serve` on a free port with the given files; resolves once it listens or exits. */
+/**
+ * Starts `alkhub serve` with the given files on `options.port` (default a free port; a restart passes the old
+ * one so that clients find it again); resolves once it is spawned.
+ */
 export async function serveBinary(
   configPath: string,
   keyPath: string,
   extraArgs: string[] = [],
+  options: { port?: number } = {},
 ): Promise<ServingHub> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = Bun.spawn(
     [
       requireBinary(),
