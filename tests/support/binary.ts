@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { eventually } from "./eventually.ts";
 
 export const BINARY_PATH = join(import.meta.dir, "..", "..", "dist", "alkhub");
 
@@ -99,6 +100,19 @@ export async function serveBinary(
       return code;
     },
   };
+}
+
+/** Waits until `hub` reports `ok` on /health; fails at once, with its log, if the process exits first. */
+export async function waitForReady(hub: ServingHub, what: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    async () => {
+      if (hub.proc.exitCode !== null || hub.proc.signalCode !== null) {
+        throw new Error(`${what} exited: ${hub.log().slice(-1500)}`);
+      }
+      return (await hub.health())?.body.status === "ok";
+    },
+    { timeoutMs, intervalMs: 50, what: `${what} ready` },
+  );
 }
 
 /** A TCP port nothing listens on right now. */

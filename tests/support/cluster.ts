@@ -5,10 +5,9 @@
  * process mints keys in the shared database.
  */
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { silentLogger } from "../../src/log/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { type ServingHub, serveBinary } from "./binary.ts";
+import { type ServingHub, serveBinary, waitForReady } from "./binary.ts";
 import { eventually } from "./eventually.ts";
 import { type HubFiles, writeHubFiles } from "./hub-files.ts";
 import { startRedisServer, type TestRedisServer } from "./redis-server.ts";
@@ -151,15 +150,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 
 async function startInstance(label: string, files: HubFiles): Promise<Instance> {
   const hub = await serveBinary(files.configPath, files.keyPath);
-  const instance = new Instance(label, hub);
-  await eventually(
-    async () => {
-      if (!instance.running) throw new Error(`instance ${label} exited: ${hub.log().slice(-1500)}`);
-      return (await hub.health())?.body.status === "ok";
-    },
-    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 50, what: `instance ${label} ready` },
-  );
-  return instance;
+  await waitForReady(hub, `instance ${label}`, READY_TIMEOUT_MS);
+  return new Instance(label, hub);
 }
 
 /** GET /health of every running instance, as `{ label: body }`. */
