@@ -39,8 +39,8 @@ export async function withRetry<T>(
       return await attempt();
     } catch (error) {
       const retried = error instanceof HubError && RETRIED_CODES.has(error.code);
-      if (!retried || n >= policy.maxAttempts || signal?.aborted) throw error;
-      await sleep(Math.max(backoffDelayMs(n, policy), retryAfterMs(error)), signal);
+      if (!retried || n >= policy.maxAttempts) throw error;
+      if (!signal?.aborted) await sleep(Math.max(backoffDelayMs(n, policy), retryAfterMs(error)), signal);
       if (signal?.aborted) throw new HubError("ABORTED", "the call was aborted while waiting to retry");
     }
   }
