@@ -47,6 +47,11 @@ export interface TestCluster {
   get(label: string): ClusterInstance;
   /** SIGKILLs one instance (as a crash would) and waits for it to exit. */
   kill(label: string): Promise<void>;
+  /**
+   * Stops one instance with `signal` (SIGTERM drains, as a rolling restart does), waits for it to exit, starts it
+   * again on the same port and resolves once it reports ok.
+   */
+  restart(label: string, signal?: NodeJS.Signals): Promise<void>;
   /** Everything each instance logged, labelled, for failure messages. */
   logs(): string;
   /** Stops every instance still running, Redis, the store, and drops the database. */
@@ -63,7 +68,7 @@ export interface ClusterOptions {
 
 class Instance implements ClusterInstance {
   readonly label: string;
-  readonly hub: ServingHub;
+  hub: ServingHub;
 
   constructor(label: string, hub: ServingHub) {
     this.label = label;
@@ -142,6 +147,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     async kill(label) {
       const instance = byLabel(label);
       if (instance.running) await instance.hub.stop("SIGKILL");
+    },
+    async restart(label, signal = "SIGTERM") {
+      const instance = byLabel(label);
+      const port = Number(new URL(instance.url).port);
+      if (instance.running) await instance.hub.stop(signal);
+      const hub = await serveBinary(files.configPath, files.keyPath, [], { port });
+      await waitForReady(hub, `instance ${label} (restarted)`, READY_TIMEOUT_MS);
+      instance.hub = hub;
     },
     logs: () => instances.map((i) => `--- ${i.label}\n${i.hub.log()}`).join("\n"),
     stop: cleanup,
