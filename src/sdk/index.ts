@@ -1,6 +1,7 @@
 /**
  * The spoke SDK (`@alkdev/hub/spoke`): connect to a hub, register operations, serve calls, call other
- * operations, reconnect. Runs in Bun, Node ≥ 22 and browsers; imports only `protocol/` and TypeBox.
+ * operations, reconnect. Runs in Bun, Node ≥ 22, Deno and browsers; imports only `protocol/` and TypeBox. Built
+ * into its own package by scripts/build-sdk.ts (packages/sdk/).
  */
 export { HubError } from "../protocol/index.ts";
 export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDelayMs } from "./backoff.ts";

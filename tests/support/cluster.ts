@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { silentLogger } from "../../src/log/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { type ServingHub, serveBinary, waitForReady } from "./binary.ts";
-import { eventually } from "./eventually.ts";
+import { EVENT_WAIT_MS, eventually } from "./eventually.ts";
 import { type HubFiles, writeHubFiles } from "./hub-files.ts";
 import { startRedisServer, type TestRedisServer } from "./redis-server.ts";
 import { createTestDatabase, type TestDatabase } from "./services.ts";
@@ -193,7 +193,7 @@ export async function waitListedEverywhere(
   key: string,
   spoke: string,
   count: number,
-  timeoutMs = 5000,
+  timeoutMs = EVENT_WAIT_MS,
 ): Promise<void> {
   for (const instance of cluster.instances) {
     if (!instance.running) continue;
