@@ -8,6 +8,12 @@ export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDe
 export { buildOperationSpecs, defineOperation } from "./define.ts";
 export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
 export { toWireError } from "./incoming.ts";
+export {
+  DEFAULT_RETRY_ATTEMPTS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  withRetry,
+} from "./retry.ts";
 export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
 export type {
   AnyOperationDef,
@@ -17,6 +23,7 @@ export type {
   ProgressUpdate,
   QueryOperationDef,
   ReconnectOptions,
+  RetryOptions,
   Spoke,
   SpokeLogger,
   SpokeOptions,

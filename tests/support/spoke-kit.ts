@@ -183,9 +183,16 @@ export async function spawnSpokeScript(
   wsUrl: string,
   token: string,
   name: string,
+  env: Record<string, string> = {},
 ): Promise<ChildSpoke> {
   const proc = Bun.spawn([process.execPath, script], {
-    env: { ...process.env, ALKHUB_TEST_WS_URL: wsUrl, ALKHUB_TEST_KEY: token, ALKHUB_TEST_SPOKE: name },
+    env: {
+      ...process.env,
+      ...env,
+      ALKHUB_TEST_WS_URL: wsUrl,
+      ALKHUB_TEST_KEY: token,
+      ALKHUB_TEST_SPOKE: name,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
