@@ -144,7 +144,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     if (!config.redis) {
       const bus = createMemoryBus({ instanceId, log });
       supervisor.manage({ name: "bus", stop: () => bus.close() });
-      return { bus, presence: createMemoryPresence() };
+      return { bus, presence: createMemoryPresence({ instanceId }) };
     }
     const redis = config.redis;
     const bus = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
@@ -152,7 +152,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     );
     supervisor.manage({ name: "bus", stop: () => bus.close() });
     const presence = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
-      connectRedisPresence({ redis, log: log.child({ part: "presence" }), connectTimeoutMs }),
+      connectRedisPresence({
+        redis,
+        log: log.child({ part: "presence" }),
+        connectTimeoutMs,
+        instanceId,
+        // An instance silent for remoteAckMs counts as dead for calls; its names are free after as long.
+        instanceTtlMs: config.router.remoteAckMs,
+      }),
     );
     return { bus, presence };
   });
