@@ -248,7 +248,7 @@ describe(`close codes (${TEST_MODE})`, () => {
       for (const child of children) await child.kill();
       for (const client of fastClients) client.close();
       await fastHub?.stop();
-    });
+    }, SLOW_EVENT_MS);
 
     test(
       "1001: a spoke process that is stopped (SIGSTOP) goes offline; once continued it reconnects and registers",

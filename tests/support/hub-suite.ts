@@ -63,6 +63,6 @@ export function useHubSuite(options: HubFilesOptions = {}): HubSuite {
     for (const spoke of spokes) await spoke.spoke.close();
     for (const client of clients) client.close();
     await testHub?.stop();
-  });
+  }, 60_000);
   return suite;
 }
