@@ -46,7 +46,13 @@ export function createSubsystems(opts: {
 }): Subsystems {
   const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
   let stopRevocations: Unsubscribe | undefined;
-  const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
+  const catalog = new Catalog({
+    store,
+    bus,
+    log: log.child({ part: "catalog" }),
+    instanceId,
+    validation: config.validation,
+  });
   const audit = new CallAudit({
     store,
     log: log.child({ part: "audit" }),

@@ -24,6 +24,7 @@ import type {
   SpokeListItem,
   SpokeRegistration,
 } from "./types.ts";
+import type { ValueLimits } from "./value-bounds.ts";
 import { canCallOperation, canSeeOperation, canSeeSpoke } from "./visibility.ts";
 
 /** How often heartbeats noted with `touch` are written, in milliseconds (one batched UPDATE). */
@@ -40,6 +41,8 @@ export interface CatalogOptions {
   heartbeatFlushMs?: number;
   /** Most compiled validators kept; default `DEFAULT_SCHEMA_CACHE_MAX_ENTRIES` (10,000). */
   schemaCacheMaxEntries?: number;
+  /** Caps and work budgets of every check (the `validation` config section); defaults when absent. */
+  validation?: ValueLimits & { maxWorkPerValue: number };
 }
 
 /** The spokes and operations of the whole cluster, as this instance sees them. */
@@ -62,7 +65,12 @@ export class Catalog {
     this.#bus = opts.bus;
     this.#instanceId = opts.instanceId;
     this.#log = opts.log.child({ component: "catalog" });
-    this.#compiler = new SchemaCompiler({ log: this.#log, maxEntries: opts.schemaCacheMaxEntries });
+    this.#compiler = new SchemaCompiler({
+      log: this.#log,
+      maxEntries: opts.schemaCacheMaxEntries,
+      limits: opts.validation,
+      maxWorkPerValue: opts.validation?.maxWorkPerValue,
+    });
     this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
     this.#heartbeats = new HeartbeatBatcher({
       store: opts.store,

@@ -31,6 +31,11 @@ export const BYSTANDER_FACTOR = 3;
 export const BYSTANDER_FLOOR_MS = 5;
 /** How long the quiet phase measures the bystander before the first attack. */
 const QUIET_MS = 2000;
+/**
+ * The shortest observed phase: a quick attack is watched for this long in all, so the bystander's p99 is taken
+ * over a few hundred calls (over fifty, one scheduling hiccup of a busy box would be the p99).
+ */
+const MIN_PHASE_MS = 1500;
 const READY_TIMEOUT_MS = 30_000;
 
 /** The key shapes a hostile hub is started with, by name. */
@@ -282,12 +287,13 @@ export async function startHostileHub(options: HostileHubOptions = {}): Promise<
     const observe = async <T>(name: string, attack: () => Promise<T>) => {
       const phase = `${name.replace(/\s+/g, "_")}#${++phaseCounter}`;
       watcher.phase(phase);
+      const startedAt = Date.now();
       let result: T;
       try {
         result = await attack();
       } finally {
-        // One more sample interval after the attack's last send, so a stall it left behind is seen.
-        await Bun.sleep(150);
+        // At least a few sample intervals after the attack's last send, so a stall it left behind is seen.
+        await Bun.sleep(Math.max(150, startedAt + MIN_PHASE_MS - Date.now()));
         watcher.phase("between");
       }
       return { result, report: await watcher.report(phase) };
