@@ -9,7 +9,13 @@ import { KeyVerifier } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
-import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
+import {
+  HealthState,
+  LoopMonitor,
+  MetricsRegistry,
+  registerProcessMetrics,
+  type StartupStep,
+} from "./health/index.ts";
 import {
   adminRoutes,
   apiRoutes,
@@ -106,6 +112,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
   let subsystems: Subsystems | undefined;
   let keys: KeyVerifier | undefined;
+  let loop: LoopMonitor | undefined;
   await step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
@@ -114,6 +121,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
+    loop = new LoopMonitor({ metrics, health, log, settings: config.health.eventLoop });
+    loop.start();
+    shutdown.add("server", "event-loop monitor", async () => loop?.stop());
     const policy = originPolicy({ ...config.server, port: options.listen?.port ?? config.server.port });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
@@ -191,6 +201,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       instanceId,
       keys: keys!,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
+      timer: loop,
     }),
   );
   const parts = subsystems;

@@ -9,7 +9,7 @@ import type { Bus, Unsubscribe } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
 import { ClusterNode } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
-import type { MetricsRegistry } from "./health/index.ts";
+import { type HandlerTimer, type MetricsRegistry, UNTIMED } from "./health/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
@@ -43,8 +43,11 @@ export function createSubsystems(opts: {
   keys: KeyVerifier;
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
+  /** Records how long handlers held the event loop (the hub's `LoopMonitor`). */
+  timer?: HandlerTimer;
 }): Subsystems {
   const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
+  const timer = opts.timer ?? UNTIMED;
   let stopRevocations: Unsubscribe | undefined;
   const catalog = new Catalog({
     store,
@@ -52,6 +55,7 @@ export function createSubsystems(opts: {
     log: log.child({ part: "catalog" }),
     instanceId,
     validation: config.validation,
+    timer,
   });
   const audit = new CallAudit({
     store,
@@ -97,6 +101,7 @@ export function createSubsystems(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
+      timer,
       log: log.child({ part: "spokes" }),
       bus,
       remoteAckMs: config.router.remoteAckMs,

@@ -5,6 +5,7 @@
  */
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
+import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
 import type { Store } from "../store/index.ts";
@@ -43,6 +44,8 @@ export interface CatalogOptions {
   schemaCacheMaxEntries?: number;
   /** Caps and work budgets of every check (the `validation` config section); defaults when absent. */
   validation?: ValueLimits & { maxWorkPerValue: number };
+  /** Records how long schema compilation held the event loop. */
+  timer?: HandlerTimer;
 }
 
 /** The spokes and operations of the whole cluster, as this instance sees them. */
@@ -53,6 +56,7 @@ export class Catalog {
   readonly #instanceId: string;
   readonly #index = new CatalogIndex();
   readonly #compiler: SchemaCompiler;
+  readonly #timer: HandlerTimer;
   readonly #heartbeats: HeartbeatBatcher;
   readonly #registrations: RegistrationWriter;
   readonly #listeners = new Set<(spokeName: string) => void>();
@@ -65,6 +69,7 @@ export class Catalog {
     this.#bus = opts.bus;
     this.#instanceId = opts.instanceId;
     this.#log = opts.log.child({ component: "catalog" });
+    this.#timer = opts.timer ?? UNTIMED;
     this.#compiler = new SchemaCompiler({
       log: this.#log,
       maxEntries: opts.schemaCacheMaxEntries,
@@ -246,7 +251,8 @@ export class Catalog {
       this.#index.remove(name);
     } else {
       const live = stored.row.status === "online";
-      this.#index.put(spokeFromRow(stored.row, this.#rebuild(name, stored.specs), live));
+      const operations = this.#timer.time("catalog:reload", () => this.#rebuild(name, stored.specs));
+      this.#index.put(spokeFromRow(stored.row, operations, live));
     }
     this.#emit(name, false);
   }

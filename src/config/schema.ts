@@ -90,6 +90,16 @@ const ValidationSchema = section({
   maxWorkPerValue: positive(10_000),
 });
 
+/** Event-loop health (docs/configuration.md › health): the lag probe, the degraded rule, slow handlers. */
+const HealthSchema = section({
+  eventLoop: section({
+    intervalMs: positive(50),
+    windowMs: positive(10_000),
+    degradedMs: positive(2000),
+    slowHandlerMs: positive(50),
+  }),
+});
+
 const RouterSchema = section({
   defaultTimeoutMs: positive(60_000),
   maxTimeoutMs: positive(3_600_000),
@@ -135,6 +145,7 @@ export const HubConfigSchema = closed({
   development: Type.Boolean({ default: false }),
   limits: LimitsSchema,
   validation: ValidationSchema,
+  health: HealthSchema,
   router: RouterSchema,
   startup: section({ connectTimeoutMs: positive(30_000) }),
   shutdown: section({ graceMs: positive(20_000) }),

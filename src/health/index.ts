@@ -1,3 +1,11 @@
+export {
+  DEFAULT_LOOP_MONITOR_SETTINGS,
+  type HandlerTimer,
+  LOOP_LAG_ISSUE,
+  LoopMonitor,
+  type LoopMonitorSettings,
+  UNTIMED,
+} from "./loop-monitor.ts";
 export { Counter, Histogram, type HistogramSeries, type Labels, MetricsRegistry } from "./metrics.ts";
 export { registerProcessMetrics } from "./process-metrics.ts";
 export { type DependencyName, type HealthReport, HealthState } from "./state.ts";

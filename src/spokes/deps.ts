@@ -1,4 +1,5 @@
 import type { Catalog } from "../catalog/index.ts";
+import type { HandlerTimer } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
@@ -23,5 +24,7 @@ export interface SessionDeps {
   /** Limits told to spokes at registration. */
   spokeLimits: SpokeLimits;
   sessionLimits: SessionLimits;
+  /** Records how long each frame's handling held the event loop (by frame type). */
+  timer: HandlerTimer;
   log: Logger;
 }
