@@ -56,6 +56,7 @@ export function createSubsystems(opts: {
     instanceId,
     validation: config.validation,
     timer,
+    pruneOfflineAfterMs: config.registration.pruneOfflineAfterMs,
   });
   const audit = new CallAudit({
     store,
@@ -101,6 +102,7 @@ export function createSubsystems(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
+      registrationLimits: config.registration,
       timer,
       log: log.child({ part: "spokes" }),
       bus,

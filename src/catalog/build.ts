@@ -2,6 +2,7 @@
  * Building index entries: an operation with its compiled validators, and a spoke with its operation map. All
  * compilation happens here, before anything is stored, so a schema that fails leaves the catalog untouched.
  */
+import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import { HubError, type OperationSpec, publishedName, validateSpokeName } from "../protocol/index.ts";
 import { rowVisibility, type SpokeRow, spokeMetadata } from "./persistence.ts";
 import { type CompiledSchema, SchemaCompileError, type SchemaCompiler } from "./schema-compiler.ts";
@@ -10,23 +11,40 @@ import type { CatalogOperation, CatalogSpoke } from "./types.ts";
 const accept = (): undefined => undefined;
 
 /**
- * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name.
- * Throws `HubError` `VALIDATION_ERROR` naming the operation and the problem (invalid name, duplicate name,
- * a schema that does not compile).
+ * How long compiling may hold the event loop before it yields (issue #10): a registration of a thousand
+ * operations is compiled in slices, with other work in between.
  */
-export function buildOperations(
+export const COMPILE_SLICE_MS = 4;
+
+/** Lets the event loop run whatever is waiting (I/O, timers) before the caller goes on. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name,
+ * yielding to the event loop every {@link COMPILE_SLICE_MS}. Throws `HubError` `VALIDATION_ERROR` naming the
+ * operation and the problem (invalid name, duplicate name, a schema that does not compile or cannot be bounded).
+ */
+export async function buildOperations(
   spokeName: string,
   specs: readonly OperationSpec[],
   compiler: SchemaCompiler,
-): Map<string, CatalogOperation> {
+  timer: HandlerTimer = UNTIMED,
+): Promise<Map<string, CatalogOperation>> {
   const spokeCheck = validateSpokeName(spokeName);
   if (!spokeCheck.ok) throw new HubError("VALIDATION_ERROR", spokeCheck.error);
   const built = new Map<string, CatalogOperation>();
+  let sliceStarted = performance.now();
   for (const spec of specs) {
     if (built.has(spec.name)) {
       throw new HubError("VALIDATION_ERROR", `operation "${spec.name}" is registered twice`);
     }
+    if (performance.now() - sliceStarted > COMPILE_SLICE_MS) {
+      await yieldToLoop();
+      sliceStarted = performance.now();
+    }
+    const started = performance.now();
     built.set(spec.name, buildOperation(spokeName, spec, compiler));
+    timer.record("catalog:compile", performance.now() - started);
   }
   return built;
 }

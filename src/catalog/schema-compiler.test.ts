@@ -125,19 +125,16 @@ describe("SchemaCompiler", () => {
     expect(() => compiler.compile({ $ref: "https://example.com/x" })).toThrow(SchemaCompileError);
   });
 
-  test("buildOperations names the operation whose schema fails, and rejects duplicates", () => {
+  test("buildOperations names the operation whose schema fails, and rejects duplicates", async () => {
     const compiler = new SchemaCompiler({ log: silentLogger });
     const bad = () =>
       buildOperations("dev1", [spec("ok.one"), spec("bad.two", { outputSchema: { type: 12 } })], compiler);
-    expect(bad).toThrow(HubError);
-    expect(bad).toThrow(/operation "bad\.two": outputSchema does not compile: schema is invalid/);
-    try {
-      bad();
-    } catch (error) {
-      expect((error as HubError).code).toBe("VALIDATION_ERROR");
-    }
-    expect(() => buildOperations("dev1", [spec("a"), spec("a")], compiler)).toThrow(/registered twice/);
-    expect(() => buildOperations("hub", [spec("a")], compiler)).toThrow(/reserved/);
-    expect(() => buildOperations("dev1", [spec("9bad")], compiler)).toThrow(/segment 1/);
+    expect(bad()).rejects.toThrow(HubError);
+    expect(bad()).rejects.toThrow(/operation "bad\.two": outputSchema does not compile: schema is invalid/);
+    const error = await bad().catch((e: unknown) => e);
+    expect((error as HubError).code).toBe("VALIDATION_ERROR");
+    expect(buildOperations("dev1", [spec("a"), spec("a")], compiler)).rejects.toThrow(/registered twice/);
+    expect(buildOperations("hub", [spec("a")], compiler)).rejects.toThrow(/reserved/);
+    expect(buildOperations("dev1", [spec("9bad")], compiler)).rejects.toThrow(/segment 1/);
   });
 });

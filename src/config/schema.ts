@@ -90,6 +90,21 @@ const ValidationSchema = section({
   maxWorkPerValue: positive(10_000),
 });
 
+/**
+ * `hub.register` metering (issue #10 item 2, docs/configuration.md › registration): rates per connection and
+ * per key, the schema budget per spoke and per key, and how long an offline spoke is kept.
+ */
+const RegistrationSchema = section({
+  perConnectionPerMinute: positive(10),
+  perKeyPerMinute: positive(60),
+  /** Distinct schema JSON one spoke may register, in bytes. */
+  maxSchemaBytesPerSpoke: positive(1_048_576),
+  /** Distinct schema JSON the live spokes of one key may hold on one instance, in bytes. */
+  maxSchemaBytesPerKey: positive(4_194_304),
+  /** An offline spoke (and its operations) is deleted after this long, in ms; 0 keeps them forever. */
+  pruneOfflineAfterMs: Type.Integer({ minimum: 0, default: 604_800_000 }),
+});
+
 /** Event-loop health (docs/configuration.md › health): the lag probe, the degraded rule, slow handlers. */
 const HealthSchema = section({
   eventLoop: section({
@@ -145,6 +160,7 @@ export const HubConfigSchema = closed({
   development: Type.Boolean({ default: false }),
   limits: LimitsSchema,
   validation: ValidationSchema,
+  registration: RegistrationSchema,
   health: HealthSchema,
   router: RouterSchema,
   startup: section({ connectTimeoutMs: positive(30_000) }),

@@ -5,6 +5,7 @@ import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
 import type { Router } from "../router/index.ts";
 import type { ForwardedCalls } from "./forwarded-calls.ts";
+import type { RegistrationMeter } from "./registration-meter.ts";
 import type { SessionLimits } from "./session.ts";
 import type { SpokeDirectory } from "./spoke-directory.ts";
 
@@ -24,6 +25,8 @@ export interface SessionDeps {
   /** Limits told to spokes at registration. */
   spokeLimits: SpokeLimits;
   sessionLimits: SessionLimits;
+  /** Rates and schema budgets of `hub.register`. */
+  registrations: RegistrationMeter;
   /** Records how long each frame's handling held the event loop (by frame type). */
   timer: HandlerTimer;
   log: Logger;

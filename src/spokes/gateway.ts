@@ -6,6 +6,7 @@ import type { SpokeLink } from "../router/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
 import { ForwardedCalls } from "./forwarded-calls.ts";
+import { type RegistrationLimits, RegistrationMeter } from "./registration-meter.ts";
 import { SpokeSession } from "./session.ts";
 import type { FrameSocket } from "./socket.ts";
 import { SpokeDirectory } from "./spoke-directory.ts";
@@ -27,7 +28,11 @@ export class SpokeGateway {
   #draining = false;
 
   constructor(
-    deps: Omit<SessionDeps, "directory" | "forwarded"> & { bus: Bus; remoteAckMs: number },
+    deps: Omit<SessionDeps, "directory" | "forwarded" | "registrations"> & {
+      bus: Bus;
+      remoteAckMs: number;
+      registrationLimits?: RegistrationLimits;
+    },
     metrics: MetricsRegistry,
   ) {
     const directory = new SpokeDirectory();
@@ -37,7 +42,8 @@ export class SpokeGateway {
       deps.log.child({ part: "forwarded" }),
       deps.remoteAckMs,
     );
-    this.#deps = { ...deps, directory, forwarded };
+    const registrations = new RegistrationMeter(deps.registrationLimits);
+    this.#deps = { ...deps, directory, forwarded, registrations };
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
       [{}, this.#deps.directory.size],
@@ -131,6 +137,7 @@ export class SpokeGateway {
     for (const handle of session.outgoing.values()) handle.abort("the caller disconnected");
     session.outgoing.clear();
     if (!session.spokeName) return;
+    this.#deps.registrations.release(session.identity.keyId, session.spokeName);
     this.#deps.router.linkClosed(session);
     this.#deps.forwarded.sessionClosed(session);
     this.#deps.presence.release(session.spokeName, session.connectionId).catch(() => {
