@@ -24,7 +24,7 @@ import { checkValueBounds, DEFAULT_VALUE_LIMITS, type ValueLimits } from "./valu
 export const DEFAULT_SCHEMA_CACHE_MAX_ENTRIES = 10_000;
 
 /** Compilations after which a shared Ajv instance is replaced by a fresh one. */
-export const DEFAULT_COMPILES_PER_INSTANCE = 2000;
+export const DEFAULT_COMPILES_PER_INSTANCE = 10_000;
 
 /** Most work one value node may cost under a schema, before a schema is refused (schema-cost.ts). */
 export const DEFAULT_MAX_WORK_PER_VALUE = 10_000;
