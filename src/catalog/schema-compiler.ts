@@ -97,6 +97,9 @@ export class SchemaCompiler {
         error: (...args: unknown[]) => log.warn(args.map(String).join(" ")),
       },
     };
+    // The first compile of an instance compiles its meta-schema too (most of a second on a busy machine): do
+    // it now, at startup, not in the first registration.
+    this.#instanceFor(undefined).compile({ type: "object" });
   }
 
   /** Compiled validators currently cached. */
