@@ -85,6 +85,7 @@ function schema(rng: Rng, depth: number, defs: string[]): unknown {
         break;
       case 13:
         out.if = schema(rng, depth - 1, defs);
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's keyword; the object is data, never awaited.
         out.then = schema(rng, depth - 1, defs);
         break;
       case 14:
