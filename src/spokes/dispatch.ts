@@ -24,19 +24,21 @@ function handleMessage(session: SpokeSession, message: unknown, deps: SessionDep
     session.protocolError("binary frames are not accepted; send JSON text frames");
     return "ws:bad-frame";
   }
-  const parsed = typeof message === "string" ? parseFrame(message) : checkFrameValue(message);
+  const text = typeof message === "string" ? message : undefined;
+  const parsed = text !== undefined ? parseFrame(text) : checkFrameValue(message);
   if (!parsed.ok) {
     session.protocolError(parsed.error, parsed.ref);
     return "ws:bad-frame";
   }
   const frame = parsed.frame;
-  handleFrame(session, frame, deps);
+  handleFrame(session, frame, text, deps);
   return frame.type === "call.requested" && frame.payload.operation === "hub.register"
     ? "ws:hub.register"
     : `ws:${frame.type}`;
 }
 
-function handleFrame(session: SpokeSession, frame: Frame, deps: SessionDeps): void {
+/** `text`: the frame as received, when it came as text (relayed as is). */
+function handleFrame(session: SpokeSession, frame: Frame, text: string | undefined, deps: SessionDeps): void {
   switch (frame.type) {
     case "call.requested":
       onCallRequested(session, frame, deps);
@@ -46,10 +48,10 @@ function handleFrame(session: SpokeSession, frame: Frame, deps: SessionDeps): vo
     case "call.progress":
     case "call.log":
     case "call.error":
-      onCallReply(session, frame, deps);
+      onCallReply(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "call.aborted":
-      onCallAborted(session, frame, deps);
+      onCallAborted(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "protocol.error":
       onProtocolError(session, frame);
