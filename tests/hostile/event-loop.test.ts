@@ -4,21 +4,13 @@
  * slowest recent handler runs by kind (never by operation name), and a hub whose loop keeps lagging past its
  * configured allowance reports `degraded` with the issue `event-loop-lag`.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { eventually } from "../support/eventually.ts";
 import { WsTestClient } from "../support/ws-client.ts";
-import { type HostileHub, startHostileHub } from "./support/index.ts";
+import { hostileHubPerSuite, startHostileHub } from "./support/index.ts";
 import { connectRawSpoke, oneOperation, type RawSpoke } from "./support/raw-spoke.ts";
 
-let hub: HostileHub;
-
-beforeAll(async () => {
-  hub = await startHostileHub();
-}, 60_000);
-
-afterAll(async () => {
-  await hub?.stop();
-});
+const hub = hostileHubPerSuite();
 
 async function metricsText(url: string): Promise<string> {
   const response = await fetch(`${url}/metrics`);
@@ -28,11 +20,11 @@ async function metricsText(url: string): Promise<string> {
 
 test("/metrics has the loop-lag histogram and the slowest handler runs by frame kind", async () => {
   let spoke: RawSpoke | undefined;
-  const caller = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
+  const caller = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
   try {
-    spoke = await connectRawSpoke(hub.wsUrl, hub.keys.attacker!.key, oneOperation("evil-metrics", {}));
+    spoke = await connectRawSpoke(hub().wsUrl, hub().keys.attacker!.key, oneOperation("evil-metrics", {}));
     await caller.output("evil-metrics.op", {});
-    const text = await metricsText(hub.url);
+    const text = await metricsText(hub().url);
     expect(text).toContain("# TYPE alkhub_event_loop_lag_seconds histogram");
     expect(text).toMatch(/alkhub_event_loop_lag_seconds_count [1-9]/);
     expect(text).toMatch(/alkhub_handler_slowest_seconds\{handler="ws:call.requested"\} /);

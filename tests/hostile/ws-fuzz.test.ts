@@ -1,24 +1,16 @@
 // alkhub-test: once
 /**
  * Seeded fuzzers against a compiled hub, under the hostile harness (`/health` every 50 ms, the bystander's p99):
- * random `/ws` frames (garbage, wrong shapes, real frame types with random payloads) and random `hub.register`
+ * random `/ws` frames (garbage, wrong shapes, real frame types with random payloads) and random `hub().register`
  * specs with random schemas followed by calls with random input. The hub must stay up, answer every call it
  * accepts (or close the connection with a 4xxx code), and never let `/health` stall. The seed is printed on
  * failure (ALKHUB_FUZZ_SEED replays it).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { WsTestClient } from "../support/ws-client.ts";
-import { fuzz, fuzzSeed, type HostileHub, type Rng, startHostileHub } from "./support/index.ts";
+import { fuzz, fuzzSeed, hostileHubPerSuite, type Rng } from "./support/index.ts";
 
-let hub: HostileHub;
-
-beforeAll(async () => {
-  hub = await startHostileHub();
-}, 60_000);
-
-afterAll(async () => {
-  await hub?.stop();
-});
+const hub = hostileHubPerSuite();
 
 const FRAME_TYPES = [
   "call.requested",
@@ -29,7 +21,7 @@ const FRAME_TYPES = [
   "call.completed",
   "call.aborted",
   "protocol.error",
-  "hub.draining",
+  "hub().draining",
   "nonsense",
 ];
 
@@ -47,7 +39,7 @@ function randomFrame(rng: Rng): string {
       const requestId = rng.chance(0.8) ? `r${rng.int(0, 1e9)}` : (rng.json(1) as string);
       const payload: Record<string, unknown> = {
         requestId,
-        operation: rng.pick(["hub.list", "hub.search", "hub.schema", "bystander.echo", rng.string(12)]),
+        operation: rng.pick(["hub().list", "hub().search", "hub().schema", "bystander.echo", rng.string(12)]),
         input: rng.json(3),
       };
       if (rng.chance(0.3)) payload.deadline = rng.pick([0, -1, 1e20, Date.now() + 1000, "soon"]);
@@ -59,8 +51,8 @@ function randomFrame(rng: Rng): string {
 
 test("random /ws frames: the hub answers or closes with a 4xxx code, and stays up", async () => {
   const seed = fuzzSeed();
-  await hub.underAttack("ws frame fuzz", async () => {
-    let client = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
+  await hub().underAttack("ws frame fuzz", async () => {
+    let client = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
     let closes = 0;
     await fuzz(
       "ws frames",
@@ -70,7 +62,7 @@ test("random /ws frames: the hub answers or closes with a 4xxx code, and stays u
           const info = await client.waitClosed();
           expect(info.code === 1000 || (info.code >= 4000 && info.code < 5000)).toBe(true);
           closes++;
-          client = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
+          client = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
         }
         client.sendText(randomFrame(rng));
       },
@@ -78,13 +70,13 @@ test("random /ws frames: the hub answers or closes with a 4xxx code, and stays u
     );
     // A last, valid call on a fresh connection is still answered.
     client.close();
-    const fresh = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
-    const answer = await fresh.call("hub.list", {}, { timeoutMs: 10_000 });
+    const fresh = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
+    const answer = await fresh.call("hub().list", {}, { timeoutMs: 10_000 });
     fresh.close();
     expect(answer.type).toBe("call.responded");
     return closes;
   });
-  expect(hub.running).toBe(true);
+  expect(hub().running).toBe(true);
 }, 120_000);
 
 function randomSchema(rng: Rng, depth = 3): unknown {
@@ -111,14 +103,14 @@ function randomSchema(rng: Rng, depth = 3): unknown {
 test("random registration specs and schemas, then random calls: typed answers, no stall", async () => {
   const seed = fuzzSeed();
   const codes = new Set<string>();
-  await hub.underAttack("registration fuzz", async () => {
-    const caller = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
+  await hub().underAttack("registration fuzz", async () => {
+    const caller = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
     try {
       await fuzz(
         "registrations",
         40,
         async (rng, i) => {
-          const spoke = await WsTestClient.connect(hub.wsUrl, { token: hub.keys.attacker!.key });
+          const spoke = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
           try {
             const spec: Record<string, unknown> = {
               name: rng.chance(0.9) ? `evil-f${i}` : rng.string(rng.int(0, 70)),
@@ -132,7 +124,7 @@ test("random registration specs and schemas, then random calls: typed answers, n
             };
             if (rng.chance(0.2)) spec.visibility = rng.json(1);
             if (rng.chance(0.2)) spec.maxConcurrency = rng.json(1);
-            const answer = await spoke.call("hub.register", rng.chance(0.95) ? spec : rng.json(3), {
+            const answer = await spoke.call("hub().register", rng.chance(0.95) ? spec : rng.json(3), {
               timeoutMs: 20_000,
             });
             if (answer.type === "call.error") {
@@ -160,6 +152,6 @@ test("random registration specs and schemas, then random calls: typed answers, n
       caller.close();
     }
   });
-  expect(hub.running).toBe(true);
+  expect(hub().running).toBe(true);
   for (const code of codes) expect(code).toMatch(/^[A-Z_]+$/);
 }, 180_000);

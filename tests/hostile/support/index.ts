@@ -8,6 +8,7 @@ export {
   type HostileHubOptions,
   type HostileKey,
   type HostileKeySpec,
+  hostileHubPerSuite,
   type PhaseReport,
   startHostileHub,
 } from "./hostile-hub.ts";
