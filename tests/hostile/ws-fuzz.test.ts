@@ -1,7 +1,7 @@
 // alkhub-test: once
 /**
  * Seeded fuzzers against a compiled hub, under the hostile harness (`/health` every 50 ms, the bystander's p99):
- * random `/ws` frames (garbage, wrong shapes, real frame types with random payloads) and random `hub().register`
+ * random `/ws` frames (garbage, wrong shapes, real frame types with random payloads) and random `hub.register`
  * specs with random schemas followed by calls with random input. The hub must stay up, answer every call it
  * accepts (or close the connection with a 4xxx code), and never let `/health` stall. The seed is printed on
  * failure (ALKHUB_FUZZ_SEED replays it).
@@ -21,7 +21,7 @@ const FRAME_TYPES = [
   "call.completed",
   "call.aborted",
   "protocol.error",
-  "hub().draining",
+  "hub.draining",
   "nonsense",
 ];
 
@@ -39,7 +39,7 @@ function randomFrame(rng: Rng): string {
       const requestId = rng.chance(0.8) ? `r${rng.int(0, 1e9)}` : (rng.json(1) as string);
       const payload: Record<string, unknown> = {
         requestId,
-        operation: rng.pick(["hub().list", "hub().search", "hub().schema", "bystander.echo", rng.string(12)]),
+        operation: rng.pick(["hub.list", "hub.search", "hub.schema", "bystander.echo", rng.string(12)]),
         input: rng.json(3),
       };
       if (rng.chance(0.3)) payload.deadline = rng.pick([0, -1, 1e20, Date.now() + 1000, "soon"]);
@@ -71,7 +71,7 @@ test("random /ws frames: the hub answers or closes with a 4xxx code, and stays u
     // A last, valid call on a fresh connection is still answered.
     client.close();
     const fresh = await WsTestClient.connect(hub().wsUrl, { token: hub().keys.attacker!.key });
-    const answer = await fresh.call("hub().list", {}, { timeoutMs: 10_000 });
+    const answer = await fresh.call("hub.list", {}, { timeoutMs: 10_000 });
     fresh.close();
     expect(answer.type).toBe("call.responded");
     return closes;
@@ -124,7 +124,7 @@ test("random registration specs and schemas, then random calls: typed answers, n
             };
             if (rng.chance(0.2)) spec.visibility = rng.json(1);
             if (rng.chance(0.2)) spec.maxConcurrency = rng.json(1);
-            const answer = await spoke.call("hub().register", rng.chance(0.95) ? spec : rng.json(3), {
+            const answer = await spoke.call("hub.register", rng.chance(0.95) ? spec : rng.json(3), {
               timeoutMs: 20_000,
             });
             if (answer.type === "call.error") {

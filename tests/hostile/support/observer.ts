@@ -47,6 +47,20 @@ const samplesOf = (name: string): PhaseSamples => {
 
 let stopping = false;
 
+/**
+ * The observer's own lateness: a timer due every 5 ms adds up how late it fires. When the machine is busy (other
+ * processes on a shared box) the observer is descheduled too, and a request's time includes that wait; samples
+ * subtract the lateness the observer itself suffered meanwhile, so they measure the hub, not the box.
+ */
+const OWN_TICK_MS = 5;
+let ownLagMs = 0;
+let ownExpected = performance.now() + OWN_TICK_MS;
+const ownTimer = setInterval(() => {
+  const now = performance.now();
+  ownLagMs += Math.max(0, now - ownExpected);
+  ownExpected = now + OWN_TICK_MS;
+}, OWN_TICK_MS);
+
 const spoke = await connectSpoke({
   url: `${base.replace(/^http/, "ws")}/ws`,
   token: spokeKey,
@@ -84,6 +98,7 @@ async function callOnce(n: number): Promise<void> {
   const id = crypto.randomUUID();
   const phase = current;
   const started = performance.now();
+  const lagBefore = ownLagMs;
   const answer = await new Promise<{ type: string; payload: Record<string, unknown> } | undefined>(
     (resolve) => {
       const timer = setTimeout(() => resolve(undefined), CALL_TIMEOUT_MS);
@@ -101,7 +116,7 @@ async function callOnce(n: number): Promise<void> {
     },
   );
   waiting.delete(id);
-  const took = performance.now() - started;
+  const took = Math.max(0, performance.now() - started - (ownLagMs - lagBefore));
   const samples = samplesOf(phase);
   if (answer?.type === "call.responded" && answer.payload.output === n) samples.calls.push(took);
   else samples.callFailures.push(answer ? JSON.stringify(answer).slice(0, 300) : `no answer in ${took} ms`);
@@ -110,10 +125,12 @@ async function callOnce(n: number): Promise<void> {
 async function healthOnce(): Promise<void> {
   const phase = current;
   const started = performance.now();
+  const lagBefore = ownLagMs;
+  const took = () => Math.max(0, performance.now() - started - (ownLagMs - lagBefore));
   try {
     const response = await fetch(`${base}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
     await response.arrayBuffer();
-    samplesOf(phase).health.push(performance.now() - started);
+    samplesOf(phase).health.push(took());
   } catch (error) {
     const took = performance.now() - started;
     samplesOf(phase).health.push(took);
@@ -193,6 +210,7 @@ for await (const chunk of Bun.stdin.stream()) {
   if (stopping) break;
 }
 stopping = true;
+clearInterval(ownTimer);
 await Promise.race([Promise.all([callLoop, healthLoop]), Bun.sleep(CALL_TIMEOUT_MS)]);
 caller.close();
 await spoke.close().catch(() => {});
