@@ -90,7 +90,7 @@ test("mutated configs load or fail with a message; none throws anything but a co
   const masterKey = files.masterKey;
   await fuzz(
     "config load",
-    60,
+    40,
     async (rng) => {
       const text = mutate(rng, valid);
       writeFileSync(files.configPath, text);
@@ -114,7 +114,7 @@ test("alkhub config check on mutated configs exits 0 or 78 with a message, never
   const seed = fuzzSeed();
   await fuzz(
     "config check",
-    15,
+    10,
     async (rng) => {
       writeFileSync(files.configPath, mutate(rng, valid));
       const result = await runBinary([

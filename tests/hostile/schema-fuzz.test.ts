@@ -141,7 +141,7 @@ function value(rng: Rng): unknown {
 test("random schemas are compiled or refused cleanly; checks never throw and stay bounded", async () => {
   const compiler = new SchemaCompiler({ log: silentLogger });
   let compiled = 0;
-  await fuzz("schemas", 300, (rng) => {
+  await fuzz("schemas", 150, (rng) => {
     const doc = document(rng);
     let checker: ReturnType<SchemaCompiler["compile"]>;
     try {
@@ -165,5 +165,5 @@ test("random schemas are compiled or refused cleanly; checks never throw and sta
     }
   });
   // The generator must reach the checker, not only the refusals.
-  expect(compiled).toBeGreaterThan(30);
+  expect(compiled).toBeGreaterThan(15);
 }, 300_000);
