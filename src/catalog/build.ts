@@ -61,13 +61,17 @@ export function buildOperation(
     spec.outputSchema === undefined
       ? undefined
       : compileFor(spec.name, "outputSchema", spec.outputSchema, compiler);
+  // The spec keeps the compiler's shared copies of its schemas, not the ones parsed from this registration.
+  const shared: OperationSpec = { ...spec, inputSchema: input.schema };
+  if (output !== undefined) shared.outputSchema = output.schema;
   return {
     name,
     localName: spec.name,
     spokeName,
-    spec,
-    checkInput: (value) => input.check(value, "input"),
-    checkOutput: output === undefined ? accept : (value) => output.check(value, "output"),
+    spec: shared,
+    // One closure per distinct schema, shared by the operations that use it (issue #11).
+    checkInput: input.checkInput,
+    checkOutput: output === undefined ? accept : output.checkOutput,
   };
 }
 

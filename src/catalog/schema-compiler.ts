@@ -44,6 +44,14 @@ export class SchemaCompileError extends Error {
 export interface CompiledSchema {
   /** The problem with `value` as `<root>/<path>: …`, or `undefined` when it matches. Never throws. */
   check(value: unknown, root: string): string | undefined;
+  /** `check` rooted at `input` and at `output`: one closure each per distinct schema, shared by its operations. */
+  readonly checkInput: (value: unknown) => string | undefined;
+  readonly checkOutput: (value: unknown) => string | undefined;
+  /**
+   * The compiler's own copy of the schema, shared by every operation registered with the same schema text (many
+   * spokes of one kind hold one copy instead of one each). Read-only.
+   */
+  readonly schema: Record<string, unknown>;
   readonly cost: SchemaCost;
 }
 
@@ -144,7 +152,13 @@ export class SchemaCompiler {
       ajv.removeSchema(copy);
       throw new SchemaCompileError("$async schemas are not supported");
     }
-    const compiled = boundedChecker(validate, cost, this.#limits);
+    // What operations share is the schema as registered (Ajv's copy has its ids moved).
+    const compiled = boundedChecker(
+      validate,
+      cost,
+      this.#limits,
+      JSON.parse(text) as Record<string, unknown>,
+    );
     this.#entries.set(text, { compiled, schema: copy, ajv });
     this.#evict();
     return compiled;
@@ -186,20 +200,29 @@ function withLinearKeywords<T extends AjvCore>(ajv: T): T {
   return ajv;
 }
 
-function boundedChecker(validate: ValidateFunction, cost: SchemaCost, limits: ValueLimits): CompiledSchema {
+function boundedChecker(
+  validate: ValidateFunction,
+  cost: SchemaCost,
+  limits: ValueLimits,
+  schema: Record<string, unknown>,
+): CompiledSchema {
+  const check = (value: unknown, root: string): string | undefined => {
+    const refused = checkValueBounds(value, cost, limits, root);
+    if (refused !== undefined) return refused;
+    try {
+      // The valid path returns before touching `errors`: no allocation per accepted value.
+      return validate(value) ? undefined : describeValidationErrors(validate.errors, root);
+    } catch (error) {
+      // Bounds make this unreachable in practice (a stack overflow needs a deeper value than they allow).
+      return `${root}: could not be checked against its schema (${error instanceof Error ? error.name : "error"})`;
+    }
+  };
   return {
     cost,
-    check(value, root) {
-      const refused = checkValueBounds(value, cost, limits, root);
-      if (refused !== undefined) return refused;
-      try {
-        // The valid path returns before touching `errors`: no allocation per accepted value.
-        return validate(value) ? undefined : describeValidationErrors(validate.errors, root);
-      } catch (error) {
-        // Bounds make this unreachable in practice (a stack overflow needs a deeper value than they allow).
-        return `${root}: could not be checked against its schema (${error instanceof Error ? error.name : "error"})`;
-      }
-    },
+    schema,
+    check,
+    checkInput: (value) => check(value, "input"),
+    checkOutput: (value) => check(value, "output"),
   };
 }
 
