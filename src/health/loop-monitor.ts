@@ -143,6 +143,8 @@ export class LoopMonitor implements HandlerTimer {
     const lagMs = Math.max(0, now - this.#expectedAt);
     this.#expectedAt = now + this.#settings.intervalMs;
     this.#lag.observe(lagMs / 1000);
+    // Startup (opening PGlite, migrations) holds the loop by design; only lag once serving counts for health.
+    if (!this.#health.ready) return;
     const epoch = Date.now();
     this.#samples.push([epoch, lagMs]);
     this.#lagInWindowMs += lagMs;
