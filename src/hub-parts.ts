@@ -17,13 +17,13 @@ import {
   takeoverSender,
 } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
-import type { MetricsRegistry } from "./health/index.ts";
+import { type HandlerTimer, type MetricsRegistry, UNTIMED } from "./health/index.ts";
 import type { Service } from "./lifecycle/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { type Calls, HubOperations, Router } from "./router/index.ts";
-import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
+import { RegistrationMeter, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
 
 /** The hub's parts above the store and the bus. */
@@ -51,9 +51,20 @@ export function buildHubParts(opts: {
   keys: KeyVerifier;
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
+  /** Records how long handlers held the event loop (the hub's `LoopMonitor`). */
+  timer?: HandlerTimer;
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
-  const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
+  const timer = opts.timer ?? UNTIMED;
+  const catalog = new Catalog({
+    store,
+    bus,
+    log: log.child({ part: "catalog" }),
+    instanceId,
+    validation: config.validation,
+    timer,
+    pruneOfflineAfterMs: config.registration.pruneOfflineAfterMs,
+  });
   const audit = new CallAudit({
     store,
     log: log.child({ part: "audit" }),
@@ -94,6 +105,8 @@ export function buildHubParts(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
+      registrations: new RegistrationMeter(config.registration),
+      timer,
       log: spokesLog,
     },
     { metrics, graceMs: config.shutdown.graceMs },

@@ -10,7 +10,13 @@ import { KeyVerifier } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
-import { DependencyMonitor, HealthState, MetricsRegistry, registerProcessMetrics } from "./health/index.ts";
+import {
+  DependencyMonitor,
+  HealthState,
+  LoopMonitor,
+  MetricsRegistry,
+  registerProcessMetrics,
+} from "./health/index.ts";
 import {
   adminRoutes,
   apiRoutes,
@@ -89,6 +95,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
     return { config: await loadConfig({ path: paths.configPath, masterKey }), masterKey };
   });
+  let loop: LoopMonitor | undefined;
   const http = await supervisor.step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
@@ -97,6 +104,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
+    loop = new LoopMonitor({ metrics, health, log, settings: config.health.eventLoop });
+    loop.start();
+    supervisor.manage({ name: "event-loop monitor", stop: async () => loop?.stop() });
     const policy = originPolicy({ ...config.server, port: options.listen?.port ?? config.server.port });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
@@ -181,6 +191,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       instanceId,
       keys,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
+      timer: loop,
     }),
   );
   await supervisor.step("start-server", async () => {

@@ -2,33 +2,49 @@
  * Building index entries: an operation with its compiled validators, and a spoke with its operation map. All
  * compilation happens here, before anything is stored, so a schema that fails leaves the catalog untouched.
  */
-import type { ValidateFunction } from "ajv";
+import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import { HubError, type OperationSpec, publishedName, validateSpokeName } from "../protocol/index.ts";
 import { rowVisibility, type SpokeRow, spokeMetadata } from "./persistence.ts";
-import { SchemaCompileError, type SchemaCompiler } from "./schema-compiler.ts";
+import { type CompiledSchema, SchemaCompileError, type SchemaCompiler } from "./schema-compiler.ts";
 import type { CatalogOperation, CatalogSpoke } from "./types.ts";
-import { describeValidationErrors } from "./validation-message.ts";
 
 const accept = (): undefined => undefined;
 
 /**
- * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name.
- * Throws `HubError` `VALIDATION_ERROR` naming the operation and the problem (invalid name, duplicate name,
- * a schema that does not compile).
+ * How long compiling may hold the event loop before it yields (issue #10): a registration of a thousand
+ * operations is compiled in slices, with other work in between.
  */
-export function buildOperations(
+export const COMPILE_SLICE_MS = 4;
+
+/** Lets the event loop run whatever is waiting (I/O, timers) before the caller goes on. */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name,
+ * yielding to the event loop every {@link COMPILE_SLICE_MS}. Throws `HubError` `VALIDATION_ERROR` naming the
+ * operation and the problem (invalid name, duplicate name, a schema that does not compile or cannot be bounded).
+ */
+export async function buildOperations(
   spokeName: string,
   specs: readonly OperationSpec[],
   compiler: SchemaCompiler,
-): Map<string, CatalogOperation> {
+  timer: HandlerTimer = UNTIMED,
+): Promise<Map<string, CatalogOperation>> {
   const spokeCheck = validateSpokeName(spokeName);
   if (!spokeCheck.ok) throw new HubError("VALIDATION_ERROR", spokeCheck.error);
   const built = new Map<string, CatalogOperation>();
+  let sliceStarted = performance.now();
   for (const spec of specs) {
     if (built.has(spec.name)) {
       throw new HubError("VALIDATION_ERROR", `operation "${spec.name}" is registered twice`);
     }
+    if (performance.now() - sliceStarted > COMPILE_SLICE_MS) {
+      await yieldToLoop();
+      sliceStarted = performance.now();
+    }
+    const started = performance.now();
     built.set(spec.name, buildOperation(spokeName, spec, compiler));
+    timer.record("catalog:compile", performance.now() - started);
   }
   return built;
 }
@@ -53,8 +69,9 @@ export function buildOperation(
     localName: spec.name,
     spokeName,
     spec: shared,
-    checkInput: checker(input.validate, "input"),
-    checkOutput: output === undefined ? accept : checker(output.validate, "output"),
+    // One closure per distinct schema, shared by the operations that use it (issue #11).
+    checkInput: input.checkInput,
+    checkOutput: output === undefined ? accept : output.checkOutput,
   };
 }
 
@@ -63,34 +80,15 @@ function compileFor(
   field: "inputSchema" | "outputSchema",
   schema: Record<string, unknown>,
   compiler: SchemaCompiler,
-): { validate: ValidateFunction; schema: Record<string, unknown> } {
+): CompiledSchema {
   try {
-    return compiler.compileShared(schema);
+    return compiler.compile(schema);
   } catch (error) {
     const reason = error instanceof SchemaCompileError ? error.message : String(error);
     throw new HubError("VALIDATION_ERROR", `operation "${operation}": ${field} does not compile: ${reason}`, {
       cause: error,
     });
   }
-}
-
-type Checker = (value: unknown) => string | undefined;
-
-// One checker per compiled validator and root: identical schemas share a validator (the compiler's cache), so
-// the many operations of many spokes of one kind share one closure instead of holding one each (issue #11).
-const checkers = {
-  input: new WeakMap<ValidateFunction, Checker>(),
-  output: new WeakMap<ValidateFunction, Checker>(),
-};
-
-function checker(validate: ValidateFunction, root: "input" | "output"): Checker {
-  let check = checkers[root].get(validate);
-  if (check === undefined) {
-    // The valid path returns before touching `errors`: no allocation per accepted call.
-    check = (value) => (validate(value) ? undefined : describeValidationErrors(validate.errors, root));
-    checkers[root].set(validate, check);
-  }
-  return check;
 }
 
 /** The index entry of a stored spoke row with its (already built) operations. */

@@ -5,6 +5,7 @@
  */
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
+import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
 import type { Store } from "../store/index.ts";
@@ -13,7 +14,14 @@ import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
 import { HeartbeatBatcher } from "./heartbeats.ts";
 import { listOperations, listSpokes } from "./listing.ts";
-import { loadAllSpokes, loadSpoke, saveAllOffline, saveOffline } from "./persistence.ts";
+import {
+  deleteOfflineSince,
+  loadAllSpokes,
+  loadSpoke,
+  loadSpokeRow,
+  saveAllOffline,
+  saveOffline,
+} from "./persistence.ts";
 import { RegistrationWriter } from "./registration-writer.ts";
 import { SchemaCompiler } from "./schema-compiler.ts";
 import { searchOperations } from "./search.ts";
@@ -24,6 +32,7 @@ import type {
   SpokeListItem,
   SpokeRegistration,
 } from "./types.ts";
+import type { ValueLimits } from "./value-bounds.ts";
 import { canCallOperation, canSeeOperation, canSeeSpoke } from "./visibility.ts";
 
 /** How often heartbeats noted with `touch` are written, in milliseconds (one batched UPDATE). */
@@ -40,6 +49,12 @@ export interface CatalogOptions {
   heartbeatFlushMs?: number;
   /** Most compiled validators kept; default `DEFAULT_SCHEMA_CACHE_MAX_ENTRIES` (10,000). */
   schemaCacheMaxEntries?: number;
+  /** Caps and work budgets of every check (the `validation` config section); defaults when absent. */
+  validation?: ValueLimits & { maxWorkPerValue: number };
+  /** Records how long schema compilation held the event loop. */
+  timer?: HandlerTimer;
+  /** Spokes offline longer than this are deleted with their operations, in ms; 0 or absent keeps them. */
+  pruneOfflineAfterMs?: number;
 }
 
 /** The spokes and operations of the whole cluster, as this instance sees them. */
@@ -50,19 +65,29 @@ export class Catalog {
   readonly #instanceId: string;
   readonly #index = new CatalogIndex();
   readonly #compiler: SchemaCompiler;
+  readonly #timer: HandlerTimer;
   readonly #heartbeats: HeartbeatBatcher;
   readonly #registrations: RegistrationWriter;
   readonly #listeners = new Set<(spokeName: string) => void>();
   /** Per spoke name, the tail of its queue: writes and reloads of one spoke never interleave. */
   readonly #queues = new Map<string, Promise<void>>();
   #unsubscribe: Unsubscribe | undefined;
+  readonly #pruneOfflineAfterMs: number;
+  #pruneTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(opts: CatalogOptions) {
     this.#store = opts.store;
     this.#bus = opts.bus;
     this.#instanceId = opts.instanceId;
     this.#log = opts.log.child({ component: "catalog" });
-    this.#compiler = new SchemaCompiler({ log: this.#log, maxEntries: opts.schemaCacheMaxEntries });
+    this.#timer = opts.timer ?? UNTIMED;
+    this.#pruneOfflineAfterMs = opts.pruneOfflineAfterMs ?? 0;
+    this.#compiler = new SchemaCompiler({
+      log: this.#log,
+      maxEntries: opts.schemaCacheMaxEntries,
+      limits: opts.validation,
+      maxWorkPerValue: opts.validation?.maxWorkPerValue,
+    });
     this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
     this.#heartbeats = new HeartbeatBatcher({
       store: opts.store,
@@ -87,7 +112,7 @@ export class Catalog {
     for (const stored of await loadAllSpokes(this.#store.db)) {
       // A change event that arrived during the load is newer than what the load read.
       if (this.#index.spoke(stored.row.name)) continue;
-      const operations = this.#rebuild(stored.row.name, stored.specs);
+      const operations = await this.#rebuild(stored.row.name, stored.specs);
       // A sole instance holds no connection yet; in a cluster, rows online are held by other instances (the
       // presence check corrects any whose instance died).
       this.#index.put(
@@ -95,6 +120,15 @@ export class Catalog {
       );
     }
     this.#heartbeats.start();
+    if (this.#pruneOfflineAfterMs > 0) {
+      // A tenth of the retention, between a second and an hour: a pruned spoke outlives its time by ≤ 10 %.
+      const every = Math.min(3_600_000, Math.max(1000, Math.floor(this.#pruneOfflineAfterMs / 10)));
+      this.#pruneTimer = setInterval(() => {
+        this.pruneOffline().catch((error: unknown) => {
+          this.#log.warn("pruning offline spokes failed", { error: String(error) });
+        });
+      }, every);
+    }
     this.#log.info("catalog loaded", {
       spokes: [...this.#index.spokes()].length,
       operations: this.#index.operationCount,
@@ -105,6 +139,8 @@ export class Catalog {
   async stop(): Promise<void> {
     const unsubscribe = this.#unsubscribe;
     this.#unsubscribe = undefined;
+    clearInterval(this.#pruneTimer);
+    this.#pruneTimer = undefined;
     await unsubscribe?.();
     await Promise.all(this.#queues.values());
     await this.#heartbeats.stop();
@@ -116,15 +152,17 @@ export class Catalog {
    * operation set replaced in one transaction, the index entry swapped, and one change emitted.
    */
   async register(reg: SpokeRegistration): Promise<CatalogSpoke> {
-    const operations = buildOperations(reg.name, reg.operations, this.#compiler);
+    const operations = await buildOperations(reg.name, reg.operations, this.#compiler, this.#timer);
     return this.#serial(reg.name, async () => {
       // A spoke reconnecting with the operation set it had (the common case after a restart) rewrites only its
       // own row: no delete and re-insert of identical operation rows.
       const unchanged = sameOperations(this.#index.spoke(reg.name), reg.operations);
       const row = await this.#registrations.save(reg, unchanged);
-      const spoke = spokeFromRow(row, operations, true);
+      // Unchanged operations: keep the map the index holds, so nothing downstream sees a new operation set.
+      const kept = unchanged ? this.#index.spoke(reg.name)?.operations : undefined;
+      const spoke = spokeFromRow(row, kept ?? operations, true);
       this.#index.put(spoke);
-      this.#emit(reg.name, true);
+      this.#emit(reg.name, true, !unchanged);
       return spoke;
     });
   }
@@ -133,8 +171,8 @@ export class Catalog {
    * Compiles the schemas of `operations` as `register` would, storing nothing: throws `HubError`
    * `VALIDATION_ERROR` naming the operation. Validators are cached, so a following `register` reuses them.
    */
-  checkOperations(spokeName: string, operations: SpokeRegistration["operations"]): void {
-    buildOperations(spokeName, operations, this.#compiler);
+  async checkOperations(spokeName: string, operations: SpokeRegistration["operations"]): Promise<void> {
+    await buildOperations(spokeName, operations, this.#compiler, this.#timer);
   }
 
   /** Marks spoke `name` offline if `connectionId` still holds it (else does nothing); emits one change. */
@@ -147,8 +185,26 @@ export class Catalog {
       // No row: another instance took the name meanwhile; its change event brings the index up to date.
       if (!row) return;
       this.#index.put(spokeFromRow(row, current.operations, false));
-      this.#emit(name, true);
+      this.#emit(name, true, false);
     });
+  }
+
+  /**
+   * Deletes the spokes offline for longer than `registration.pruneOfflineAfterMs` (with their operations) and
+   * tells every instance. Returns how many went.
+   */
+  async pruneOffline(now = Date.now()): Promise<number> {
+    const pruned = await deleteOfflineSince(this.#store.db, new Date(now - this.#pruneOfflineAfterMs));
+    for (const name of pruned) {
+      await this.#serial(name, async () => {
+        // Registered again meanwhile: that registration wrote a new row, and the index shows it.
+        if (this.#index.spoke(name)?.live) return;
+        this.#index.remove(name);
+        this.#emit(name, true);
+      });
+    }
+    if (pruned.length > 0) this.#log.info("pruned offline spokes", { spokes: pruned.length });
+    return pruned.length;
   }
 
   /** Notes a heartbeat of spoke `name` (held here); written in the next batch, not now. */
@@ -226,32 +282,48 @@ export class Catalog {
       return;
     }
     if (event.instanceId === this.#instanceId) return;
-    this.#serial(event.spoke, () => this.#reload(event.spoke)).catch((error: unknown) => {
+    const operations = event.operations !== false;
+    this.#serial(event.spoke, () => this.#reload(event.spoke, operations)).catch((error: unknown) => {
       this.#log.error("catalog reload failed", { spoke: event.spoke, error: String(error) });
     });
   }
 
-  /** Re-reads spoke `name` from the store (live when its row is online) and tells local listeners. */
-  async #reload(name: string): Promise<void> {
+  /**
+   * Re-reads spoke `name` from the store (live when its row is online) and tells local listeners. When its
+   * operations did not change and the index holds them, only the row is read: nothing is rebuilt.
+   */
+  async #reload(name: string, operationsChanged: boolean): Promise<void> {
+    const held = this.#index.spoke(name);
+    if (!operationsChanged && held) {
+      const row = await loadSpokeRow(this.#store.db, name);
+      if (!row) this.#index.remove(name);
+      else this.#index.put(spokeFromRow(row, held.operations, row.status === "online"));
+      this.#emit(name, false);
+      return;
+    }
     const stored = await loadSpoke(this.#store.db, name);
     if (!stored) {
       this.#index.remove(name);
     } else {
       const live = stored.row.status === "online";
-      this.#index.put(spokeFromRow(stored.row, this.#rebuild(name, stored.specs), live));
+      const operations = await this.#rebuild(name, stored.specs);
+      this.#index.put(spokeFromRow(stored.row, operations, live));
     }
     this.#emit(name, false);
   }
 
   /** Operations of a stored spoke; one whose schema no longer compiles is left out and logged. */
-  #rebuild(spokeName: string, specs: SpokeRegistration["operations"]): Map<string, CatalogOperation> {
+  async #rebuild(
+    spokeName: string,
+    specs: SpokeRegistration["operations"],
+  ): Promise<Map<string, CatalogOperation>> {
     try {
-      return buildOperations(spokeName, specs, this.#compiler);
+      return await buildOperations(spokeName, specs, this.#compiler, this.#timer);
     } catch {
       const kept = new Map<string, CatalogOperation>();
       for (const spec of specs) {
         try {
-          const [op] = buildOperations(spokeName, [spec], this.#compiler).values();
+          const [op] = (await buildOperations(spokeName, [spec], this.#compiler, this.#timer)).values();
           if (op) kept.set(spec.name, op);
         } catch (error) {
           this.#log.warn("stored operation skipped", {
@@ -296,7 +368,7 @@ export class Catalog {
       if (!stored) {
         this.#index.remove(name);
       } else {
-        const row = spokeFromRow(stored.row, this.#rebuild(name, stored.specs), false);
+        const row = spokeFromRow(stored.row, await this.#rebuild(name, stored.specs), false);
         const live =
           holderConnectionId !== undefined &&
           row.connectionId === holderConnectionId &&
@@ -307,7 +379,7 @@ export class Catalog {
     });
   }
 
-  #emit(spokeName: string, announce: boolean): void {
+  #emit(spokeName: string, announce: boolean, operationsChanged = true): void {
     for (const listener of this.#listeners) {
       try {
         listener(spokeName);
@@ -316,7 +388,8 @@ export class Catalog {
       }
     }
     if (!announce) return;
-    this.#bus.publish(CATALOG_CHANNEL, encodeCatalogChanged(spokeName, this.#instanceId)).catch((error) => {
+    const event = encodeCatalogChanged(spokeName, this.#instanceId, operationsChanged);
+    this.#bus.publish(CATALOG_CHANNEL, event).catch((error) => {
       this.#log.warn("catalog change not announced", { spoke: spokeName, error: String(error) });
     });
   }

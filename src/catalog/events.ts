@@ -11,11 +11,17 @@ export interface CatalogChangedEvent {
   type: "catalog.changed";
   spoke: string;
   instanceId: string;
+  /**
+   * False when only the spoke's row changed (status, connection) and its operation set is what it was: a
+   * receiver that holds the spoke re-reads the row and keeps its compiled operations. Absent means true.
+   */
+  operations?: boolean;
 }
 
 /** The bus text of a `catalog.changed` event. */
-export function encodeCatalogChanged(spoke: string, instanceId: string): string {
+export function encodeCatalogChanged(spoke: string, instanceId: string, operations = true): string {
   const event: CatalogChangedEvent = { type: "catalog.changed", spoke, instanceId };
+  if (!operations) event.operations = false;
   return JSON.stringify(event);
 }
 
@@ -28,10 +34,10 @@ export function parseCatalogChanged(message: string): CatalogChangedEvent | unde
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const { type, spoke, instanceId } = value as Record<string, unknown>;
+  const { type, spoke, instanceId, operations } = value as Record<string, unknown>;
   if (type !== "catalog.changed" || typeof spoke !== "string" || typeof instanceId !== "string") {
     return undefined;
   }
   if (spoke.length === 0 || spoke.length > 128) return undefined;
-  return { type, spoke, instanceId };
+  return operations === false ? { type, spoke, instanceId, operations } : { type, spoke, instanceId };
 }

@@ -2,7 +2,7 @@
  * The catalog's rows in the `spokes` and `operations` tables. The connection id and `maxConcurrency` have no
  * columns of their own and live in `spokes.metadata` (`connectionId`, `maxConcurrency`).
  */
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { OperationSpec, Visibility } from "../protocol/index.ts";
 import { type Database, operations, spokes } from "../store/index.ts";
 import type { SpokeRegistration } from "./types.ts";
@@ -193,6 +193,24 @@ export async function loadSpoke(db: Database, name: string): Promise<StoredSpoke
     .where(eq(operations.spokeId, row.id))
     .orderBy(asc(operations.name));
   return { row, specs: opRows.map(specOf) };
+}
+
+/** The row of spoke `name` alone (no operations), or `undefined` when there is no such row. */
+export async function loadSpokeRow(db: Database, name: string): Promise<SpokeRow | undefined> {
+  const [row] = await db.select().from(spokes).where(eq(spokes.name, name));
+  return row;
+}
+
+/**
+ * Deletes the spokes offline since before `cutoff` (their operations go with them, by cascade); returns their
+ * names. Every instance may run it: a row another instance deleted first is simply not returned again.
+ */
+export async function deleteOfflineSince(db: Database, cutoff: Date): Promise<string[]> {
+  const rows = await db
+    .delete(spokes)
+    .where(and(eq(spokes.status, "offline"), lt(spokes.disconnectedAt, cutoff)))
+    .returning({ name: spokes.name });
+  return rows.map((row) => row.name);
 }
 
 /** An operation row back into the spec it was registered with (empty tags and annotations read as absent). */

@@ -4,7 +4,7 @@ import { spec } from "../../tests/support/catalog-fixtures.ts";
 import { silentLogger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { buildOperation, buildOperations } from "./build.ts";
-import { SchemaCompileError, SchemaCompiler } from "./schema-compiler.ts";
+import { type CompiledSchema, SchemaCompileError, SchemaCompiler } from "./schema-compiler.ts";
 
 const ReadFile = Type.Object({
   path: Type.String({ pattern: "^/" }),
@@ -62,6 +62,9 @@ describe("input validation with TypeBox-built schemas", () => {
   });
 });
 
+/** Whether `compiled` accepts `value`. */
+const accepts = (compiled: CompiledSchema, value: unknown) => compiled.check(value, "value") === undefined;
+
 describe("SchemaCompiler", () => {
   test("identical schema text is compiled once and the validator shared", () => {
     const compiler = new SchemaCompiler({ log: silentLogger });
@@ -81,16 +84,20 @@ describe("SchemaCompiler", () => {
     expect(compiler.size).toBe(2);
     expect(compiler.compile({ type: "string" })).toBe(a);
     const numberAgain = compiler.compile({ type: "number" });
-    expect(numberAgain(1)).toBe(true);
-    expect(a("x")).toBe(true);
-    expect(a(1)).toBe(false);
+    expect(accepts(numberAgain, 1)).toBe(true);
+    expect(accepts(a, "x")).toBe(true);
+    expect(accepts(a, 1)).toBe(false);
   });
 
   test("a schema that does not compile throws a SchemaCompileError saying why", () => {
     const compiler = new SchemaCompiler({ log: silentLogger });
     expect(() => compiler.compile({ type: "strng" })).toThrow(SchemaCompileError);
-    expect(() => compiler.compile({ type: "string", pattern: "(" })).toThrow(/Invalid regular expression/);
-    expect(() => compiler.compile({ $ref: "#/$defs/missing" })).toThrow(/can't resolve reference/);
+    expect(() => compiler.compile({ type: "string", pattern: "(" })).toThrow(
+      /schema path \/pattern: the linear-time regex engine/,
+    );
+    expect(() => compiler.compile({ $ref: "#/$defs/missing" })).toThrow(
+      /does not resolve within this schema/,
+    );
     expect(() => compiler.compile({ $async: true, type: "object" })).toThrow(/\$async/);
     expect(() => compiler.compile({ $schema: "http://example.com/s", type: "object" })).toThrow(
       /unsupported \$schema/,
@@ -106,31 +113,28 @@ describe("SchemaCompiler", () => {
       properties: { q: { type: "string" } },
       required: ["q"],
     });
-    expect(validate({ q: "x" })).toBe(true);
-    expect(validate({})).toBe(false);
+    expect(accepts(validate, { q: "x" })).toBe(true);
+    expect(accepts(validate, {})).toBe(false);
   });
 
   test("schemas with $id do not collide or resolve across schemas", () => {
     const compiler = new SchemaCompiler({ log: silentLogger });
     const one = compiler.compile({ $id: "https://example.com/x", type: "string" });
     const two = compiler.compile({ $id: "https://example.com/x", type: "number" });
-    expect([one("s"), two(1), two("s")]).toEqual([true, true, false]);
+    expect([accepts(one, "s"), accepts(two, 1), accepts(two, "s")]).toEqual([true, true, false]);
     expect(() => compiler.compile({ $ref: "https://example.com/x" })).toThrow(SchemaCompileError);
   });
 
-  test("buildOperations names the operation whose schema fails, and rejects duplicates", () => {
+  test("buildOperations names the operation whose schema fails, and rejects duplicates", async () => {
     const compiler = new SchemaCompiler({ log: silentLogger });
     const bad = () =>
       buildOperations("dev1", [spec("ok.one"), spec("bad.two", { outputSchema: { type: 12 } })], compiler);
-    expect(bad).toThrow(HubError);
-    expect(bad).toThrow(/operation "bad\.two": outputSchema does not compile: schema is invalid/);
-    try {
-      bad();
-    } catch (error) {
-      expect((error as HubError).code).toBe("VALIDATION_ERROR");
-    }
-    expect(() => buildOperations("dev1", [spec("a"), spec("a")], compiler)).toThrow(/registered twice/);
-    expect(() => buildOperations("hub", [spec("a")], compiler)).toThrow(/reserved/);
-    expect(() => buildOperations("dev1", [spec("9bad")], compiler)).toThrow(/segment 1/);
+    expect(bad()).rejects.toThrow(HubError);
+    expect(bad()).rejects.toThrow(/operation "bad\.two": outputSchema does not compile: schema is invalid/);
+    const error = await bad().catch((e: unknown) => e);
+    expect((error as HubError).code).toBe("VALIDATION_ERROR");
+    expect(buildOperations("dev1", [spec("a"), spec("a")], compiler)).rejects.toThrow(/registered twice/);
+    expect(buildOperations("hub", [spec("a")], compiler)).rejects.toThrow(/reserved/);
+    expect(buildOperations("dev1", [spec("9bad")], compiler)).rejects.toThrow(/segment 1/);
   });
 });

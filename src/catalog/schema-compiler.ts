@@ -1,56 +1,113 @@
 /**
- * Compiles operation JSON Schemas with Ajv, once per distinct schema text. Draft 2020-12 (what TypeBox emits, and
- * the default when `$schema` is absent) and draft-07 (what many MCP tools emit) are accepted.
+ * Compiles operation JSON Schemas with Ajv, once per distinct schema text, into bounded checkers (issue #10):
+ * patterns run on a linear-time engine, `uniqueItems` is linear, every schema's cost is analysed before Ajv sees
+ * it (schema-cost.ts), and every check first walks the value against the caps and the work budget
+ * (value-bounds.ts). Draft 2020-12 (what TypeBox emits, and the default when `$schema` is absent) and draft-07
+ * (what many MCP tools emit) are accepted.
+ *
+ * All schemas share one Ajv instance per draft (a new instance costs ~20 ms and megabytes). A schema's `$id`s are
+ * moved under a base URI of its own, so no schema can `$ref` or collide with another spoke's; an instance is
+ * replaced after `compilesPerInstance` compilations so what Ajv keeps of evicted schemas is freed with it.
  */
+import { createHash } from "node:crypto";
 import Ajv, { type Options, type ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import type AjvCore from "ajv/dist/core.js";
 import type { Logger } from "../log/index.ts";
+import { linearRegExp } from "./linear-regexp.ts";
+import { analyseSchema, SchemaBoundsError, type SchemaCost } from "./schema-cost.ts";
+import { uniqueItemsKeyword } from "./unique-items.ts";
+import { describeValidationErrors } from "./validation-message.ts";
+import { checkValueBounds, DEFAULT_VALUE_LIMITS, type ValueLimits } from "./value-bounds.ts";
 
 /** How many compiled validators the cache keeps (least recently used first out). */
 export const DEFAULT_SCHEMA_CACHE_MAX_ENTRIES = 10_000;
 
+/** Compilations after which a shared Ajv instance is replaced by a fresh one. */
+export const DEFAULT_COMPILES_PER_INSTANCE = 10_000;
+
+/** Most work one value node may cost under a schema, before a schema is refused (schema-cost.ts). */
+export const DEFAULT_MAX_WORK_PER_VALUE = 10_000;
+
 const DRAFT_2020_12 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+/** Where a schema's `$id`s are moved to: one directory per schema text. Never fetched. */
+const ID_BASE = "https://schemas.alkhub.invalid/";
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
-/** A schema that Ajv could not compile; `message` says why (local error, the catalog wraps it in a HubError). */
+/** A schema that cannot be used; `message` says why, naming the schema path where it can. */
 export class SchemaCompileError extends Error {
   override readonly name = "SchemaCompileError";
 }
 
+/** A compiled schema: its bounded checker and what the analysis found. */
+export interface CompiledSchema {
+  /** The problem with `value` as `<root>/<path>: …`, or `undefined` when it matches. Never throws. */
+  check(value: unknown, root: string): string | undefined;
+  /** `check` rooted at `input` and at `output`: one closure each per distinct schema, shared by its operations. */
+  readonly checkInput: (value: unknown) => string | undefined;
+  readonly checkOutput: (value: unknown) => string | undefined;
+  /**
+   * The compiler's own copy of the schema, shared by every operation registered with the same schema text (many
+   * spokes of one kind hold one copy instead of one each). Read-only.
+   */
+  readonly schema: Record<string, unknown>;
+  readonly cost: SchemaCost;
+}
+
 interface Entry {
-  validate: ValidateFunction;
-  /** The object Ajv cached, to evict it from the shared instance together with ours. */
+  compiled: CompiledSchema;
+  /** The object Ajv keeps (by identity and `$id`), to remove it when the entry is evicted. */
   schema: Record<string, unknown>;
-  /** The shared instance that caches it; none for schemas compiled in an instance of their own. */
-  sharedAjv: AjvCore | undefined;
+  ajv: AjvCore;
+}
+
+/** Options of a `SchemaCompiler`. */
+export interface SchemaCompilerOptions {
+  log: Logger;
+  maxEntries?: number;
+  /** Caps every check applies to the value (the `validation` config section). */
+  limits?: ValueLimits;
+  /** Most work one value node may cost; a schema that could cost more is refused. */
+  maxWorkPerValue?: number;
+  compilesPerInstance?: number;
 }
 
 /**
- * A bounded cache of compiled validators keyed by schema JSON text, so identical schemas (re-registrations,
- * many spokes of one kind) share one validator. Validators stay valid after eviction for whoever holds them.
+ * A bounded cache of compiled schemas keyed by schema JSON text, so identical schemas (re-registrations, many
+ * spokes of one kind) share one validator. Validators stay valid after eviction for whoever holds them.
  */
 export class SchemaCompiler {
   readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
   readonly #options: Options;
-  #draft2020: Ajv2020 | undefined;
-  #draft07: Ajv | undefined;
+  readonly #limits: ValueLimits;
+  readonly #maxWorkPerValue: number;
+  readonly #compilesPerInstance: number;
+  #draft2020: { ajv: Ajv2020; compiles: number } | undefined;
+  #draft07: { ajv: Ajv; compiles: number } | undefined;
 
-  constructor(opts: { log: Logger; maxEntries?: number }) {
+  constructor(opts: SchemaCompilerOptions) {
     this.#maxEntries = opts.maxEntries ?? DEFAULT_SCHEMA_CACHE_MAX_ENTRIES;
+    this.#limits = opts.limits ?? DEFAULT_VALUE_LIMITS;
+    this.#maxWorkPerValue = opts.maxWorkPerValue ?? DEFAULT_MAX_WORK_PER_VALUE;
+    this.#compilesPerInstance = opts.compilesPerInstance ?? DEFAULT_COMPILES_PER_INSTANCE;
     const log = opts.log.child({ component: "ajv" });
     this.#options = {
       strict: false,
       allErrors: false,
       // The schema keyword's value on errors lets messages list a union's literals.
       verbose: true,
+      code: { regExp: linearRegExp },
       logger: {
         log: (...args: unknown[]) => log.debug(args.map(String).join(" ")),
         warn: (...args: unknown[]) => log.debug(args.map(String).join(" ")),
         error: (...args: unknown[]) => log.warn(args.map(String).join(" ")),
       },
     };
+    // The first compile of an instance compiles its meta-schema too (most of a second on a busy machine): do
+    // it now, at startup, not in the first registration.
+    this.#instanceFor(undefined).compile({ type: "object" });
   }
 
   /** Compiled validators currently cached. */
@@ -58,60 +115,69 @@ export class SchemaCompiler {
     return this.#entries.size;
   }
 
-  /** The validator of `schema`, compiled now or taken from the cache. Throws `SchemaCompileError`. */
-  compile(schema: Record<string, unknown>): ValidateFunction {
-    return this.compileShared(schema).validate;
+  /** Whether `text` (a schema's JSON) is compiled and cached: compiling it again costs nothing. */
+  has(text: string): boolean {
+    return this.#entries.has(text);
   }
 
-  /**
-   * As `compile`, plus the compiler's own copy of the schema, shared by every operation registered with the same
-   * schema text (many spokes of one kind hold one copy instead of one each). Treat it as read-only.
-   */
-  compileShared(schema: Record<string, unknown>): {
-    validate: ValidateFunction;
-    schema: Record<string, unknown>;
-  } {
+  /** The compiled `schema`, compiled now or taken from the cache. Throws `SchemaCompileError`. */
+  compile(schema: Record<string, unknown>): CompiledSchema {
     const text = JSON.stringify(schema);
     const hit = this.#entries.get(text);
     if (hit) {
       this.#entries.delete(text);
       this.#entries.set(text, hit);
-      return hit;
+      return hit.compiled;
     }
-    // A private copy: the caller may mutate its object, and Ajv caches by object identity.
+    // A private copy: the caller may mutate its object, and Ajv keeps what it compiles.
     const copy = JSON.parse(text) as Record<string, unknown>;
-    // Schemas with `$id` would be registered in the shared instance by id, where other spokes could `$ref`
-    // them or collide with them; they get an instance of their own.
-    const shared = !text.includes('"$id"');
-    const ajv = this.#instanceFor(copy.$schema, shared);
+    let cost: SchemaCost;
+    try {
+      cost = analyseSchema(copy, { maxDepth: this.#limits.maxDepth, maxWorkPerValue: this.#maxWorkPerValue });
+    } catch (error) {
+      if (error instanceof SchemaBoundsError) throw new SchemaCompileError(error.message, { cause: error });
+      throw error;
+    }
+    if (text.includes('"$id"')) confineIds(copy, text);
+    const ajv = this.#instanceFor(copy.$schema);
     let validate: ValidateFunction;
     try {
       validate = ajv.compile(copy);
     } catch (error) {
-      if (shared) ajv.removeSchema(copy);
+      ajv.removeSchema(copy);
       throw new SchemaCompileError(error instanceof Error ? error.message : String(error), { cause: error });
     }
     if ((validate as { $async?: boolean }).$async) {
       // An async validator returns a promise, which would read as "valid" everywhere.
-      if (shared) ajv.removeSchema(copy);
+      ajv.removeSchema(copy);
       throw new SchemaCompileError("$async schemas are not supported");
     }
-    const entry = { validate, schema: copy, sharedAjv: shared ? ajv : undefined };
-    this.#entries.set(text, entry);
+    // What operations share is the schema as registered (Ajv's copy has its ids moved).
+    const compiled = boundedChecker(
+      validate,
+      cost,
+      this.#limits,
+      JSON.parse(text) as Record<string, unknown>,
+    );
+    this.#entries.set(text, { compiled, schema: copy, ajv });
     this.#evict();
-    return entry;
+    return compiled;
   }
 
-  #instanceFor(dialect: unknown, shared: boolean): AjvCore {
+  #instanceFor(dialect: unknown): AjvCore {
     if (dialect === undefined || (typeof dialect === "string" && DRAFT_2020_12.test(dialect))) {
-      if (!shared) return new Ajv2020(this.#options);
-      this.#draft2020 ??= new Ajv2020(this.#options);
-      return this.#draft2020;
+      if (!this.#draft2020 || this.#draft2020.compiles >= this.#compilesPerInstance) {
+        this.#draft2020 = { ajv: withLinearKeywords(new Ajv2020(this.#options)), compiles: 0 };
+      }
+      this.#draft2020.compiles++;
+      return this.#draft2020.ajv;
     }
     if (typeof dialect === "string" && DRAFT_07.test(dialect)) {
-      if (!shared) return new Ajv(this.#options);
-      this.#draft07 ??= new Ajv(this.#options);
-      return this.#draft07;
+      if (!this.#draft07 || this.#draft07.compiles >= this.#compilesPerInstance) {
+        this.#draft07 = { ajv: withLinearKeywords(new Ajv(this.#options)), compiles: 0 };
+      }
+      this.#draft07.compiles++;
+      return this.#draft07.ajv;
     }
     throw new SchemaCompileError(
       `unsupported $schema ${JSON.stringify(dialect)}: use JSON Schema draft 2020-12 (or draft-07)`,
@@ -121,10 +187,86 @@ export class SchemaCompiler {
   #evict(): void {
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.entries().next().value;
-      if (!oldest) return;
-      const [text, entry] = oldest;
-      this.#entries.delete(text);
-      entry.sharedAjv?.removeSchema(entry.schema);
+      if (oldest === undefined) return;
+      this.#entries.delete(oldest[0]);
+      oldest[1].ajv.removeSchema(oldest[1].schema);
     }
   }
+}
+
+function withLinearKeywords<T extends AjvCore>(ajv: T): T {
+  ajv.removeKeyword("uniqueItems");
+  ajv.addKeyword(uniqueItemsKeyword);
+  return ajv;
+}
+
+function boundedChecker(
+  validate: ValidateFunction,
+  cost: SchemaCost,
+  limits: ValueLimits,
+  schema: Record<string, unknown>,
+): CompiledSchema {
+  const check = (value: unknown, root: string): string | undefined => {
+    const refused = checkValueBounds(value, cost, limits, root);
+    if (refused !== undefined) return refused;
+    try {
+      // The valid path returns before touching `errors`: no allocation per accepted value.
+      return validate(value) ? undefined : describeValidationErrors(validate.errors, root);
+    } catch (error) {
+      // Bounds make this unreachable in practice (a stack overflow needs a deeper value than they allow).
+      return `${root}: could not be checked against its schema (${error instanceof Error ? error.name : "error"})`;
+    }
+  };
+  return {
+    cost,
+    schema,
+    check,
+    checkInput: (value) => check(value, "input"),
+    checkOutput: (value) => check(value, "output"),
+  };
+}
+
+/**
+ * Moves every `$id` of `schema` (and the `$ref`s that name one) under a base URI of this schema text's own, so
+ * ids resolve only within it: two spokes may use the same `$id` with different schemas, and neither can reach
+ * the other's. Relative ids resolve under the new root id as they did under the old.
+ */
+function confineIds(schema: Record<string, unknown>, text: string): void {
+  const base = `${ID_BASE}${createHash("sha256").update(text).digest("hex").slice(0, 32)}/`;
+  const renamed = new Map<string, string>();
+  const rootId = typeof schema.$id === "string" ? schema.$id.replace(/#$/, "") : undefined;
+  // A ref to the root becomes a local one ("#…"), which needs no lookup by id.
+  if (rootId) renamed.set(rootId, "");
+  const visit = (value: unknown, isRoot: boolean) => {
+    if (typeof value !== "object" || value === null) return;
+    if (!Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      const id = record.$id;
+      if (!isRoot && typeof id === "string" && ABSOLUTE_URI.test(id)) {
+        const moved = `${base}abs/${encodeURIComponent(id.replace(/#$/, ""))}`;
+        renamed.set(id.replace(/#$/, ""), moved);
+        record.$id = moved;
+      }
+    }
+    for (const child of Object.values(value)) visit(child, false);
+  };
+  visit(schema, true);
+  schema.$id = `${base}root.json`;
+  const rewriteRefs = (value: unknown) => {
+    if (typeof value !== "object" || value === null) return;
+    if (!Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      for (const key of ["$ref", "$dynamicRef", "$recursiveRef"]) {
+        const ref = record[key];
+        if (typeof ref !== "string") continue;
+        const hash = ref.indexOf("#");
+        const target = hash < 0 ? ref : ref.slice(0, hash);
+        const moved = renamed.get(target);
+        if (moved !== undefined)
+          record[key] = moved + (hash < 0 ? (moved === "" ? "#" : "") : ref.slice(hash));
+      }
+    }
+    for (const child of Object.values(value)) rewriteRefs(child);
+  };
+  rewriteRefs(schema);
 }

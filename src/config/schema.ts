@@ -73,6 +73,48 @@ const LimitsSchema = section({
   heartbeatMs: positive(10_000),
 });
 
+/**
+ * Bounds of schema validation (issue #10, docs/configuration.md › validation): caps on the values checked and on
+ * the work one check or one schema may cost. See src/catalog/value-bounds.ts and schema-cost.ts.
+ */
+const ValidationSchema = section({
+  /** Deepest nesting checked where a schema looks that deep (recursive schemas, uniqueItems). */
+  maxDepth: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+  maxArrayItems: positive(100_000),
+  /** Longest string checked, in UTF-16 code units. */
+  maxStringLength: positive(1_048_576),
+  maxProperties: positive(10_000),
+  /** Most work (steps) one check of one value may do; a value that would cost more is refused. */
+  maxWorkPerCheck: positive(1_000_000),
+  /** Most work one value node may cost under a schema; a schema that could cost more is refused. */
+  maxWorkPerValue: positive(10_000),
+});
+
+/**
+ * `hub.register` metering (issue #10 item 2, docs/configuration.md › registration): rates per connection and
+ * per key, the schema budget per spoke and per key, and how long an offline spoke is kept.
+ */
+const RegistrationSchema = section({
+  perConnectionPerMinute: positive(10),
+  perKeyPerMinute: positive(60),
+  /** Distinct schema JSON one spoke may register, in bytes. */
+  maxSchemaBytesPerSpoke: positive(1_048_576),
+  /** Distinct schema JSON the live spokes of one key may hold on one instance, in bytes. */
+  maxSchemaBytesPerKey: positive(4_194_304),
+  /** An offline spoke (and its operations) is deleted after this long, in ms; 0 keeps them forever. */
+  pruneOfflineAfterMs: Type.Integer({ minimum: 0, default: 604_800_000 }),
+});
+
+/** Event-loop health (docs/configuration.md › health): the lag probe, the degraded rule, slow handlers. */
+const HealthSchema = section({
+  eventLoop: section({
+    intervalMs: positive(50),
+    windowMs: positive(10_000),
+    degradedMs: positive(2000),
+    slowHandlerMs: positive(50),
+  }),
+});
+
 const RouterSchema = section({
   defaultTimeoutMs: positive(60_000),
   maxTimeoutMs: positive(3_600_000),
@@ -117,6 +159,9 @@ export const HubConfigSchema = closed({
   logging: LoggingSchema,
   development: Type.Boolean({ default: false }),
   limits: LimitsSchema,
+  validation: ValidationSchema,
+  registration: RegistrationSchema,
+  health: HealthSchema,
   router: RouterSchema,
   startup: section({ connectTimeoutMs: positive(30_000) }),
   shutdown: section({ graceMs: positive(20_000) }),
@@ -134,5 +179,7 @@ export type HubConfig = Static<typeof HubConfigSchema>;
 export type PostgresConfig = Static<typeof PostgresSchema>;
 /** The `redis` section: a URL or discrete connection fields. */
 export type RedisConfig = Static<typeof RedisSchema>;
+/** The `validation` section: caps and work budgets of schema checks. */
+export type ValidationConfig = HubConfig["validation"];
 /** The `limits` section (PROTOCOL.md › Limits), bytes and counts. */
 export type LimitsConfig = HubConfig["limits"];

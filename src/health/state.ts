@@ -19,6 +19,8 @@ export class HealthState {
   #stepStartedAt = performance.now();
   readonly #stepDurationsMs = new Map<StartupStep, number>();
   readonly #down = new Set<DependencyName>();
+  /** Other conditions that degrade the hub (`event-loop-lag`), by their public issue name. */
+  readonly #issues = new Set<string>();
   #draining = false;
   readonly #readyListeners = new Set<() => void>();
 
@@ -64,12 +66,24 @@ export class HealthState {
     return this.#down.has(name);
   }
 
+  /** Records whether condition `issue` (a public name such as `event-loop-lag`) currently degrades the hub. */
+  setIssue(issue: string, present: boolean): void {
+    if (present) this.#issues.add(issue);
+    else this.#issues.delete(issue);
+  }
+
+  hasIssue(issue: string): boolean {
+    return this.#issues.has(issue);
+  }
+
   /** The `/health` body; `ok` only when ready, not draining and with nothing down. */
   report(): HealthReport {
     if (this.#draining) return { status: "draining" };
     if (this.#step !== "ready") return { status: "starting", step: this.#step };
-    if (this.#down.size > 0)
-      return { status: "degraded", issues: [...this.#down].sort().map((d) => `${d}-unavailable`) };
+    if (this.#down.size > 0 || this.#issues.size > 0) {
+      const issues = [...[...this.#down].map((d) => `${d}-unavailable`), ...this.#issues].sort();
+      return { status: "degraded", issues };
+    }
     return { status: "ok" };
   }
 }

@@ -1,8 +1,10 @@
 import type { Catalog } from "../catalog/index.ts";
+import type { HandlerTimer } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
 import type { Calls, Router, SpokeReplyFrame } from "../router/index.ts";
+import type { RegistrationMeter } from "./registration-meter.ts";
 import type { SessionLimits, SpokeSession } from "./session.ts";
 import type { SpokeDirectory } from "./spoke-directory.ts";
 
@@ -38,5 +40,9 @@ export interface SessionDeps {
   /** Limits told to spokes at registration. */
   spokeLimits: SpokeLimits;
   sessionLimits: SessionLimits;
+  /** Rates and schema budgets of `hub.register`. */
+  registrations: RegistrationMeter;
+  /** Records how long each frame's handling held the event loop (by frame type). */
+  timer: HandlerTimer;
   log: Logger;
 }

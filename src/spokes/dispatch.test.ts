@@ -6,13 +6,14 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import { identity, spec } from "../../tests/support/catalog-fixtures.ts";
 import { FakeClock, FakeSocket, fakeCatalog } from "../../tests/support/relay-fakes.ts";
 import type { Catalog } from "../catalog/index.ts";
-import { MetricsRegistry } from "../health/index.ts";
+import { MetricsRegistry, UNTIMED } from "../health/index.ts";
 import { silentLogger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import { CLOSE_CODES, DEFAULT_SPOKE_LIMITS } from "../protocol/index.ts";
 import { Router, type SpokeReplyFrame } from "../router/index.ts";
 import type { ForwardedCallsPort, SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
+import { RegistrationMeter } from "./registration-meter.ts";
 import { SpokeSession } from "./session.ts";
 import { SpokeDirectory } from "./spoke-directory.ts";
 
@@ -66,6 +67,8 @@ function setup() {
     heartbeatMs: 1000,
     spokeLimits: DEFAULT_SPOKE_LIMITS,
     sessionLimits: LIMITS,
+    registrations: new RegistrationMeter(),
+    timer: UNTIMED,
     log: silentLogger,
   };
   const send = (session: SpokeSession, type: string, id: string, payload: Record<string, unknown>) =>

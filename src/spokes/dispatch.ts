@@ -1,4 +1,4 @@
-import { checkFrameValue, parseFrame } from "../protocol/index.ts";
+import { checkFrameValue, type Frame, parseFrame } from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { onCallAborted } from "./on-call-aborted.ts";
 import { onCallReply } from "./on-call-reply.ts";
@@ -13,17 +13,32 @@ import type { SpokeSession } from "./session.ts";
 export function dispatchMessage(session: SpokeSession, message: unknown, deps: SessionDeps): void {
   session.lastSeenAt = Date.now();
   if (session.phase === "closing" || session.phase === "closed") return;
+  const started = performance.now();
+  const handled = handleMessage(session, message, deps);
+  deps.timer.record(handled, performance.now() - started);
+}
+
+/** Handles one message; returns the handler kind it went to (`ws:<frame type>`, `ws:bad-frame`), for timing. */
+function handleMessage(session: SpokeSession, message: unknown, deps: SessionDeps): string {
   if (message instanceof Uint8Array || message instanceof ArrayBuffer) {
     session.protocolError("binary frames are not accepted; send JSON text frames");
-    return;
+    return "ws:bad-frame";
   }
   const text = typeof message === "string" ? message : undefined;
   const parsed = text !== undefined ? parseFrame(text) : checkFrameValue(message);
   if (!parsed.ok) {
     session.protocolError(parsed.error, parsed.ref);
-    return;
+    return "ws:bad-frame";
   }
   const frame = parsed.frame;
+  handleFrame(session, frame, text, deps);
+  return frame.type === "call.requested" && frame.payload.operation === "hub.register"
+    ? "ws:hub.register"
+    : `ws:${frame.type}`;
+}
+
+/** `text`: the frame as received, when it came as text (relayed as is). */
+function handleFrame(session: SpokeSession, frame: Frame, text: string | undefined, deps: SessionDeps): void {
   switch (frame.type) {
     case "call.requested":
       onCallRequested(session, frame, deps);

@@ -122,6 +122,7 @@ export class SpokeGateway implements Service {
     for (const handle of session.outgoing.values()) handle.abort("the caller disconnected");
     session.outgoing.clear();
     if (!session.spokeName) return;
+    this.#deps.registrations.release(session.identity.keyId, session.spokeName);
     this.#deps.router.linkClosed(session);
     this.#deps.forwarded.sessionClosed(session);
     void this.#claims.release(session);

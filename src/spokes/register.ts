@@ -8,6 +8,7 @@ import {
   type HubRegisterOutput,
 } from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
+import { distinctSchemaBytes } from "./registration-meter.ts";
 import type { SpokeSession } from "./session.ts";
 
 /**
@@ -21,9 +22,29 @@ export async function handleRegister(
   input: unknown,
   deps: SessionDeps,
 ): Promise<void> {
+  const refused = deps.registrations.admit(session);
+  if (refused) {
+    session.sendCallError(requestId, refused);
+    session.rateLimited();
+    return;
+  }
+  session.registering = true;
+  try {
+    await register(session, requestId, input, deps);
+  } finally {
+    session.registering = false;
+  }
+}
+
+async function register(
+  session: SpokeSession,
+  requestId: string,
+  input: unknown,
+  deps: SessionDeps,
+): Promise<void> {
   let claimed: HubRegisterInput | undefined;
   try {
-    const registration = checkRegistration(session, input, deps);
+    const { registration, schemaBytes } = await checkRegistration(session, input, deps);
     claimed = registration;
     await claimPresence(session, registration, deps);
     const spoke = await deps.catalog.register({
@@ -47,6 +68,7 @@ export async function handleRegister(
       return;
     }
     session.spokeName = registration.name;
+    deps.registrations.hold(session.identity.keyId, registration.name, schemaBytes);
     session.registeredAt ||= Date.now();
     session.spokeId = spoke.id;
     session.maxConcurrency = registration.maxConcurrency;
@@ -120,8 +142,15 @@ async function claimPresence(
   }
 }
 
-/** Everything that can be decided without I/O; claims the name on success. Throws `HubError`. */
-function checkRegistration(session: SpokeSession, input: unknown, deps: SessionDeps): HubRegisterInput {
+/**
+ * Everything that can be decided without I/O — the spec, the key's rights, the schema budget, every schema
+ * compiled (in slices) — then claims the name. Throws `HubError`.
+ */
+async function checkRegistration(
+  session: SpokeSession,
+  input: unknown,
+  deps: SessionDeps,
+): Promise<{ registration: HubRegisterInput; schemaBytes: number }> {
   const { identity } = session;
   if (!hasScope(identity, "spoke"))
     throw new HubError("ACCESS_DENIED", "registering needs a key with scope spoke");
@@ -138,8 +167,14 @@ function checkRegistration(session: SpokeSession, input: unknown, deps: SessionD
       `this connection is registered as "${session.spokeName}"; use a new one`,
     );
   }
+  const schemaBytes = distinctSchemaBytes(registration.operations);
+  const overBudget = deps.registrations.checkBudget(identity.keyId, name, schemaBytes);
+  if (overBudget) throw overBudget;
   // Schemas are compiled before a takeover closes the holder: a bad spec must not end a working spoke.
-  deps.catalog.checkOperations(name, registration.operations);
+  await deps.catalog.checkOperations(name, registration.operations);
+  if (session.phase === "closing" || session.phase === "closed") {
+    throw new HubError("UNAVAILABLE", "the connection closed during the registration");
+  }
   const holder = deps.directory.byName(name);
   if (holder && holder !== session) {
     const sameKey = holder.identity.keyId === identity.keyId;
@@ -149,5 +184,5 @@ function checkRegistration(session: SpokeSession, input: unknown, deps: SessionD
     holder.close(CLOSE_CODES.TAKEN_OVER, `spoke "${name}" was taken over by another connection`);
   }
   deps.directory.claim(name, session);
-  return registration;
+  return { registration, schemaBytes };
 }

@@ -3,6 +3,7 @@ import type { Logger } from "../log/index.ts";
 import { CLOSE_CODES, encodeCallError, encodeFrame, type HubError } from "../protocol/index.ts";
 import type { CallHandle, SpokeLink } from "../router/index.ts";
 import { BadFrameBudget } from "./bad-frame-budget.ts";
+import type { TokenBucket } from "./registration-meter.ts";
 import { type ConnectionPhase, canAdvance, type FrameSocket } from "./socket.ts";
 
 /** What one connection is allowed (the `limits` config section). */
@@ -29,6 +30,10 @@ export class SpokeSession implements SpokeLink {
   registeredAt = 0;
   maxConcurrency: number | undefined;
   inFlight = 0;
+  /** The connection's registration rate (created on its first `hub.register`). */
+  registrationBucket: TokenBucket | undefined;
+  /** A `hub.register` is being handled: another one is refused until it ends. */
+  registering = false;
   readonly #socket: FrameSocket;
   readonly #badFrames: BadFrameBudget;
   readonly #refusals: BadFrameBudget;

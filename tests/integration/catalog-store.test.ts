@@ -296,6 +296,20 @@ function catalogSuite(kind: string, backend: () => Backend): void {
     off();
   });
 
+  test("a status-only change (offline, same-set re-registration) keeps the other instance's compiled operations", async () => {
+    const reg = registration("steady", [op("gpu.infer")]);
+    await one.register(reg);
+    await eventually(() => expect(two.spoke("steady")?.live).toBe(true));
+    const compiled = two.spoke("steady")!.operations;
+    await one.markOffline("steady", reg.connectionId);
+    await eventually(() => expect(two.spoke("steady")?.live).toBe(false));
+    // Only the row was re-read: the very same operation map (nothing recompiled, nothing rebuilt).
+    expect(two.spoke("steady")!.operations).toBe(compiled);
+    await one.register({ ...reg, connectionId: crypto.randomUUID() });
+    await eventually(() => expect(two.spoke("steady")?.live).toBe(true));
+    expect(two.spoke("steady")!.operations).toBe(compiled);
+  });
+
   test("a listener that throws is logged and does not stop the others", async () => {
     const heard: string[] = [];
     const offA = one.onChange(() => {
@@ -365,6 +379,7 @@ function catalogSuite(kind: string, backend: () => Backend): void {
         "keep",
         "loud",
         "remote",
+        "steady",
         "swap",
       ]);
     } finally {

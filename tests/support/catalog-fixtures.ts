@@ -3,7 +3,7 @@
  * Test support.
  */
 import type { Identity, Scope } from "../../src/auth/index.ts";
-import { buildOperations } from "../../src/catalog/build.ts";
+import { buildOperation } from "../../src/catalog/build.ts";
 import { CatalogIndex } from "../../src/catalog/catalog-index.ts";
 import { SchemaCompiler } from "../../src/catalog/schema-compiler.ts";
 import type { CatalogSpoke } from "../../src/catalog/types.ts";
@@ -60,7 +60,7 @@ export function testIndex(
       keyId: "key000000001",
       visibility: test.visibility ?? "public",
       live: test.live ?? true,
-      operations: buildOperations(test.name, test.operations, compiler),
+      operations: new Map(test.operations.map((op) => [op.name, buildOperation(test.name, op, compiler)])),
     };
     index.put(spoke);
   }
