@@ -4,8 +4,9 @@
  * logged with its name and rethrown (its error carries the process exit code).
  */
 
+import { writeAuditRow } from "./audit/index.ts";
 import type { Identity } from "./auth/index.ts";
-import { KeyVerifier } from "./auth/index.ts";
+import { KeyVerifier, Revocations } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
@@ -17,10 +18,12 @@ import {
   mcpRoutes,
   metricsGuard,
   originPolicy,
+  RequestAuthenticator,
   startHttpServer,
   wsRoute,
 } from "./http/index.ts";
 import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
+import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
@@ -106,6 +109,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
   let subsystems: Subsystems | undefined;
   let keys: KeyVerifier | undefined;
+  let store: Store | undefined;
+  // Revocations and per-key limits exist before the listener, so every route sees the same ones.
+  const revocations = new Revocations();
+  const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
+  let authFailures: AuthFailures | undefined;
   await step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
@@ -114,7 +122,17 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
-    const policy = originPolicy({ ...config.server, port: options.listen?.port ?? config.server.port });
+    authFailures = new AuthFailures(
+      config.limits.authFailures,
+      (rows) => (store ? writeAuthFailures(store, rows) : Promise.resolve()),
+      log.child({ part: "auth" }),
+    );
+    const auth = new RequestAuthenticator({
+      keys: () => keys!,
+      failures: authFailures,
+      trustProxy: config.server.trustProxy,
+    });
+    const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
       log.warn("callers without a key may use /mcp (mcp.anonymous.enabled)", { scopes: anonymous.scopes });
@@ -124,20 +142,26 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       port: options.listen?.port ?? config.server.port,
       health,
       metrics,
-      guardMetrics: config.metrics.requireKey ? metricsGuard(() => keys!) : undefined,
+      guardMetrics: config.metrics.requireKey ? metricsGuard(auth) : undefined,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      log,
       routes: [
-        wsRoute({
-          gateway: () => subsystems!.gateway,
-          keys: () => keys!,
+        wsRoute({ gateway: () => subsystems!.gateway, auth, limits: () => limits, policy }),
+        mcpRoutes({
+          endpoint: () => subsystems!.mcp,
+          auth,
           policy,
+          anonymous,
+          maxBodyBytes: config.limits.maxBodyBytes,
         }),
-        mcpRoutes({ endpoint: () => subsystems!.mcp, keys: () => keys!, policy, anonymous }),
-        apiRoutes({
-          router: () => subsystems!.router,
-          keys: () => keys!,
-          maxBodyBytes: config.limits.maxFrameBytes,
+        apiRoutes({ router: () => subsystems!.router, auth, maxBodyBytes: config.limits.maxBodyBytes }),
+        adminRoutes({
+          store: () => store!,
+          bus: () => bus,
+          auth,
+          revocations: () => revocations,
+          log: () => log,
         }),
-        adminRoutes({ store: () => store, bus: () => bus, keys: () => keys!, log: () => log }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,
@@ -146,19 +170,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         idleTimeout: Math.min(960, Math.max(8, Math.ceil((3 * config.limits.heartbeatMs) / 1000))),
       },
     });
+    const server = http;
+    auth.attach((request) => server.requestIP(request));
     shutdown.add("server", "http", () => http!.stop());
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
   });
   const connectTimeoutMs = config.startup.connectTimeoutMs;
-  const store = await step("connect-postgres", () =>
+  store = await step("connect-postgres", () =>
     retryUntilAvailable("postgres", connectTimeoutMs, log, () =>
       openStore({ postgres: config.postgres, embedded: config.embedded, log: log.child({ part: "store" }) }),
     ),
   );
-  shutdown.add("connections", "postgres", () => store.close());
+  const db = store;
+  shutdown.add("connections", "postgres", () => db.close());
   await step("run-migrations", async () => {
-    const { applied } = await store.migrate();
-    log.info("migrations done", { applied, store: store.kind });
+    const { applied } = await db.migrate();
+    log.info("migrations done", { applied, store: db.kind });
   });
   const { bus, presence } = await step("connect-redis", async () => {
     if (!config.redis) return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence() };
@@ -179,23 +206,31 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
   });
-  keys = await step("init-drizzle", () => new KeyVerifier(store));
+  keys = await step(
+    "init-drizzle",
+    () => new KeyVerifier(db, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
+  );
   subsystems = await step("init-subsystems", () =>
     createSubsystems({
       config,
-      store,
+      store: db,
       bus,
       presence,
       metrics,
       log,
       instanceId,
       keys: keys!,
+      revocations,
+      limits,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
     }),
   );
   const parts = subsystems;
-  const monitor = new DependencyMonitor({ store, bus, health, log });
+  const monitor = new DependencyMonitor({ store: db, bus, health, log });
   await step("start-server", async () => {
+    const failures = authFailures!;
+    failures.start();
+    shutdown.add("connections", "auth-failures", () => failures.stop());
     shutdown.add("connections", "audit-and-catalog", () => parts.stop());
     shutdown.add("drain", "spokes", () => parts.drain());
     await parts.start();
@@ -203,7 +238,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     shutdown.add("drain", "dependency-monitor", () => monitor.stop());
   });
   health.enter("ready");
-  log.info("ready", { store: store.kind, bus: bus.kind });
+  log.info("ready", { store: db.kind, bus: bus.kind });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -213,7 +248,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     config,
     health,
     metrics,
-    store,
+    store: db,
     bus,
     keys,
     subsystems: parts,
@@ -243,4 +278,17 @@ function anonymousIdentity(config: HubConfig): Identity | undefined {
     operations: anonymous.operations,
     expiresAt: null,
   };
+}
+
+/** Coalesced failed authentications as `audit_logs` rows (`auth.failure`, outcome = the reason). */
+async function writeAuthFailures(store: Store, rows: AuthFailureRow[]): Promise<void> {
+  for (const row of rows) {
+    await writeAuditRow(store.db, {
+      action: "auth.failure",
+      target: row.keyId,
+      outcome: row.reason,
+      actor: { address: row.address },
+      details: { count: row.count, firstAt: new Date(row.firstAt), lastAt: new Date(row.lastAt) },
+    });
+  }
 }

@@ -4,12 +4,13 @@
  * `stop()` undo it in shutdown order.
  */
 import { CallAudit } from "./audit/index.ts";
-import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
-import type { Bus, Unsubscribe } from "./bus/index.ts";
+import type { KeyVerifier, Revocations } from "./auth/index.ts";
+import type { Bus } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
 import { ClusterNode } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
+import { type KeyLimits, LimitShare } from "./limits/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
@@ -41,11 +42,15 @@ export function createSubsystems(opts: {
   log: Logger;
   instanceId: string;
   keys: KeyVerifier;
+  /** Where revocations are heard; its listeners end the key's connections, sessions and calls here. */
+  revocations: Revocations;
+  /** Per-key limits, shared with the HTTP routes. */
+  limits: KeyLimits;
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
 }): Subsystems {
-  const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
-  let stopRevocations: Unsubscribe | undefined;
+  const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
+  const share = new LimitShare(limits, bus, log.child({ part: "limits" }));
   const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
   const audit = new CallAudit({
     store,
@@ -76,6 +81,7 @@ export function createSubsystems(opts: {
     metrics,
     log: log.child({ part: "router" }),
     settings: config.router,
+    limits,
   });
   router.useHubOperations(new HubOperations(catalog, router));
   gateway = new SpokeGateway(
@@ -91,6 +97,7 @@ export function createSubsystems(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
+      limits,
       log: log.child({ part: "spokes" }),
       bus,
       remoteAckMs: config.router.remoteAckMs,
@@ -108,6 +115,16 @@ export function createSubsystems(opts: {
     log: log.child({ part: "mcp" }),
     sessionSecret: opts.mcpSessionSecret,
     sessionIdleMs: config.mcp.sessionIdleMs,
+    limits,
+  });
+  // A revoked key loses everything it holds here at once: cached identity, admissions, /ws connections (4401),
+  // MCP sessions and streams, and calls in flight on every surface.
+  revocations.onRevoked((keyId) => {
+    keys.evict(keyId);
+    limits.revoke(keyId);
+    spokes.revokeKey(keyId);
+    router.abortKey(keyId, "API key revoked");
+    void mcp.revokeKey(keyId);
   });
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {
@@ -120,10 +137,8 @@ export function createSubsystems(opts: {
     async start() {
       await catalog.start({ soleInstance: bus.kind === "memory" });
       await cluster.start();
-      stopRevocations = await subscribeRevocations(bus, (keyId) => {
-        keys.evict(keyId);
-        spokes.revokeKey(keyId);
-      });
+      await revocations.start(bus, store, log.child({ part: "auth" }));
+      await share.start();
       audit.start();
       spokes.startHeartbeats();
       await mcp.start();
@@ -133,7 +148,8 @@ export function createSubsystems(opts: {
     },
     async stop() {
       await cluster.stop();
-      await stopRevocations?.();
+      await revocations.stop();
+      await share.stop();
       await audit.stop();
       await catalog.stop();
     },

@@ -3,9 +3,8 @@ import { Elysia } from "elysia";
 import {
   createApiKey,
   hasScope,
-  type KeyVerifier,
   listApiKeys,
-  publishRevocation,
+  type Revocations,
   revokeApiKey,
   SCOPES,
 } from "../auth/index.ts";
@@ -14,13 +13,14 @@ import type { Logger } from "../log/index.ts";
 import { compileChecker, HubError } from "../protocol/index.ts";
 import type { Store } from "../store/index.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { authenticate, readJsonBody } from "./request-auth.ts";
+import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** What the admin routes need, resolved per request. */
 export interface AdminRouteDeps {
   store: () => Store;
   bus: () => Bus;
-  keys: () => KeyVerifier;
+  auth: RequestAuthenticator;
+  revocations: () => Revocations;
   log: () => Logger;
 }
 
@@ -38,14 +38,15 @@ const CreateKeyBody = Type.Object(
 );
 
 /**
- * `/api/v1/keys` (admin scope): list, create (the key is in the answer, once) and revoke keys. A revocation is
- * broadcast on the bus so every instance closes that key's connections at once (4401).
+ * `/api/v1/keys` (admin scope): list, create (the key is in the answer, once) and revoke keys. A revocation
+ * reaches every instance (Postgres NOTIFY and the bus): each closes that key's connections (4401), ends its MCP
+ * sessions and aborts its calls in flight.
  */
 export function adminRoutes(deps: AdminRouteDeps) {
   const checkCreate = compileChecker(CreateKeyBody);
   return new Elysia({ name: "admin-routes", prefix: "/api/v1/keys" })
     .resolve(async ({ request }) => {
-      const auth = await authenticate(request, deps.keys());
+      const auth = await deps.auth.authenticate(request);
       if (auth.ok && !hasScope(auth.identity, "admin")) {
         return {
           denied: errorResponse(new HubError("ACCESS_DENIED", "managing keys needs a key with scope admin")),
@@ -84,12 +85,10 @@ export function adminRoutes(deps: AdminRouteDeps) {
       if (!(await revokeApiKey(deps.store(), params.id, { keyId: actor }))) {
         return errorResponse(new HubError("OPERATION_NOT_FOUND", `no active key with id ${params.id}`));
       }
-      deps.keys().evict(params.id);
-      await publishRevocation(deps.bus(), params.id).catch((error: unknown) => {
-        deps
-          .log()
-          .warn("could not broadcast a key revocation; other instances drop it within 30 s", { error });
-      });
+      // This instance acts at once; Postgres NOTIFY (sent on commit) and the bus reach the others. The bus
+      // publish is retried in the background: a Redis restart must not leave another instance serving the key.
+      deps.revocations().revoked(params.id);
+      void deps.revocations().broadcast(deps.bus(), params.id, deps.log());
       return jsonResponse({ revoked: params.id });
     });
 }

@@ -1,14 +1,14 @@
 import { Elysia } from "elysia";
-import type { Identity, KeyVerifier } from "../auth/index.ts";
+import type { Identity } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { type CallRequest, CollectingSink, type Router } from "../router/index.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { authenticate, readJsonBody } from "./request-auth.ts";
+import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** What the `/api/v1` routes need, resolved per request (closed by the startup gate until ready). */
 export interface ApiRouteDeps {
   router: () => Router;
-  keys: () => KeyVerifier;
+  auth: RequestAuthenticator;
   /** Largest request body, in bytes. */
   maxBodyBytes: number;
 }
@@ -33,7 +33,7 @@ export function apiRoutes(deps: ApiRouteDeps) {
   };
 
   return new Elysia({ name: "api-routes", prefix: "/api/v1" })
-    .resolve(async ({ request }) => ({ auth: await authenticate(request, deps.keys()) }))
+    .resolve(async ({ request }) => ({ auth: await deps.auth.authenticate(request) }))
     .get("/spokes", ({ request, auth }) =>
       auth.ok ? call(request, auth.identity, { operation: "hub.spokes", input: {} }) : auth.response,
     )

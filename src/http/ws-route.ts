@@ -1,19 +1,21 @@
 import { Elysia } from "elysia";
-import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
-import { parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
+import type { Identity } from "../auth/index.ts";
+import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
+import { HubError, parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
 import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
 import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
+import type { RequestAuthenticator } from "./request-auth.ts";
 
 /** What the /ws route needs; resolved when a request arrives (the startup gate keeps it closed until then). */
 export interface WsRouteDeps {
   gateway: () => SpokeGateway;
-  keys: () => KeyVerifier;
+  auth: RequestAuthenticator;
+  /** Per-key caps (`limits.perKey.maxConnections`). */
+  limits: () => KeyLimits;
   policy: OriginPolicy;
 }
 
-type UpgradeCheck =
-  | { ok: true; identity: Identity }
-  | { ok: false; status: 401 | 403 | 503; message: string };
+type UpgradeCheck = { ok: true; identity: Identity } | { ok: false; status: number; error: HubError };
 
 /**
  * `GET /ws`: authenticates before the upgrade (a bad key gets a real HTTP 401 and no socket), then hands the
@@ -26,12 +28,11 @@ export function wsRoute(deps: WsRouteDeps) {
       return { upgradeCheck: await checkUpgrade(request, deps) };
     })
     .ws("/ws", {
-      beforeHandle({ upgradeCheck, status }) {
-        if (!upgradeCheck.ok)
-          return status(upgradeCheck.status, {
-            code: codeOf(upgradeCheck.status),
-            message: upgradeCheck.message,
-          });
+      beforeHandle({ upgradeCheck, status, set }) {
+        if (!upgradeCheck.ok) {
+          Object.assign(set.headers, retryAfterHeader(upgradeCheck.error));
+          return status(upgradeCheck.status, upgradeCheck.error.toWire());
+        }
       },
       upgrade(context) {
         // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
@@ -77,19 +78,21 @@ export function wsRoute(deps: WsRouteDeps) {
 }
 
 async function checkUpgrade(request: Request, deps: WsRouteDeps): Promise<UpgradeCheck> {
+  const refuse = (status: number, error: HubError): UpgradeCheck => ({ ok: false, status, error });
   const gateway = deps.gateway();
   if (gateway.draining)
-    return { ok: false, status: 503, message: "the hub is shutting down; connect to another instance" };
+    return refuse(503, new HubError("UNAVAILABLE", "the hub is shutting down; connect to another instance"));
   const originProblem = checkOriginAndHost(request.headers, deps.policy);
-  if (originProblem) return { ok: false, status: 403, message: originProblem };
-  const key = presentedKey(request.headers, { allowSubprotocol: true });
-  if (!key)
-    return { ok: false, status: 401, message: "an API key is required (Authorization: Bearer <key>)" };
-  const verified = await deps.keys().verify(key);
-  if (!verified.ok) return { ok: false, status: 401, message: `API key refused (${verified.reason})` };
-  return { ok: true, identity: verified.identity };
-}
-
-function codeOf(status: 401 | 403 | 503): string {
-  return status === 503 ? "UNAVAILABLE" : "ACCESS_DENIED";
+  if (originProblem) return refuse(403, new HubError("ACCESS_DENIED", originProblem));
+  const offered = request.headers.get("sec-websocket-protocol");
+  // Bun answers with the first offered subprotocol when the hub picks none: a client offering only
+  // `alkhub.bearer.<key>` would get its key echoed in a response header.
+  if (offered !== null && !parseSubprotocolHeader(offered).version) {
+    return refuse(400, new HubError("VALIDATION_ERROR", `offer the ${SUBPROTOCOL} subprotocol`));
+  }
+  const checked = await deps.auth.check(request, { allowSubprotocol: true });
+  if (!checked.ok) return refuse(checked.status, checked.error);
+  const capped = deps.limits().check("connections", checked.identity.keyId);
+  if (capped) return refuse(capped.httpStatus === 403 ? 401 : capped.httpStatus, capped);
+  return checked;
 }

@@ -3,13 +3,15 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
+import { HubError } from "../protocol/index.ts";
 import type { Router } from "../router/index.ts";
 import { EndedSessions } from "./ended-sessions.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
-import { McpSessions } from "./sessions.ts";
+import { type McpSession, McpSessions } from "./sessions.ts";
 import { primeEventStream } from "./sse.ts";
 
 /** The bus channel on which instances pass on cancellations of calls they do not run themselves. */
@@ -26,6 +28,19 @@ export interface McpEndpointOptions {
   /** Secret for session ids, the same on every instance (derived from the master key). */
   sessionSecret: Uint8Array;
   sessionIdleMs?: number;
+  /** Per-key session cap (`limits.perKey.maxMcpSessions`) and revoked keys. */
+  limits: KeyLimits;
+}
+
+/** One request as the HTTP route hands it over: already authenticated, its body read within the size limit. */
+export interface McpRequest {
+  request: Request;
+  identity: Identity;
+  target: McpTarget;
+  /** The parsed JSON body of a POST (undefined for GET and DELETE). */
+  body: unknown;
+  /** The client's address: with the key, it owns the calls of a request without a session. */
+  address: string;
 }
 
 type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: Record<string, unknown> };
@@ -47,7 +62,12 @@ export class McpEndpoint {
 
   constructor(options: McpEndpointOptions) {
     this.#options = options;
-    this.#sessions = new McpSessions(this.#serverDeps(), new SessionIds(options.sessionSecret), options.log);
+    this.#sessions = new McpSessions(
+      this.#serverDeps(),
+      new SessionIds(options.sessionSecret),
+      options.log,
+      options.limits,
+    );
   }
 
   /** Sessions held by this instance. */
@@ -84,18 +104,13 @@ export class McpEndpoint {
     await this.#sessions.closeAll();
   }
 
-  /** Serves one HTTP request (POST, GET or DELETE) of `identity` for `target`. */
-  async handle(request: Request, identity: Identity, target: McpTarget): Promise<Response> {
-    let body: unknown;
-    if (request.method === "POST") {
-      const text = await request.text();
-      body = safeParse(text);
-      if (body === undefined) return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON");
-    }
+  /** Serves one HTTP request (POST, GET or DELETE) of an authenticated caller. */
+  async handle({ request, identity, target, body, address }: McpRequest): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id") ?? undefined;
     const messages = (Array.isArray(body) ? body : body === undefined ? [] : [body]) as JsonRpcMessage[];
-    this.#forwardCancellations(messages, identity.keyId, sessionId);
-    const auth: RequestAuth = { identity, signal: request.signal };
+    const owner = callOwner(identity, sessionId, address);
+    if (owner !== undefined) this.#forwardCancellations(messages, owner);
+    const auth: RequestAuth = { identity, signal: request.signal, owner };
     const authInfo = {
       token: "",
       clientId: identity.keyId,
@@ -105,11 +120,15 @@ export class McpEndpoint {
 
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
-      return session.transport.handleRequest(request, { parsedBody: body, authInfo });
+      if (session instanceof HubError) return sessionRefused(session);
+      const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
+      // An initialize the transport refused never stored the session: free its slot and objects.
+      if (this.#sessions.get(session.id) !== session) await this.#sessions.close(session);
+      return response;
     }
     if (sessionId === undefined) return this.#stateless(request, body, authInfo, target);
     if (this.#ended.has(sessionId)) return jsonRpcError(404, -32001, "Session not found");
-    let session = this.#sessions.get(sessionId);
+    let session: McpSession | HubError | undefined = this.#sessions.get(sessionId);
     if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target)))
       session = undefined;
     session ??= await this.#sessions.adopt(
@@ -118,12 +137,18 @@ export class McpEndpoint {
       target,
       request.headers.get("mcp-protocol-version"),
     );
+    if (session instanceof HubError) return sessionRefused(session);
     if (!session) return jsonRpcError(404, -32001, "Session not found");
     session.lastUsedAt = Date.now();
     const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
     if (request.method === "DELETE" && response.ok) this.#endSession(sessionId);
     // POST answers stream too (a long call sends nothing until its first notification): prime both.
     return primeEventStream(response);
+  }
+
+  /** Ends every session of a revoked key here (their streams close); its calls are aborted by the router. */
+  async revokeKey(keyId: string): Promise<void> {
+    await this.#sessions.closeKey(keyId);
   }
 
   /** A request without a session: served by a throwaway server whose answer is plain JSON. */
@@ -156,14 +181,14 @@ export class McpEndpoint {
 
   /**
    * `notifications/cancelled` may arrive apart from its call (another POST, another instance): cancel it here
-   * if it runs here, otherwise tell the other instances.
+   * if it runs here, otherwise tell the other instances. Only the caller that owns the call can name it.
    */
-  #forwardCancellations(messages: JsonRpcMessage[], keyId: string, sessionId: string | undefined): void {
+  #forwardCancellations(messages: JsonRpcMessage[], owner: string): void {
     for (const message of messages) {
       if (message.method !== "notifications/cancelled") continue;
       const requestId = message.params?.requestId;
       if (typeof requestId !== "string" && typeof requestId !== "number") continue;
-      const key = RunningCalls.key(keyId, sessionId, requestId);
+      const key = RunningCalls.key(owner, requestId);
       if (this.#running.cancel(key, "cancelled by the MCP client")) continue;
       this.#options.bus
         .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.cancel", key }))
@@ -183,6 +208,24 @@ export class McpEndpoint {
   }
 }
 
+/**
+ * Who owns the calls of a request, for cancellation by JSON-RPC id: the session (its id is unguessable and bound
+ * to the key), or without one the key and the client address. Anonymous callers without a session share one
+ * identity, so their calls are not cancellable by id at all (dropping the response stream still cancels).
+ */
+function callOwner(identity: Identity, sessionId: string | undefined, address: string): string | undefined {
+  if (sessionId !== undefined) return `${identity.keyId}\u0000s:${sessionId}`;
+  if (identity.keyId === ANONYMOUS_KEY_ID) return undefined;
+  return `${identity.keyId}\u0000a:${address}`;
+}
+
+/** The key id of callers without a key (`mcp.anonymous`). */
+const ANONYMOUS_KEY_ID = "anonymous";
+
+function sessionRefused(error: HubError): Response {
+  return jsonRpcError(error.httpStatus, -32000, `${error.code}: ${error.message}`, retryAfterHeader(error));
+}
+
 function sameTarget(a: McpTarget, b: McpTarget): boolean {
   return a.kind === b.kind && (a.kind === "meta" || a.spokeName === (b as { spokeName: string }).spokeName);
 }
@@ -195,9 +238,14 @@ function safeParse(text: string): unknown {
   }
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
 }

@@ -27,6 +27,8 @@ export interface RequestAuth {
   identity: Identity;
   /** Aborted when the HTTP client goes away. */
   signal: AbortSignal;
+  /** Who owns the request's calls for cancellation by JSON-RPC id (undefined: not cancellable by id). */
+  owner: string | undefined;
 }
 
 export interface McpServerDeps {
@@ -90,7 +92,7 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
           identity: auth.identity,
           router: deps.router(),
           running: deps.running,
-          sessionId: extra.sessionId,
+          owner: auth.owner,
           requestId: extra.requestId,
           signal: extra.signal,
           httpSignal: auth.signal,

@@ -1,7 +1,9 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import type { KeyLimits } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { HubError } from "../protocol/index.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget } from "./server-factory.ts";
 import type { SessionIds } from "./session-id.ts";
 
@@ -13,6 +15,8 @@ export interface McpSession {
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
   lastUsedAt: number;
+  /** Whether it still counts against its key's session cap (until closed). */
+  holdsSlot: boolean;
 }
 
 /**
@@ -25,11 +29,13 @@ export class McpSessions {
   readonly #deps: McpServerDeps;
   readonly #ids: SessionIds;
   readonly #log: Logger;
+  readonly #limits: KeyLimits;
 
-  constructor(deps: McpServerDeps, ids: SessionIds, log: Logger) {
+  constructor(deps: McpServerDeps, ids: SessionIds, log: Logger, limits: KeyLimits) {
     this.#deps = deps;
     this.#ids = ids;
     this.#log = log;
+    this.#limits = limits;
   }
 
   get size(): number {
@@ -40,20 +46,29 @@ export class McpSessions {
     return this.#sessions.get(id);
   }
 
-  /** A new session for an `initialize` request; it is stored once the transport has answered it. */
-  async open(keyId: string, target: McpTarget): Promise<McpSession> {
+  /**
+   * A new session for an `initialize` request; it is stored once the transport has answered it (the caller
+   * closes it when it was not). Refused when the key holds its cap of sessions.
+   */
+  async open(keyId: string, target: McpTarget): Promise<McpSession | HubError> {
     return this.#create(this.#ids.mint(keyId), keyId, target);
   }
 
-  /** Adopts a session id minted elsewhere for this key; undefined when the id is not one of ours. */
+  /**
+   * Adopts a session id minted elsewhere for this key; undefined when the id is not one of ours. A session this
+   * instance holds under that id for another endpoint is closed first: one object per id.
+   */
   async adopt(
     id: string,
     keyId: string,
     target: McpTarget,
     protocolVersion: string | null,
-  ): Promise<McpSession | undefined> {
+  ): Promise<McpSession | HubError | undefined> {
     if (!this.#ids.verify(id, keyId)) return undefined;
+    const previous = this.#sessions.get(id);
+    if (previous) await this.close(previous);
     const session = await this.#create(id, keyId, target);
+    if (!("transport" in session)) return session;
     const initialize = new Request("http://localhost/mcp", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -88,8 +103,15 @@ export class McpSessions {
     return idle.length;
   }
 
+  /** Every session of key `keyId` (it was revoked): their streams end. */
+  async closeKey(keyId: string): Promise<void> {
+    const sessions = [...this.#sessions.values()].filter((session) => session.keyId === keyId);
+    await Promise.all(sessions.map((session) => this.close(session)));
+  }
+
   async close(session: McpSession): Promise<void> {
-    this.#sessions.delete(session.id);
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    this.#releaseSlot(session);
     await session.transport.close().catch(() => {});
     await session.server.close().catch(() => {});
   }
@@ -98,7 +120,15 @@ export class McpSessions {
     await Promise.all([...this.#sessions.values()].map((session) => this.close(session)));
   }
 
-  async #create(id: string, keyId: string, target: McpTarget): Promise<McpSession> {
+  #releaseSlot(session: McpSession): void {
+    if (!session.holdsSlot) return;
+    session.holdsSlot = false;
+    this.#limits.release("mcpSessions", session.keyId);
+  }
+
+  async #create(id: string, keyId: string, target: McpTarget): Promise<McpSession | HubError> {
+    const refused = this.#limits.acquire("mcpSessions", keyId);
+    if (refused) return refused;
     const server = createMcpServer(target, this.#deps);
     let session: McpSession | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -107,11 +137,12 @@ export class McpSessions {
         if (session) this.#sessions.set(id, session);
       },
       onsessionclosed: () => {
-        this.#sessions.delete(id);
+        if (session && this.#sessions.get(id) === session) this.#sessions.delete(id);
+        if (session) this.#releaseSlot(session);
       },
     });
     await server.connect(transport);
-    session = { id, keyId, target, server, transport, lastUsedAt: Date.now() };
+    session = { id, keyId, target, server, transport, lastUsedAt: Date.now(), holdsSlot: true };
     return session;
   }
 }

@@ -1,4 +1,5 @@
 import type { CatalogOperation } from "../catalog/index.ts";
+import type { KeyUsage } from "../limits/index.ts";
 import type { CallerContext, CallSink, SpokeLink } from "./types.ts";
 
 /** One call in flight to a spoke: everything needed to finish it, whichever way it ends. */
@@ -13,6 +14,8 @@ export interface PendingCall {
   readonly startedAt: number;
   readonly inputBytes: number;
   outputBytes: number;
+  /** The caller key's usage, whose in-flight count this call holds (absent without per-key limits). */
+  readonly usage: KeyUsage | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** For a call to another instance: fails it when the owner does not acknowledge in time. */
   ackTimer: ReturnType<typeof setTimeout> | undefined;

@@ -10,12 +10,14 @@ export type Route =
 
 /**
  * Routes a call to a spoke operation: a pure function of the name, the caller's key, the catalog and the local
- * connections. An operation the key may not see is reported as not found, so names do not leak.
+ * connections. An operation the key may not see is reported as not found, so names do not leak; only a key
+ * that sees an operation but lacks scope `call` hears `ACCESS_DENIED`.
  */
 export function routeCall(name: string, identity: Identity, catalog: Catalog, links: SpokeLinks): Route {
   const operation = catalog.operation(name);
   const spoke = operation && catalog.spoke(operation.spokeName);
-  if (!operation || !spoke || !catalog.canSee(identity, spoke)) {
+  // Hidden (owner-only spoke, or outside the key's `operations` globs) answers exactly like missing.
+  if (!operation || !spoke || !catalog.canSeeOperation(identity, operation)) {
     return { ok: false, error: new HubError("OPERATION_NOT_FOUND", `no operation named "${name}"`) };
   }
   if (!catalog.canCall(identity, operation)) {

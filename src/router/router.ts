@@ -1,6 +1,7 @@
 import type { AuditSink } from "../audit/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
+import type { KeyLimits, KeyUsage } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, isHubOperation, type ToHubFrame } from "../protocol/index.ts";
 import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
@@ -26,6 +27,8 @@ export interface RouterOptions {
   metrics: MetricsRegistry;
   log: Logger;
   settings: RouterSettings;
+  /** Per-key admission (token bucket, in-flight cap, revoked keys); none: every call is admitted. */
+  limits?: KeyLimits;
 }
 
 /** Frames a spoke sends about a call it serves. */
@@ -46,6 +49,7 @@ export class Router {
   readonly #audit: AuditSink;
   readonly #log: Logger;
   readonly #settings: RouterSettings;
+  readonly #limits: KeyLimits | undefined;
   readonly #pending = new PendingCalls();
   readonly #metrics: CallMetrics;
   #hubOperations: HubOperations | undefined;
@@ -60,6 +64,7 @@ export class Router {
     this.#audit = options.audit;
     this.#log = options.log;
     this.#settings = options.settings;
+    this.#limits = options.limits;
     this.#metrics = new CallMetrics(options.metrics, () => this.#pending.size);
   }
 
@@ -85,6 +90,13 @@ export class Router {
         new HubError("UNAVAILABLE", "the hub is shutting down"),
       );
     }
+    // `hub.call` is charged once, as the call it makes.
+    let usage: KeyUsage | undefined;
+    if (this.#limits && request.operation !== "hub.call") {
+      const admitted = this.#limits.admitCall(caller.identity.keyId, startedAt);
+      if (admitted instanceof HubError) return this.#refuse(caller, request, sink, startedAt, admitted);
+      usage = admitted;
+    }
     if (isHubOperation(request.operation)) {
       if (!this.#hubOperations) {
         return this.#refuse(
@@ -100,13 +112,25 @@ export class Router {
     const route = routeCall(request.operation, caller.identity, this.#catalog, this.#links);
     if (!route.ok) return this.#refuse(caller, request, sink, startedAt, route.error);
     const { operation, link } = route;
-    const problem = operation.checkInput(request.input);
-    if (problem !== undefined) {
-      return this.#refuse(caller, request, sink, startedAt, new HubError("VALIDATION_ERROR", problem));
-    }
     const deadline = this.#deadline(startedAt, request.deadline);
     const hubId = `${this.#idPrefix}${(this.#nextId++).toString(36)}`;
-    const frame = encodeSpokeCall(hubId, operation, request, caller.identity, deadline);
+    let frame: string;
+    try {
+      const problem = operation.checkInput(request.input);
+      if (problem !== undefined) {
+        return this.#refuse(caller, request, sink, startedAt, new HubError("VALIDATION_ERROR", problem));
+      }
+      frame = encodeSpokeCall(hubId, operation, request, caller.identity, deadline);
+    } catch {
+      // Input nested deeper than the engine's stack: validating or encoding it throws (RangeError).
+      return this.#refuse(
+        caller,
+        request,
+        sink,
+        startedAt,
+        new HubError("VALIDATION_ERROR", "the input nests too deeply to be relayed"),
+      );
+    }
     const call: PendingCall & CallHandle = {
       hubId,
       caller,
@@ -117,11 +141,13 @@ export class Router {
       startedAt,
       inputBytes: frame.length,
       outputBytes: 0,
+      usage,
       timer: undefined,
       ackTimer: undefined,
       abort: (reason?: string) => this.#abortByCaller(call, reason),
     };
     this.#pending.add(call);
+    if (usage) usage.inFlight++;
     if (!link.send(frame)) {
       this.#fail(
         call,
@@ -219,6 +245,13 @@ export class Router {
     }
   }
 
+  /** Aborts every call in flight made with key `keyId` (the key was revoked). */
+  abortKey(keyId: string, reason: string): void {
+    for (const call of this.#pending.all()) {
+      if (call.caller.identity.keyId === keyId) this.#abortByCaller(call, reason);
+    }
+  }
+
   /** Refuses new calls from now on (`UNAVAILABLE`); calls in flight go on. */
   beginDrain(): void {
     this.#draining = true;
@@ -263,7 +296,13 @@ export class Router {
       }
     }
     const last = call.operation.spec.type !== "subscription";
-    call.outputBytes += call.sink.response(output, last);
+    try {
+      call.outputBytes += call.sink.response(output, last);
+    } catch {
+      // Output nested deeper than the engine's stack cannot be encoded for the caller.
+      this.#fail(call, new HubError("EXECUTION_ERROR", "the spoke's output nests too deeply to be relayed"));
+      return;
+    }
     if (last) this.#settle(call, "ok", null);
   }
 
@@ -291,6 +330,7 @@ export class Router {
 
   #settle(call: PendingCall, outcome: CallOutcome, errorCode: string | null): void {
     if (!this.#pending.remove(call)) return;
+    if (call.usage) call.usage.inFlight--;
     const finishedAt = Date.now();
     this.#metrics.finished(call.operation.name, outcome, finishedAt - call.startedAt);
     this.#audit.record({
@@ -320,7 +360,9 @@ export class Router {
   ): CallHandle {
     const known = this.#catalog.operation(request.operation);
     const finishedAt = Date.now();
-    this.#metrics.finished(known ? known.name : "unknown", "error", finishedAt - startedAt);
+    // A refused caller must not put an operation it may not see into /metrics (owner-only names would leak).
+    const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
+    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
     this.#audit.record({
       requestId: crypto.randomUUID(),
       operation: request.operation.slice(0, 128),

@@ -87,6 +87,15 @@ export class SpokeGateway {
     const session = new SpokeSession(socket, identity, this.#deps.sessionLimits, this.#deps.log);
     session.advance("ready");
     this.#sessions.add(session);
+    // Checked before the upgrade already; this catches connections of the key that opened meanwhile, and a
+    // revocation that landed between the key check and now.
+    const refused = this.#deps.limits.acquire("connections", identity.keyId);
+    if (refused) {
+      const code = refused.code === "RATE_LIMITED" ? CLOSE_CODES.RATE_LIMITED : CLOSE_CODES.KEY_REVOKED;
+      session.close(code, refused.message);
+      return session;
+    }
+    session.holdsConnection = true;
     if (identity.expiresAt) {
       // setTimeout holds at most ~24.8 days; a key that lives longer is re-checked when the timer fires.
       const delay = Math.min(Math.max(0, identity.expiresAt.getTime() - Date.now()), MAX_TIMER_MS);
@@ -128,6 +137,10 @@ export class SpokeGateway {
     session.advance("closed");
     clearTimeout(session.expiryTimer);
     this.#sessions.delete(session);
+    if (session.holdsConnection) {
+      session.holdsConnection = false;
+      this.#deps.limits.release("connections", session.identity.keyId);
+    }
     for (const handle of session.outgoing.values()) handle.abort("the caller disconnected");
     session.outgoing.clear();
     if (!session.spokeName) return;
