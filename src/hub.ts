@@ -132,6 +132,8 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       failures: authFailures,
       trustProxy: config.server.trustProxy,
     });
+    // A call body larger than a frame could not be relayed to a spoke anyway.
+    const callBodyBytes = Math.min(config.limits.maxBodyBytes, config.limits.maxFrameBytes);
     const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
@@ -152,9 +154,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           auth,
           policy,
           anonymous,
-          maxBodyBytes: config.limits.maxBodyBytes,
+          maxBodyBytes: callBodyBytes,
         }),
-        apiRoutes({ router: () => subsystems!.router, auth, maxBodyBytes: config.limits.maxBodyBytes }),
+        apiRoutes({ router: () => subsystems!.router, auth, maxBodyBytes: callBodyBytes }),
         adminRoutes({
           store: () => store!,
           bus: () => bus,

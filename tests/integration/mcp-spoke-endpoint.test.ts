@@ -141,7 +141,7 @@ test("a key limited by operation globs sees and calls only those tools; another 
   const { client } = await connect(limited);
   expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["fs.read", "fs.remove"]);
   const denied = await client.callTool({ name: "media.sample", arguments: {} });
-  expect(denied.structuredContent).toMatchObject({ code: "ACCESS_DENIED" });
+  expect(denied.structuredContent).toMatchObject({ code: "OPERATION_NOT_FOUND" });
   const elsewhere = await connect(callKey, "nobody");
   expect((await elsewhere.client.listTools()).tools).toEqual([]);
 });
