@@ -133,7 +133,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       trustProxy: config.server.trustProxy,
     });
     // A call body larger than a frame could not be relayed to a spoke anyway.
-    const callBodyBytes = Math.min(config.limits.maxBodyBytes, config.limits.maxFrameBytes);
+    const callBody = {
+      maxBytes: Math.min(config.limits.maxBodyBytes, config.limits.maxFrameBytes),
+      maxDepth: config.limits.maxJsonDepth,
+    };
     const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
@@ -154,9 +157,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           auth,
           policy,
           anonymous,
-          maxBodyBytes: callBodyBytes,
+          body: callBody,
         }),
-        apiRoutes({ router: () => subsystems!.router, auth, maxBodyBytes: callBodyBytes }),
+        apiRoutes({ router: () => subsystems!.router, auth, body: callBody }),
         adminRoutes({
           store: () => store!,
           bus: () => bus,

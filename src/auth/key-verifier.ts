@@ -65,6 +65,11 @@ export class KeyVerifier {
     return result;
   }
 
+  /** Whether `presented` is verified and cached right now (no database read). */
+  isCached(presented: string): boolean {
+    return (this.#cache.get(hashApiKey(presented))?.until ?? 0) > this.#now();
+  }
+
   /** Drops every cached identity of key `keyId`. */
   evict(keyId: string): void {
     this.#generation++;

@@ -46,6 +46,7 @@ describe("parseConfigText", () => {
       badFramesPerMinute: 20,
       backpressureBytes: 1_048_576,
       heartbeatMs: 10_000,
+      maxJsonDepth: 256,
       maxBodyBytes: 1_048_576,
       perKey: {
         enabled: true,

@@ -71,6 +71,8 @@ const LimitsSchema = section({
   badFramesPerMinute: positive(20),
   backpressureBytes: positive(1_048_576),
   heartbeatMs: positive(10_000),
+  /** Deepest nesting of arrays/objects in a frame or body; deeper text is refused before it is parsed. */
+  maxJsonDepth: positive(256),
   /** Largest HTTP request body on any route (/mcp, /api/v1, …), counted as it streams in. */
   maxBodyBytes: positive(1_048_576),
   /** What one key may cost (docs/security.md); cluster-wide when Redis is configured. */

@@ -62,7 +62,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
       "/",
       async ({ denied, request, actor }) => {
         if (denied) return denied;
-        const body = await readJsonBody(request, 64 * 1024);
+        const body = await readJsonBody(request, { maxBytes: 64 * 1024, maxDepth: 16 });
         if (body instanceof HubError) return errorResponse(body);
         const problem = checkCreate.explain(body, "body");
         if (problem !== undefined) return errorResponse(new HubError("VALIDATION_ERROR", problem));

@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import type { Identity } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { type CallRequest, CollectingSink, type Router } from "../router/index.ts";
+import type { BodyLimits } from "./body.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
@@ -9,8 +10,8 @@ import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 export interface ApiRouteDeps {
   router: () => Router;
   auth: RequestAuthenticator;
-  /** Largest request body, in bytes. */
-  maxBodyBytes: number;
+  /** How much of a call body is read. */
+  body: BodyLimits;
 }
 
 /**
@@ -56,7 +57,7 @@ export function apiRoutes(deps: ApiRouteDeps) {
       "/operations/:name/call",
       async ({ request, auth, params, query }) => {
         if (!auth.ok) return auth.response;
-        const body = await readJsonBody(request, deps.maxBodyBytes);
+        const body = await readJsonBody(request, deps.body);
         if (body instanceof HubError) return errorResponse(body);
         const timeoutMs = query.timeoutMs === undefined ? undefined : Number(query.timeoutMs);
         if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {

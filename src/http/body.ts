@@ -1,4 +1,10 @@
-import { HubError } from "../protocol/index.ts";
+import { HubError, jsonDepthExceeds } from "../protocol/index.ts";
+
+/** How much of a request body a route reads: bytes, and nesting depth (`limits.maxJsonDepth`). */
+export interface BodyLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
 
 /**
  * The request body as text, read no further than `maxBytes`: a declared `Content-Length` over the limit is
@@ -15,7 +21,16 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   let text = "";
   let bytes = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away, or the server's own cap cut the stream.
+      return bytes >= maxBytes
+        ? tooLarge()
+        : new HubError("VALIDATION_ERROR", "the body could not be read to its end");
+    }
+    const { done, value } = chunk;
     if (done) break;
     bytes += value.byteLength;
     if (bytes > maxBytes) {
@@ -27,38 +42,18 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   return text + decoder.decode();
 }
 
-/** Nesting depth past which a JSON body is refused: deeper values make `JSON.stringify` throw later. */
-export const MAX_JSON_DEPTH = 256;
-
 /**
- * Parses a JSON body, refusing one nested deeper than `MAX_JSON_DEPTH` (counted on the text in one linear
- * pass, before parsing). Returns the value or a `VALIDATION_ERROR`.
+ * Parses a JSON body, refusing one nested deeper than `maxDepth` (`limits.maxJsonDepth`), counted on the text
+ * before parsing: parsing a value 100k levels deep takes the loop for a third of a second, and encoding it again
+ * throws after seconds. Returns the value or a `VALIDATION_ERROR`.
  */
-export function parseJsonBody(text: string): unknown {
-  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
-    return new HubError("VALIDATION_ERROR", `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+export function parseJsonBody(text: string, maxDepth: number): unknown {
+  if (jsonDepthExceeds(text, maxDepth)) {
+    return new HubError("VALIDATION_ERROR", `the body nests deeper than ${maxDepth} levels`);
   }
   try {
     return JSON.parse(text);
   } catch {
     return new HubError("VALIDATION_ERROR", "the body is not valid JSON");
   }
-}
-
-/** Whether the JSON text nests arrays/objects deeper than `limit` (strings are skipped, escapes honoured). */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92)
-        i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > limit) return true;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return false;
 }

@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { Identity } from "../auth/index.ts";
 import type { McpEndpoint, McpTarget } from "../mcp/index.ts";
 import { HubError } from "../protocol/index.ts";
-import { parseJsonBody, readBodyText } from "./body.ts";
+import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
 import type { RequestAuthenticator } from "./request-auth.ts";
@@ -14,8 +14,8 @@ export interface McpRouteDeps {
   policy: OriginPolicy;
   /** The identity of callers without a key, when `mcp.anonymous` is enabled. */
   anonymous: Identity | undefined;
-  /** Largest request body, in bytes (`limits.maxBodyBytes`). */
-  maxBodyBytes: number;
+  /** How much of a request body is read (`limits.maxBodyBytes`, `limits.maxJsonDepth`). */
+  body: BodyLimits;
 }
 
 /** `/mcp` (the four meta-tools) and `/mcp/spokes/<name>` (one spoke's operations as tools). */
@@ -33,8 +33,8 @@ export function mcpRoutes(deps: McpRouteDeps) {
     }
     let body: unknown;
     if (request.method === "POST") {
-      const text = await readBodyText(request, deps.maxBodyBytes);
-      body = text instanceof HubError ? text : parseJsonBody(text);
+      const text = await readBodyText(request, deps.body.maxBytes);
+      body = text instanceof HubError ? text : parseJsonBody(text, deps.body.maxDepth);
       if (body instanceof HubError) {
         return body.code === "PAYLOAD_TOO_LARGE"
           ? jsonRpcError(413, -32600, `Request too large: ${body.message}`)

@@ -1,7 +1,7 @@
 import { hasScope, type Identity, type KeyVerifier, parseApiKeyId, presentedKey } from "../auth/index.ts";
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
 import { HubError } from "../protocol/index.ts";
-import { parseJsonBody, readBodyText } from "./body.ts";
+import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
@@ -61,7 +61,9 @@ export class RequestAuthenticator {
     const address = this.address(request);
     const keyId = parseApiKeyId(key);
     const failures = this.#options.failures;
-    const waitMs = failures.blockedFor(address, keyId);
+    const keys = this.#options.keys();
+    // A key verified a moment ago is not held up by someone guessing at its id: only the guesses are.
+    const waitMs = failures.blockedFor(address, keys.isCached(key) ? undefined : keyId);
     if (waitMs > 0) {
       return {
         ok: false,
@@ -71,7 +73,7 @@ export class RequestAuthenticator {
         }),
       };
     }
-    const verified = await this.#options.keys().verify(key);
+    const verified = await keys.verify(key);
     if (verified.ok) return verified;
     failures.failed(address, keyId, verified.reason);
     return {
@@ -92,13 +94,13 @@ export class RequestAuthenticator {
 
 /**
  * The request body as JSON (an empty body is `{}`), or a `HubError` saying what is wrong with it. Reads no
- * further than `maxBytes` (see `readBodyText`).
+ * further than `limits.maxBytes` (see `readBodyText`) and refuses nesting past `limits.maxDepth`.
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await readBodyText(request, maxBytes);
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
+  const text = await readBodyText(request, limits.maxBytes);
   if (text instanceof HubError) return text;
   if (text.trim() === "") return {};
-  return parseJsonBody(text);
+  return parseJsonBody(text, limits.maxDepth);
 }
 
 /** The `/metrics` guard of `metrics.requireKey`: a valid key with scope `read` (or `admin`). */

@@ -5,6 +5,9 @@ import { HubError } from "../protocol/index.ts";
 import { healthRoutes, startupGate } from "./health-routes.ts";
 import { errorResponse } from "./json-response.ts";
 
+/** How far past `maxBodyBytes` Bun's own body cap sits. */
+const BODY_CAP_MARGIN_BYTES = 64 * 1024;
+
 /** What the HTTP server needs at the moment it opens (before any dependency is connected). */
 export interface HttpServerOptions {
   host: string;
@@ -69,8 +72,13 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
     .use(startupGate(options.health))
     .use(healthRoutes(options.health, options.metrics, options.guardMetrics));
   for (const routes of options.routes ?? []) app.use(routes);
-  // Bun's own cap is the backstop for bodies streamed without a length (routes count those themselves).
-  app.listen({ hostname: options.host, port: options.port, maxRequestBodySize: options.maxBodyBytes });
+  // Bun's own cap is the backstop for bodies streamed without a length; routes that read a body count it
+  // themselves and answer 413 first (hence the margin).
+  app.listen({
+    hostname: options.host,
+    port: options.port,
+    maxRequestBodySize: options.maxBodyBytes + BODY_CAP_MARGIN_BYTES,
+  });
   const server = app.server;
   if (!server) throw new Error("HTTP server did not start");
   const host = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;

@@ -363,18 +363,20 @@ export class Router {
     // A refused caller must not put an operation it may not see into /metrics (owner-only names would leak).
     const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
     this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
-    this.#audit.record({
-      requestId: crypto.randomUUID(),
-      operation: request.operation.slice(0, 128),
-      spokeName: known ? known.spokeName : null,
-      callerKeyId: caller.identity.keyId,
-      outcome: "error",
-      errorCode: error.code,
-      startedAt,
-      finishedAt,
-      inputBytes: 0,
-      outputBytes: 0,
-    });
+    // A key flooding past its limit is counted in /metrics, not written row by row to the audit.
+    if (error.code !== "RATE_LIMITED")
+      this.#audit.record({
+        requestId: crypto.randomUUID(),
+        operation: request.operation.slice(0, 128),
+        spokeName: known ? known.spokeName : null,
+        callerKeyId: caller.identity.keyId,
+        outcome: "error",
+        errorCode: error.code,
+        startedAt,
+        finishedAt,
+        inputBytes: 0,
+        outputBytes: 0,
+      });
     sink.error(error);
     return SETTLED_HANDLE;
   }

@@ -9,6 +9,8 @@ import { type ConnectionPhase, canAdvance, type FrameSocket } from "./socket.ts"
 export interface SessionLimits {
   maxInFlightPerConnection: number;
   badFramesPerMinute: number;
+  /** Deepest nesting a frame may have; deeper frames are refused before they are parsed. */
+  maxJsonDepth: number;
 }
 
 /**

@@ -54,6 +54,8 @@ export async function serveBinary(
   configPath: string,
   keyPath: string,
   extraArgs: string[] = [],
+  /** The loopback address the config makes it listen on (its URL uses it). */
+  host = "127.0.0.1",
 ): Promise<ServingHub> {
   const port = await freePort();
   const proc = Bun.spawn(
@@ -75,7 +77,7 @@ export async function serveBinary(
     const decoder = new TextDecoder();
     for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
   })();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   return {
     proc,
     url,
