@@ -62,7 +62,7 @@ export {
   HubSearchInput,
   OperationSummary,
 } from "./hub-operations.ts";
-export { jsonDepthExceeds } from "./json-depth.ts";
+export { jsonDepthExceeds, warmJsonDepth } from "./json-depth.ts";
 export {
   isValidSegment,
   localOf,

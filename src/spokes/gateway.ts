@@ -1,7 +1,7 @@
 import type { Identity } from "../auth/index.ts";
 import type { Bus } from "../bus/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
-import { CLOSE_CODES, encodeFrame } from "../protocol/index.ts";
+import { CLOSE_CODES, encodeFrame, FRAME_TYPES, frameChecker, warmJsonDepth } from "../protocol/index.ts";
 import type { SpokeLink } from "../router/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
@@ -38,6 +38,10 @@ export class SpokeGateway {
       deps.remoteAckMs,
     );
     this.#deps = { ...deps, directory, forwarded };
+    // Compile every frame checker (and warm the depth scan) now: compiled lazily, the first frame of a rare
+    // type (a peer's first protocol.error, say) would hold the loop for tens of milliseconds mid-traffic.
+    for (const type of FRAME_TYPES) frameChecker(type).explain({});
+    warmJsonDepth();
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
       [{}, this.#deps.directory.size],

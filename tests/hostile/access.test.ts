@@ -339,7 +339,7 @@ test("bodies are counted as they stream and refused with 413 at the limit on eve
     ] as const;
     return Promise.all(
       routes.flatMap(([path, headers]) =>
-        [0, 1, 2].map(async () => {
+        [0, 1].map(async () => {
           const lazy = lazyBody(50);
           const response = await fetch(`${hub.url}${path}`, {
             method: "POST",
@@ -531,7 +531,7 @@ test("protocol.error floods spend the bad-frame budget and leave a bounded log",
   const { result } = await hub.underAttack("protocol.error flood", async () => {
     const noisy = await connect("attacker");
     for (let i = 0; i < 50 && noisy.open; i++) {
-      noisy.send("protocol.error", `p${i}`, { message: "m".repeat(10_000), ref: "r".repeat(100_000) });
+      noisy.send("protocol.error", `p${i}`, { message: "m".repeat(10_000), ref: "r".repeat(20_000) });
     }
     return noisy.waitClosed(10_000);
   });
@@ -556,7 +556,9 @@ test("input nested 100k deep is answered, frees its request id, and is a 400 ove
   expect(result.first.type).toBe("call.error");
   expect(result.first.payload.code).toBe("VALIDATION_ERROR");
   // The request id is free again.
-  expect((await client.call("evil-pub.op", {}, { requestId: "deep1" })).type).toBe("call.responded");
+  client.request("evil-pub.op", {}, { requestId: "deep1" });
+  const again = await client.waitFor((f) => f.id === "deep1" && f !== result.first, 10_000);
+  expect(again.type).toBe("call.responded");
   expect(result.http.status).toBe(400);
   expect(result.http.body).not.toContain("Maximum call stack");
 }, 60_000);
