@@ -150,6 +150,16 @@ function validateInput(input: CreateApiKeyInput): void {
   if (input.account.trim() === "") throw new RangeError("the account name of a key must not be empty");
   if (input.name.trim() === "") throw new RangeError("the name of a key must not be empty");
   if (input.scopes.length === 0) throw new RangeError("a key needs at least one scope");
+  // Postgres text cannot hold NUL: refuse it here with a clear message instead of failing the insert.
+  for (const [field, values] of [
+    ["account", [input.account]],
+    ["name", [input.name]],
+    ["spokeNames", input.spokeNames ?? []],
+    ["operations", input.operations ?? []],
+  ] as const) {
+    if (values.some((value) => value.includes("\u0000")))
+      throw new RangeError(`${field} must not contain NUL characters`);
+  }
   for (const scope of input.scopes) {
     if (!isScope(scope)) throw new RangeError(`unknown scope "${scope}"`);
   }

@@ -67,7 +67,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
         const problem = checkCreate.explain(body, "body");
         if (problem !== undefined) return errorResponse(new HubError("VALIDATION_ERROR", problem));
         const input = body as typeof CreateKeyBody.static;
-        const { key, record } = await createApiKey(deps.store(), {
+        const created = await createApiKey(deps.store(), {
           account: input.account ?? "admin",
           name: input.name,
           scopes: input.scopes,
@@ -75,8 +75,13 @@ export function adminRoutes(deps: AdminRouteDeps) {
           operations: input.operations,
           expiresAt: input.expiresAt === undefined ? undefined : new Date(input.expiresAt),
           actor: { keyId: actor },
+        }).catch((error: unknown) => {
+          // createApiKey's own input checks (blank names and globs) are the caller's mistake, not ours.
+          if (error instanceof RangeError) return new HubError("VALIDATION_ERROR", error.message);
+          throw error;
         });
-        return jsonResponse({ key, record }, 201);
+        if (created instanceof HubError) return errorResponse(created);
+        return jsonResponse(created, 201);
       },
       { parse: "none" },
     )

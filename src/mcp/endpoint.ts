@@ -107,7 +107,10 @@ export class McpEndpoint {
   /** Serves one HTTP request (POST, GET or DELETE) of an authenticated caller. */
   async handle({ request, identity, target, body, address }: McpRequest): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id") ?? undefined;
-    const messages = (Array.isArray(body) ? body : body === undefined ? [] : [body]) as JsonRpcMessage[];
+    // Only objects can be JSON-RPC messages; the transport answers the rest (a batch may hold anything).
+    const messages = (Array.isArray(body) ? body : [body]).filter(
+      (m): m is JsonRpcMessage => typeof m === "object" && m !== null,
+    );
     const owner = callOwner(identity, sessionId, address);
     if (owner !== undefined) this.#forwardCancellations(messages, owner);
     const auth: RequestAuth = { identity, signal: request.signal, owner };

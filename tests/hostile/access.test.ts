@@ -618,7 +618,7 @@ test("hidden operations answer like missing ones, and refused calls add no opera
   expect(metrics).not.toContain('operation="evil-own.secret"');
 }, 60_000);
 
-test("a database error answers a plain 500: no SQL, no parameters", async () => {
+test("a body Postgres cannot store is refused clearly; no SQL or parameters reach the answer", async () => {
   const { result } = await hub.underAttack("database error", async () => {
     const response = await post(
       "/api/v1/keys",
@@ -627,8 +627,12 @@ test("a database error answers a plain 500: no SQL, no parameters", async () => 
     );
     return { status: response.status, body: await response.text() };
   });
-  expect(result.status).toBe(500);
-  expect(JSON.parse(result.body)).toEqual({ code: "UNKNOWN_ERROR", message: "internal error" });
+  expect(result.status).toBe(400);
+  expect(JSON.parse(result.body)).toEqual({
+    code: "VALIDATION_ERROR",
+    message: "name must not contain NUL characters",
+  });
+  expect(result.body).not.toMatch(/insert|select|query|\$1/i);
 }, 30_000);
 
 async function crossCancel(
