@@ -1,7 +1,8 @@
 /**
- * `startHub()`: runs the startup steps of ARCHITECTURE.md › Lifecycle in order and returns a handle whose
- * `stop()` shuts the hub down in reverse. Every step is named in `/health` while it runs; a failing step is
- * logged with its name and rethrown (its error carries the process exit code).
+ * `startHub()`: the composition root. It runs the startup steps of ARCHITECTURE.md › Lifecycle in order through
+ * one `Supervisor` and returns a handle whose `stop()` runs the mirror (every part drained, then stopped, newest
+ * first). Every step is named in `/health` while it runs; a failing step is logged with its name and rethrown
+ * (its error carries the process exit code).
  */
 
 import { writeAuditRow } from "./audit/index.ts";
@@ -10,11 +11,10 @@ import { KeyVerifier, Revocations } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
-import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
+import { DependencyMonitor, HealthState, MetricsRegistry, registerProcessMetrics } from "./health/index.ts";
 import {
   adminRoutes,
   apiRoutes,
-  type HttpServer,
   mcpRoutes,
   metricsGuard,
   originPolicy,
@@ -22,13 +22,15 @@ import {
   startHttpServer,
   wsRoute,
 } from "./http/index.ts";
-import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
+import { buildHubParts, type HubParts } from "./hub-parts.ts";
+import { ReadyParts, retryUntilAvailable, StartupStepError, Supervisor } from "./lifecycle/index.ts";
 import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
-import { createSubsystems, type Subsystems } from "./subsystems.ts";
 import { BUILD_INFO } from "./version.ts";
+
+export { StartupStepError };
 
 /** How `startHub` finds its configuration and where it logs. */
 export interface HubOptions {
@@ -55,44 +57,29 @@ export interface Hub {
   readonly store: Store;
   readonly bus: Bus;
   readonly keys: KeyVerifier;
-  readonly subsystems: Subsystems;
+  readonly subsystems: HubParts;
   readonly log: Logger;
   /** Graceful shutdown in reverse startup order; calling it again returns the same promise. */
   stop(): Promise<void>;
 }
 
-/** A startup step failed; `cause` is the step's own error (it decides the exit code). */
-export class StartupStepError extends Error {
-  override readonly name = "StartupStepError";
-  readonly step: StartupStep;
-
-  constructor(step: StartupStep, cause: unknown) {
-    super(`startup step ${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
-    this.step = step;
-  }
+/** What the HTTP routes reach once the hub is ready. */
+interface RouteParts {
+  keys: KeyVerifier;
+  store: Store;
+  bus: Bus;
+  parts: HubParts;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const health = new HealthState();
   const metrics = new MetricsRegistry();
   let log = createLogger({ sink: options.logSink });
-  const shutdown = new ShutdownPlan();
+  const supervisor = new Supervisor({ log: () => log, onStep: (step) => health.enter(step) });
   const instanceId = crypto.randomUUID();
+  const ready = new ReadyParts<RouteParts>();
 
-  const step = async <T>(name: StartupStep, run: () => Promise<T> | T): Promise<T> => {
-    health.enter(name);
-    try {
-      return await run();
-    } catch (error) {
-      log.error("startup failed", { step: name, error });
-      await shutdown.run(log);
-      throw new StartupStepError(name, error);
-    }
-  };
-
-  const paths = await step("resolve-config", () => {
+  const paths = await supervisor.step("resolve-config", () => {
     const env = options.env ?? process.env;
     const cwd = options.cwd ?? process.cwd();
     const config = resolveConfigPath({ flag: options.configPath, env, cwd });
@@ -101,20 +88,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       masterKeyPath: resolveMasterKeyPath({ flag: options.masterKeyPath, configPath: config.path }),
     };
   });
-  const { config, masterKey } = await step("load-config", async () => {
+  const { config, masterKey } = await supervisor.step("load-config", async () => {
     const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
     return { config: await loadConfig({ path: paths.configPath, masterKey }), masterKey };
   });
-  let http: HttpServer | undefined;
-  // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
-  let subsystems: Subsystems | undefined;
-  let keys: KeyVerifier | undefined;
-  let store: Store | undefined;
   // Revocations and per-key limits exist before the listener, so every route sees the same ones.
   const revocations = new Revocations();
   const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
   let authFailures: AuthFailures | undefined;
-  await step("init-logger", () => {
+  const http = await supervisor.step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
       format: config.development ? "pretty" : config.logging.format,
@@ -122,27 +104,28 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
-    authFailures = new AuthFailures(
-      config.limits.authFailures,
-      (rows) => (store ? writeAuthFailures(store, rows) : Promise.resolve()),
-      log.child({ part: "auth" }),
-    );
-    const auth = new RequestAuthenticator({
-      keys: () => keys!,
-      failures: authFailures,
-      trustProxy: config.server.trustProxy,
-    });
+    const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
     // A call body larger than a frame could not be relayed to a spoke anyway.
     const callBody = {
       maxBytes: Math.min(config.limits.maxBodyBytes, config.limits.maxFrameBytes),
       maxDepth: config.limits.maxJsonDepth,
     };
-    const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
     const anonymous = anonymousIdentity(config);
     if (anonymous)
       log.warn("callers without a key may use /mcp (mcp.anonymous.enabled)", { scopes: anonymous.scopes });
-    // The listener opens as early as the port is known, answering /health while the rest starts.
-    http = startHttpServer({
+    // The listener opens as early as the port is known, answering /health while the rest starts; its startup
+    // gate holds every other path back until `ready`, when the parts the routes reach are handed over.
+    authFailures = new AuthFailures(
+      config.limits.authFailures,
+      (rows) => writeAuthFailures(ready.parts.store, rows),
+      log.child({ part: "auth" }),
+    );
+    const auth = new RequestAuthenticator({
+      keys: () => ready.parts.keys,
+      failures: authFailures,
+      trustProxy: config.server.trustProxy,
+    });
+    const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
       health,
@@ -151,18 +134,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       maxBodyBytes: config.limits.maxBodyBytes,
       log,
       routes: [
-        wsRoute({ gateway: () => subsystems!.gateway, auth, limits: () => limits, policy }),
-        mcpRoutes({
-          endpoint: () => subsystems!.mcp,
-          auth,
-          policy,
-          anonymous,
-          body: callBody,
-        }),
-        apiRoutes({ router: () => subsystems!.router, auth, body: callBody }),
+        wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
+        mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
+        apiRoutes({ calls: () => ready.parts.parts.calls, auth, body: callBody }),
         adminRoutes({
-          store: () => store!,
-          bus: () => bus,
+          store: () => ready.parts.store,
+          bus: () => ready.parts.bus,
           auth,
           revocations: () => revocations,
           log: () => log,
@@ -175,85 +152,90 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         idleTimeout: Math.min(960, Math.max(8, Math.ceil((3 * config.limits.heartbeatMs) / 1000))),
       },
     });
-    const server = http;
-    auth.attach((request) => server.requestIP(request));
-    shutdown.add("server", "http", () => http!.stop());
+    // The listener closes after every other part drained (their sockets are closed by then) and before any
+    // connection to Postgres or Redis is.
+    supervisor.manage({ name: "http", drain: () => http.stop() });
+    auth.attach((request) => http.requestIP(request));
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
+    return http;
   });
   const connectTimeoutMs = config.startup.connectTimeoutMs;
-  store = await step("connect-postgres", () =>
+  const store = await supervisor.step("connect-postgres", () =>
     retryUntilAvailable("postgres", connectTimeoutMs, log, () =>
       openStore({ postgres: config.postgres, embedded: config.embedded, log: log.child({ part: "store" }) }),
     ),
   );
-  const db = store;
-  shutdown.add("connections", "postgres", () => db.close());
-  await step("run-migrations", async () => {
-    const { applied } = await db.migrate();
-    log.info("migrations done", { applied, store: db.kind });
+  supervisor.manage({ name: "postgres", stop: () => store.close() });
+  await supervisor.step("run-migrations", async () => {
+    const { applied } = await store.migrate();
+    log.info("migrations done", { applied, store: store.kind });
   });
-  const { bus, presence } = await step("connect-redis", async () => {
-    if (!config.redis) return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence() };
+  const { bus, presence } = await supervisor.step("connect-redis", async () => {
+    if (!config.redis) {
+      const bus = createMemoryBus({ instanceId, log });
+      supervisor.manage({ name: "bus", stop: () => bus.close() });
+      return { bus, presence: createMemoryPresence({ instanceId }) };
+    }
     const redis = config.redis;
     const bus = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
       connectRedisBus({ redis, instanceId, log: log.child({ part: "bus" }), connectTimeoutMs }),
     );
-    shutdown.add("connections", "bus", () => bus.close());
+    supervisor.manage({ name: "bus", stop: () => bus.close() });
     const presence = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
-      connectRedisPresence({ redis, log: log.child({ part: "presence" }), connectTimeoutMs }),
+      connectRedisPresence({
+        redis,
+        log: log.child({ part: "presence" }),
+        connectTimeoutMs,
+        instanceId,
+        // An instance silent for remoteAckMs counts as dead for calls; its names are free after as long.
+        instanceTtlMs: config.router.remoteAckMs,
+      }),
     );
     return { bus, presence };
   });
-  if (bus.kind === "memory") shutdown.add("connections", "bus", () => bus.close());
-  shutdown.add("connections", "presence", () => presence.close());
-  await step("init-keyring", () => {
+  supervisor.manage({ name: "presence", stop: () => presence.close() });
+  await supervisor.step("init-keyring", () => {
     if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
   });
-  keys = await step(
+  const keys = await supervisor.step(
     "init-drizzle",
-    () => new KeyVerifier(db, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
+    () => new KeyVerifier(store, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
   );
-  subsystems = await step("init-subsystems", () =>
-    createSubsystems({
+  const parts = await supervisor.step("init-subsystems", () =>
+    buildHubParts({
       config,
-      store: db,
+      store,
       bus,
       presence,
       metrics,
       log,
       instanceId,
-      keys: keys!,
+      keys,
       revocations,
       limits,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
     }),
   );
-  const parts = subsystems;
-  const monitor = new DependencyMonitor({ store: db, bus, health, log });
-  await step("start-server", async () => {
-    const failures = authFailures!;
-    failures.start();
-    shutdown.add("connections", "auth-failures", () => failures.stop());
-    shutdown.add("connections", "audit-and-catalog", () => parts.stop());
-    shutdown.add("drain", "spokes", () => parts.drain());
-    await parts.start();
-    monitor.start();
-    shutdown.add("drain", "dependency-monitor", () => monitor.stop());
+  await supervisor.step("start-server", async () => {
+    for (const service of parts.services) await supervisor.start(service);
+    if (authFailures) await supervisor.start(authFailures);
+    await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
+    ready.open({ keys, store, bus, parts });
   });
   health.enter("ready");
-  log.info("ready", { store: db.kind, bus: bus.kind });
+  log.info("ready", { store: store.kind, bus: bus.kind });
 
   let stopping: Promise<void> | undefined;
   return {
-    url: http!.url,
-    port: http!.port,
+    url: http.url,
+    port: http.port,
     instanceId,
     config,
     health,
     metrics,
-    store: db,
+    store,
     bus,
     keys,
     subsystems: parts,
@@ -262,7 +244,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       stopping ??= (async () => {
         health.markDraining();
         log.info("shutting down");
-        await shutdown.run(log);
+        await supervisor.stop();
         log.info("stopped");
       })();
       return stopping;

@@ -36,6 +36,7 @@ interface Window {
  * flush) and logged as one summary line per flush, so a flood can grow neither the table nor the log fast.
  */
 export class AuthFailures {
+  readonly name = "auth-failures";
   readonly #limits: AuthFailureLimits;
   readonly #byAddress = new Map<string, Window>();
   readonly #byKeyId = new Map<string, Window>();

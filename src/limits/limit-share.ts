@@ -26,6 +26,7 @@ interface ShareMessage {
  * there is no one to share with, and this only sweeps idle entries.
  */
 export class LimitShare {
+  readonly name = "limit-share";
   readonly #limits: KeyLimits;
   readonly #bus: Bus;
   readonly #log: Logger;

@@ -6,7 +6,7 @@ import type { Catalog } from "../catalog/index.ts";
 import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls } from "../router/index.ts";
 import { EndedSessions } from "./ended-sessions.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
@@ -21,7 +21,8 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 export interface McpEndpointOptions {
-  router: Router;
+  /** Where tool calls go (the calls facade). */
+  calls: Calls;
   catalog: Catalog;
   bus: Bus;
   log: Logger;
@@ -203,7 +204,7 @@ export class McpEndpoint {
 
   #serverDeps(): McpServerDeps {
     return {
-      router: () => this.#options.router,
+      calls: () => this.#options.calls,
       catalog: () => this.#options.catalog,
       running: this.#running,
       jsonSchemaValidator: this.#validator,

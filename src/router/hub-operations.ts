@@ -1,6 +1,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { hasScope, type Identity } from "../auth/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import type { KeyLimits } from "../limits/index.ts";
 import {
   compileChecker,
   HubCallInput,
@@ -12,17 +13,19 @@ import {
   type SchemaChecker,
 } from "../protocol/index.ts";
 import type { Router } from "./router.ts";
-import type { CallerContext, CallHandle, CallRequest, CallSink } from "./types.ts";
+import type { CallerContext, CallHandle, CallRequest, CallSink, Calls } from "./types.ts";
 
 const DONE: CallHandle = { abort() {} };
 
 /**
- * The hub's own operations (`hub.list`, `hub.search`, `hub.schema`, `hub.spokes`, `hub.call`) for every surface.
- * `hub.register` belongs to a /ws connection and is answered there; elsewhere it is not found.
+ * The calls facade every surface uses: answers the hub's own operations (`hub.list`, `hub.search`, `hub.schema`,
+ * `hub.spokes`, `hub.call`) and hands every other call to the router. `hub.register` belongs to a /ws connection
+ * and is answered there; elsewhere it is not found. While the hub drains, the router refuses everything.
  */
-export class HubOperations {
+export class HubOperations implements Calls {
   readonly #catalog: Catalog;
   readonly #router: Router;
+  readonly #limits: KeyLimits | undefined;
   readonly #checkers: {
     list: SchemaChecker<typeof HubListInput>;
     search: SchemaChecker<typeof HubSearchInput>;
@@ -30,9 +33,12 @@ export class HubOperations {
     call: SchemaChecker<typeof HubCallInput>;
   };
 
-  constructor(catalog: Catalog, router: Router) {
-    this.#catalog = catalog;
-    this.#router = router;
+  /** `limits`: the same per-key limits as the router's; `hub.*` reads take a token too (`hub.call` is charged
+   * once, as the call it makes, by the router). */
+  constructor(opts: { catalog: Catalog; router: Router; limits?: KeyLimits }) {
+    this.#catalog = opts.catalog;
+    this.#router = opts.router;
+    this.#limits = opts.limits;
     this.#checkers = {
       list: compileChecker(HubListInput),
       search: compileChecker(HubSearchInput),
@@ -42,7 +48,15 @@ export class HubOperations {
   }
 
   call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle {
+    if (!isHubOperation(request.operation) || this.#router.draining) {
+      return this.#router.call(caller, request, sink);
+    }
     if (request.operation === "hub.call") return this.#callThrough(caller, request, sink);
+    const refused = this.#limits?.admitCall(caller.identity.keyId, Date.now());
+    if (refused instanceof HubError) {
+      sink.error(refused);
+      return DONE;
+    }
     try {
       sink.response(this.#read(caller.identity, request.operation, request.input ?? {}), true);
     } catch (error) {

@@ -17,12 +17,13 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     session.protocolError("binary frames are not accepted; send JSON text frames");
     return;
   }
+  const text = typeof message === "string" ? message : undefined;
   const maxDepth = deps.sessionLimits.maxJsonDepth;
-  if (typeof message === "string" && jsonDepthExceeds(message, maxDepth)) {
-    refuseDeepFrame(session, message, maxDepth);
+  if (text !== undefined && jsonDepthExceeds(text, maxDepth)) {
+    refuseDeepFrame(session, text, maxDepth);
     return;
   }
-  const parsed = typeof message === "string" ? parseFrame(message) : checkFrameValue(message);
+  const parsed = text !== undefined ? parseFrame(text) : checkFrameValue(message);
   if (!parsed.ok) {
     session.protocolError(parsed.error, parsed.ref);
     return;
@@ -37,10 +38,10 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     case "call.progress":
     case "call.log":
     case "call.error":
-      onCallReply(session, frame, deps);
+      onCallReply(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "call.aborted":
-      onCallAborted(session, frame, deps);
+      onCallAborted(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "protocol.error":
       onProtocolError(session, frame);

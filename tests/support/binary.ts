@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { eventually } from "./eventually.ts";
 
 export const BINARY_PATH = join(import.meta.dir, "..", "..", "dist", "alkhub");
 
@@ -49,15 +50,18 @@ export interface ServingHub {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `alkhub serve` on a free port with the given files; resolves once it listens or exits. */
+/**
+ * Starts `alkhub serve` with the given files on `options.port` (default a free port; a restart passes the old
+ * one so that clients find it again); resolves once it is spawned.
+ */
 export async function serveBinary(
   configPath: string,
   keyPath: string,
   extraArgs: string[] = [],
-  /** The loopback address the config makes it listen on (its URL uses it). */
-  host = "127.0.0.1",
+  /** `host`: the loopback address the config makes it listen on (its URL uses it; default 127.0.0.1). */
+  options: { port?: number; host?: string } = {},
 ): Promise<ServingHub> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = Bun.spawn(
     [
       requireBinary(),
@@ -77,7 +81,7 @@ export async function serveBinary(
     const decoder = new TextDecoder();
     for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
   })();
-  const url = `http://${host}:${port}`;
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   return {
     proc,
     url,
@@ -97,6 +101,19 @@ export async function serveBinary(
       return code;
     },
   };
+}
+
+/** Waits until `hub` reports `ok` on /health; fails at once, with its log, if the process exits first. */
+export async function waitForReady(hub: ServingHub, what: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    async () => {
+      if (hub.proc.exitCode !== null || hub.proc.signalCode !== null) {
+        throw new Error(`${what} exited: ${hub.log().slice(-1500)}`);
+      }
+      return (await hub.health())?.body.status === "ok";
+    },
+    { timeoutMs, intervalMs: 50, what: `${what} ready` },
+  );
 }
 
 /** A TCP port nothing listens on right now. */

@@ -262,7 +262,7 @@ export async function startHostileHub(options: HostileHubOptions = {}): Promise<
   try {
     const keys = await mintKeys(files, { ...HARNESS_KEYS, ...DEFAULT_KEYS, ...options.keys });
     const host = (options.config?.server as { host?: string } | undefined)?.host;
-    const started = await serveBinary(files.configPath, files.keyPath, [], host);
+    const started = await serveBinary(files.configPath, files.keyPath, [], { host });
     hub = started;
     await eventually(
       async () => {
