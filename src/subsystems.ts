@@ -105,9 +105,11 @@ export function createSubsystems(opts: {
     router,
     catalog,
     bus,
+    store,
     log: log.child({ part: "mcp" }),
     sessionSecret: opts.mcpSessionSecret,
     sessionIdleMs: config.mcp.sessionIdleMs,
+    ssePollMs: config.mcp.ssePollMs,
   });
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {

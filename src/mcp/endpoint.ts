@@ -5,27 +5,37 @@ import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Router } from "../router/index.ts";
-import { EndedSessions } from "./ended-sessions.ts";
+import type { Store } from "../store/index.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
-import { McpSessions } from "./sessions.ts";
-import { primeEventStream } from "./sse.ts";
+import { SessionLedger } from "./session-ledger.ts";
+import { type McpSession, McpSessions } from "./sessions.ts";
+import { trackResponse } from "./sse.ts";
 
 /** The bus channel on which instances pass on cancellations of calls they do not run themselves. */
 export const MCP_CHANNEL = "alkhub:mcp";
 /** Default time an unused MCP session is kept. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
+/** Old ledger rows are purged every this many sweeps. */
+const PURGE_EVERY_SWEEPS = 60;
 
 export interface McpEndpointOptions {
   router: Router;
   catalog: Catalog;
   bus: Bus;
+  /** The shared store: the session ledger lives there. */
+  store: Store;
   log: Logger;
   /** Secret for session ids, the same on every instance (derived from the master key). */
   sessionSecret: Uint8Array;
   sessionIdleMs?: number;
+  /**
+   * Close a running call's POST event stream after this long when the client can resume it (SEP-1699 polling:
+   * the client reconnects with `Last-Event-ID` and receives the rest). 0 keeps streams open for the whole call.
+   */
+  ssePollMs?: number;
 }
 
 type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: Record<string, unknown> };
@@ -39,15 +49,25 @@ export class McpEndpoint {
   readonly #options: McpEndpointOptions;
   readonly #running = new RunningCalls();
   readonly #validator = new AjvJsonSchemaValidator();
-  readonly #ended = new EndedSessions();
+  readonly #ledger: SessionLedger;
   readonly #sessions: McpSessions;
+  readonly #idleMs: number;
   #sweep: ReturnType<typeof setInterval> | undefined;
+  #sweeping = false;
+  #sweeps = 0;
   #unsubscribe: Unsubscribe | undefined;
   #stopCatalogListener: (() => void) | undefined;
 
   constructor(options: McpEndpointOptions) {
     this.#options = options;
-    this.#sessions = new McpSessions(this.#serverDeps(), new SessionIds(options.sessionSecret), options.log);
+    this.#idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    this.#ledger = new SessionLedger(options.store, options.log);
+    this.#sessions = new McpSessions(
+      this.#serverDeps(),
+      new SessionIds(options.sessionSecret),
+      this.#ledger,
+      options.log,
+    );
   }
 
   /** Sessions held by this instance. */
@@ -61,7 +81,7 @@ export class McpEndpoint {
       if (message?.type === "mcp.cancel" && typeof message.key === "string") {
         this.#running.cancel(message.key, "cancelled by the MCP client");
       }
-      if (message?.type === "mcp.ended" && typeof message.id === "string") this.#ended.add(message.id);
+      if (message?.type === "mcp.ended" && typeof message.id === "string") this.#endedElsewhere(message.id);
     });
     this.#stopCatalogListener = this.#options.catalog.onChange((spokeName) => {
       for (const session of this.#sessions.forSpoke(spokeName)) {
@@ -70,11 +90,8 @@ export class McpEndpoint {
         });
       }
     });
-    const idleMs = this.#options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-    this.#sweep = setInterval(
-      () => void this.#sessions.evictIdle(idleMs),
-      Math.min(idleMs, SWEEP_INTERVAL_MS),
-    );
+    // A quarter of the idle time, so that use on another instance reaches the ledger well before it counts.
+    this.#sweep = setInterval(() => void this.#sweepOnce(), Math.min(this.#idleMs / 4, SWEEP_INTERVAL_MS));
   }
 
   async stop(): Promise<void> {
@@ -103,27 +120,80 @@ export class McpEndpoint {
       extra: { alkhub: auth },
     };
 
+    if (target.kind === "spoke" && !this.#spokeExists(target.spokeName, identity)) {
+      return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
+    }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
-      return session.transport.handleRequest(request, { parsedBody: body, authInfo });
+      return this.#serve(session, request, body, authInfo);
     }
     if (sessionId === undefined) return this.#stateless(request, body, authInfo, target);
-    if (this.#ended.has(sessionId)) return jsonRpcError(404, -32001, "Session not found");
     let session = this.#sessions.get(sessionId);
-    if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target)))
-      session = undefined;
+    if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target))) {
+      return jsonRpcError(404, -32001, "Session not found");
+    }
     session ??= await this.#sessions.adopt(
       sessionId,
       identity.keyId,
       target,
       request.headers.get("mcp-protocol-version"),
+      this.#idleMs,
     );
     if (!session) return jsonRpcError(404, -32001, "Session not found");
+    const response = await this.#serve(session, request, body, authInfo);
+    if (request.method === "DELETE" && response.ok) await this.#endSession(sessionId);
+    return response;
+  }
+
+  /** Serves one request of `session`, which stays in use until the answer (or its stream) is finished. */
+  async #serve(session: McpSession, request: Request, body: unknown, authInfo: object): Promise<Response> {
+    session.active++;
     session.lastUsedAt = Date.now();
-    const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
-    if (request.method === "DELETE" && response.ok) this.#endSession(sessionId);
+    session.usedSinceSweep = true;
+    const release = () => {
+      session.active--;
+      session.lastUsedAt = Date.now();
+    };
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, { parsedBody: body, authInfo: authInfo as never });
+    } catch (error) {
+      release();
+      throw error;
+    }
     // POST answers stream too (a long call sends nothing until its first notification): prime both.
-    return primeEventStream(response);
+    return trackResponse(response, release);
+  }
+
+  /** Whether `/mcp/spokes/<name>` names a spoke this key may see (else the endpoint does not exist for it). */
+  #spokeExists(spokeName: string, identity: Identity): boolean {
+    const spoke = this.#options.catalog.spoke(spokeName);
+    return spoke !== undefined && this.#options.catalog.canSee(identity, spoke);
+  }
+
+  /**
+   * Tells the ledger which sessions were used here, then ends those idle everywhere: a session with a request,
+   * call or stream open is in use however long ago its last request came. Sessions idle here but used on
+   * another instance are only dropped here (the client's next request adopts them again).
+   */
+  async #sweepOnce(): Promise<void> {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const cutoff = Date.now() - this.#idleMs;
+      await this.#ledger.seen(this.#sessions.takeUsed());
+      const idle = this.#sessions.idleSince(cutoff);
+      const ended = new Set(await this.#ledger.endIdle(idle.map((s) => s.id), new Date(cutoff)));
+      for (const session of idle) {
+        await this.#sessions.close(session);
+        if (ended.has(session.id)) this.#publishEnded(session.id);
+      }
+      if (++this.#sweeps % PURGE_EVERY_SWEEPS === 0) await this.#ledger.purge();
+    } catch (error) {
+      this.#options.log.warn("MCP session sweep failed; retrying at the next one", { error });
+    } finally {
+      this.#sweeping = false;
+    }
   }
 
   /** A request without a session: served by a throwaway server whose answer is plain JSON. */
@@ -144,9 +214,20 @@ export class McpEndpoint {
     }
   }
 
-  /** A session the client ended stays ended on every instance (see `EndedSessions`). */
-  #endSession(sessionId: string): void {
-    this.#ended.add(sessionId);
+  /** A session the client ended stays ended on every instance and across restarts (`SessionLedger`). */
+  async #endSession(sessionId: string): Promise<void> {
+    await this.#ledger.end(sessionId);
+    this.#publishEnded(sessionId);
+  }
+
+  /** Another instance ended a session: refuse it here too, and drop its copy if this instance holds one. */
+  #endedElsewhere(sessionId: string): void {
+    this.#ledger.endedElsewhere(sessionId);
+    const session = this.#sessions.get(sessionId);
+    if (session) void this.#sessions.close(session);
+  }
+
+  #publishEnded(sessionId: string): void {
     this.#options.bus
       .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.ended", id: sessionId }))
       .catch((error: unknown) => {
@@ -179,6 +260,7 @@ export class McpEndpoint {
       catalog: () => this.#options.catalog,
       running: this.#running,
       jsonSchemaValidator: this.#validator,
+      ssePollMs: this.#options.ssePollMs ?? 0,
     };
   }
 }

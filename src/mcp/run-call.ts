@@ -21,6 +21,8 @@ export interface McpCallContext {
   sendNotification: (notification: { method: string; params: Record<string, unknown> }) => Promise<void>;
   /** Whether the session's `logging/setLevel` lets a message of `level` through. */
   wantsLog: (level: CallLogLevel) => boolean;
+  /** Whether the tool declares an `outputSchema` (its error results then carry no `structuredContent`). */
+  toolHasOutputSchema: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
   ctx.httpSignal?.addEventListener("abort", onDrop, { once: true });
   try {
     const result = await sink.result;
-    if (!result.ok) return errorResult(result.error);
+    if (!result.ok) return errorResult(result.error, ctx.toolHasOutputSchema);
     return outputResult(
       result.items === undefined ? result.output : { items: result.items, truncated: result.truncated },
     );

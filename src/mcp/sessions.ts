@@ -2,8 +2,10 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../log/index.ts";
-import { createMcpServer, type McpServerDeps, type McpTarget } from "./server-factory.ts";
+import { SessionEventStore, SSE_RETRY_MS } from "./event-store.ts";
+import { createMcpServer, type McpServerDeps, type McpTarget, targetPath } from "./server-factory.ts";
 import type { SessionIds } from "./session-id.ts";
+import type { SessionLedger } from "./session-ledger.ts";
 
 /** One MCP session on this instance: its SDK server and transport, bound to one key and one target. */
 export interface McpSession {
@@ -12,23 +14,30 @@ export interface McpSession {
   readonly target: McpTarget;
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** When a request last arrived or a response or stream last ended. */
   lastUsedAt: number;
+  /** Requests still being answered and streams still open: while any is, the session is in use. */
+  active: number;
+  /** Used since the ledger last heard of it. */
+  usedSinceSweep: boolean;
 }
 
 /**
  * The MCP sessions this instance holds. A session id minted by another instance (or before a restart) is
  * adopted: a local session is built for it and initialised on the client's behalf, so no request needs to
- * reach the instance that opened the session. Idle sessions are evicted.
+ * reach the instance that opened the session — unless the ledger says it ended. Idle sessions are evicted.
  */
 export class McpSessions {
   readonly #sessions = new Map<string, McpSession>();
   readonly #deps: McpServerDeps;
   readonly #ids: SessionIds;
+  readonly #ledger: SessionLedger;
   readonly #log: Logger;
 
-  constructor(deps: McpServerDeps, ids: SessionIds, log: Logger) {
+  constructor(deps: McpServerDeps, ids: SessionIds, ledger: SessionLedger, log: Logger) {
     this.#deps = deps;
     this.#ids = ids;
+    this.#ledger = ledger;
     this.#log = log;
   }
 
@@ -42,18 +51,26 @@ export class McpSessions {
 
   /** A new session for an `initialize` request; it is stored once the transport has answered it. */
   async open(keyId: string, target: McpTarget): Promise<McpSession> {
-    return this.#create(this.#ids.mint(keyId), keyId, target);
+    return this.#create(this.#ids.mint(keyId, targetPath(target)), keyId, target);
   }
 
-  /** Adopts a session id minted elsewhere for this key; undefined when the id is not one of ours. */
+  /**
+   * Adopts a session id minted elsewhere for this key and endpoint; undefined when the id is not one of ours
+   * or the session has ended.
+   */
   async adopt(
     id: string,
     keyId: string,
     target: McpTarget,
     protocolVersion: string | null,
+    idleMs: number,
   ): Promise<McpSession | undefined> {
-    if (!this.#ids.verify(id, keyId)) return undefined;
-    const session = await this.#create(id, keyId, target);
+    if (!this.#ids.verify(id, keyId, targetPath(target))) return undefined;
+    if ((await this.#ledger.standing(id, idleMs)) === "ended") return undefined;
+    // Another request for the same id may have adopted it meanwhile.
+    const raced = this.#sessions.get(id);
+    if (raced) return raced;
+    const session = await this.#create(id, keyId, target, false);
     const initialize = new Request("http://localhost/mcp", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -80,12 +97,20 @@ export class McpSessions {
     }
   }
 
-  /** Closes sessions unused for `idleMs`. */
-  async evictIdle(idleMs: number): Promise<number> {
-    const cutoff = Date.now() - idleMs;
-    const idle = [...this.#sessions.values()].filter((s) => s.lastUsedAt < cutoff);
-    await Promise.all(idle.map((session) => this.close(session)));
-    return idle.length;
+  /** Ids of the sessions used since the last call (the ledger's `seen`). */
+  takeUsed(): string[] {
+    const used: string[] = [];
+    for (const session of this.#sessions.values()) {
+      if (!session.usedSinceSweep && session.active === 0) continue;
+      session.usedSinceSweep = false;
+      used.push(session.id);
+    }
+    return used;
+  }
+
+  /** Sessions not in use (no request, call or stream open) since `cutoff`. */
+  idleSince(cutoff: number): McpSession[] {
+    return [...this.#sessions.values()].filter((s) => s.active === 0 && s.lastUsedAt < cutoff);
   }
 
   async close(session: McpSession): Promise<void> {
@@ -98,20 +123,33 @@ export class McpSessions {
     await Promise.all([...this.#sessions.values()].map((session) => this.close(session)));
   }
 
-  async #create(id: string, keyId: string, target: McpTarget): Promise<McpSession> {
+  async #create(id: string, keyId: string, target: McpTarget, isNew = true): Promise<McpSession> {
     const server = createMcpServer(target, this.#deps);
     let session: McpSession | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      onsessioninitialized: () => {
+      onsessioninitialized: async () => {
+        // Recorded before the client learns the id, so that any instance may adopt it at the next request.
+        if (isNew) await this.#ledger.opened(id);
         if (session) this.#sessions.set(id, session);
       },
       onsessionclosed: () => {
         this.#sessions.delete(id);
       },
+      eventStore: new SessionEventStore(),
+      retryInterval: SSE_RETRY_MS,
     });
     await server.connect(transport);
-    session = { id, keyId, target, server, transport, lastUsedAt: Date.now() };
+    session = {
+      id,
+      keyId,
+      target,
+      server,
+      transport,
+      lastUsedAt: Date.now(),
+      active: 0,
+      usedSinceSweep: true,
+    };
     return session;
   }
 }
