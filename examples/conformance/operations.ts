@@ -44,6 +44,7 @@ const JSON_SCHEMA_2020_12_INPUT = {
   },
   allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
   if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword (if/then/else), never awaited.
   then: { required: ["phone"] },
   else: { required: ["email"] },
   additionalProperties: false,
@@ -151,7 +152,8 @@ export const conformanceOperations = {
   }),
   json_schema_2020_12_tool: defineOperation({
     type: "query",
-    description: "Declares an input schema with JSON Schema 2020-12 keywords (MCP conformance: json-schema-2020-12).",
+    description:
+      "Declares an input schema with JSON Schema 2020-12 keywords (MCP conformance: json-schema-2020-12).",
     input: Type.Unsafe<Record<string, unknown>>(JSON_SCHEMA_2020_12_INPUT),
     handler: (input) => ({ content: [{ type: "text", text: JSON.stringify(input) }] }),
   }),

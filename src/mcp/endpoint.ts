@@ -156,7 +156,10 @@ export class McpEndpoint {
     };
     let response: Response;
     try {
-      response = await session.transport.handleRequest(request, { parsedBody: body, authInfo: authInfo as never });
+      response = await session.transport.handleRequest(request, {
+        parsedBody: body,
+        authInfo: authInfo as never,
+      });
     } catch (error) {
       release();
       throw error;
@@ -183,7 +186,12 @@ export class McpEndpoint {
       const cutoff = Date.now() - this.#idleMs;
       await this.#ledger.seen(this.#sessions.takeUsed());
       const idle = this.#sessions.idleSince(cutoff);
-      const ended = new Set(await this.#ledger.endIdle(idle.map((s) => s.id), new Date(cutoff)));
+      const ended = new Set(
+        await this.#ledger.endIdle(
+          idle.map((s) => s.id),
+          new Date(cutoff),
+        ),
+      );
       for (const session of idle) {
         await this.#sessions.close(session);
         if (ended.has(session.id)) this.#publishEnded(session.id);

@@ -99,7 +99,9 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
     const progressToken = request.params._meta?.progressToken;
     // The SDK offers `closeSSEStream` only when the client can resume the stream (an event store, 2025-11-25+).
     const poll =
-      deps.ssePollMs > 0 && extra.closeSSEStream ? setTimeout(extra.closeSSEStream, deps.ssePollMs) : undefined;
+      deps.ssePollMs > 0 && extra.closeSSEStream
+        ? setTimeout(extra.closeSSEStream, deps.ssePollMs)
+        : undefined;
     try {
       return await runMcpCall(
         {

@@ -65,7 +65,10 @@ export class SessionLedger {
       await this.#store.db
         .insert(mcpSessions)
         .values({ id, endedAt: new Date() })
-        .onConflictDoUpdate({ target: mcpSessions.id, set: { endedAt: sql`coalesce(${mcpSessions.endedAt}, now())` } });
+        .onConflictDoUpdate({
+          target: mcpSessions.id,
+          set: { endedAt: sql`coalesce(${mcpSessions.endedAt}, now())` },
+        });
     } catch (error) {
       this.#log.warn("could not record an ended MCP session", { error });
     }
@@ -94,7 +97,9 @@ export class SessionLedger {
     const rows = await this.#store.db
       .update(mcpSessions)
       .set({ endedAt: new Date() })
-      .where(and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt), lt(mcpSessions.lastSeenAt, cutoff)))
+      .where(
+        and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt), lt(mcpSessions.lastSeenAt, cutoff)),
+      )
       .returning({ id: mcpSessions.id });
     for (const row of rows) this.#ended.add(row.id);
     return rows.map((row) => row.id);

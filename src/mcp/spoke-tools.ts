@@ -21,7 +21,8 @@ function objectSchema(schema: unknown): Tool["inputSchema"] | undefined {
 export function toolOutputSchema(operation: CatalogOperation): Tool["outputSchema"] | undefined {
   const { spec } = operation;
   if (spec.type === "subscription") {
-    const items = typeof spec.outputSchema === "object" && spec.outputSchema !== null ? spec.outputSchema : {};
+    const items =
+      typeof spec.outputSchema === "object" && spec.outputSchema !== null ? spec.outputSchema : {};
     return {
       type: "object",
       properties: { items: { type: "array", items }, truncated: { type: "boolean" } },
@@ -91,7 +92,10 @@ export function spokeToolsPage(
   const spoke = catalog.spoke(spokeName);
   if (!spoke?.live || !catalog.canSee(identity, spoke)) return { tools: [] };
   const callable = [...spoke.operations.values()]
-    .filter((operation) => catalog.canCall(identity, operation) && (after === undefined || operation.localName > after))
+    .filter(
+      (operation) =>
+        catalog.canCall(identity, operation) && (after === undefined || operation.localName > after),
+    )
     .sort((a, b) => (a.localName < b.localName ? -1 : a.localName > b.localName ? 1 : 0));
   const page = callable.slice(0, SPOKE_TOOLS_PAGE_SIZE);
   const last = page.at(-1);

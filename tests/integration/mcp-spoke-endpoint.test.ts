@@ -121,7 +121,10 @@ test("calling a tool runs the operation; errors are isError results", async () =
   expect(invalid.structuredContent).toMatchObject({ code: "VALIDATION_ERROR" });
   // An unknown tool is the protocol error MCP asks for, its message not doubled.
   const missing = client.callTool({ name: "fs.nope", arguments: {} });
-  await expect(missing).rejects.toMatchObject({ code: -32602, message: 'MCP error -32602: unknown tool "fs.nope"' });
+  await expect(missing).rejects.toMatchObject({
+    code: -32602,
+    message: 'MCP error -32602: unknown tool "fs.nope"',
+  });
 });
 
 test("MCP-shaped output (text, image, audio, resource) is passed through unchanged", async () => {
@@ -143,11 +146,18 @@ test("a key limited by operation globs sees and calls only those tools; an unkno
   const { client } = await connect(limited);
   expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["fs.read", "fs.remove"]);
   // A tool the key may not call is as unknown as one that does not exist.
-  await expect(client.callTool({ name: "media.sample", arguments: {} })).rejects.toMatchObject({ code: -32602 });
+  await expect(client.callTool({ name: "media.sample", arguments: {} })).rejects.toMatchObject({
+    code: -32602,
+  });
   // A spoke that does not exist has no endpoint.
   const elsewhere = await postMcp(
     `${hub.url}/mcp/spokes/nobody`,
-    { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } },
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    },
     { authorization: `Bearer ${callKey.key}` },
   );
   expect(elsewhere.status).toBe(404);
