@@ -6,6 +6,7 @@ import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Router } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
+import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
@@ -50,6 +51,7 @@ export class McpEndpoint {
   readonly #running = new RunningCalls();
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #ledger: SessionLedger;
+  readonly #deps: McpServerDeps;
   readonly #sessions: McpSessions;
   readonly #idleMs: number;
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -62,8 +64,15 @@ export class McpEndpoint {
     this.#options = options;
     this.#idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
     this.#ledger = new SessionLedger(options.store, options.log);
+    this.#deps = {
+      router: () => this.#options.router,
+      catalog: () => this.#options.catalog,
+      running: this.#running,
+      jsonSchemaValidator: this.#validator,
+      ssePollMs: options.ssePollMs ?? 0,
+    };
     this.#sessions = new McpSessions(
-      this.#serverDeps(),
+      this.#deps,
       new SessionIds(options.sessionSecret),
       this.#ledger,
       options.log,
@@ -123,6 +132,11 @@ export class McpEndpoint {
     if (target.kind === "spoke" && !this.#spokeExists(target.spokeName, identity)) {
       return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
     }
+    const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
+    if (fast) {
+      const served = await this.#serveFast(fast, identity, target, sessionId, request.signal);
+      if (served) return served;
+    }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
       return this.#serve(session, request, body, authInfo);
@@ -145,15 +159,55 @@ export class McpEndpoint {
     return response;
   }
 
-  /** Serves one request of `session`, which stays in use until the answer (or its stream) is finished. */
-  async #serve(session: McpSession, request: Request, body: unknown, authInfo: object): Promise<Response> {
+  /**
+   * A lone `tools/call` without the SDK (fast-call.ts): stateless, or on a session this instance holds for this
+   * key and endpoint. Undefined when the session must first be adopted (the SDK path does that).
+   */
+  async #serveFast(
+    call: FastCallRequest,
+    identity: Identity,
+    target: McpTarget,
+    sessionId: string | undefined,
+    httpSignal: AbortSignal,
+  ): Promise<Response | undefined> {
+    const deps = this.#deps;
+    if (sessionId === undefined) {
+      return serveFastCall(call, { identity, target, sessionId, state: undefined, httpSignal, deps });
+    }
+    const session = this.#sessions.get(sessionId);
+    if (!session || session.keyId !== identity.keyId || !sameTarget(session.target, target)) return undefined;
+    const release = this.#use(session);
+    let response: Response;
+    try {
+      response = await serveFastCall(call, {
+        identity,
+        target,
+        sessionId,
+        state: session.state,
+        httpSignal,
+        deps,
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return trackResponse(response, release);
+  }
+
+  /** Marks `session` in use; the returned function ends that use. */
+  #use(session: McpSession): () => void {
     session.active++;
     session.lastUsedAt = Date.now();
     session.usedSinceSweep = true;
-    const release = () => {
+    return () => {
       session.active--;
       session.lastUsedAt = Date.now();
     };
+  }
+
+  /** Serves one request of `session`, which stays in use until the answer (or its stream) is finished. */
+  async #serve(session: McpSession, request: Request, body: unknown, authInfo: object): Promise<Response> {
+    const release = this.#use(session);
     let response: Response;
     try {
       response = await session.transport.handleRequest(request, {
@@ -209,7 +263,7 @@ export class McpEndpoint {
     if (request.method !== "POST") {
       return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header (initialize first)");
     }
-    const server = createMcpServer(target, this.#serverDeps());
+    const server = createMcpServer(target, this.#deps);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -260,16 +314,6 @@ export class McpEndpoint {
           this.#options.log.debug("could not pass on an MCP cancellation", { error });
         });
     }
-  }
-
-  #serverDeps(): McpServerDeps {
-    return {
-      router: () => this.#options.router,
-      catalog: () => this.#options.catalog,
-      running: this.#running,
-      jsonSchemaValidator: this.#validator,
-      ssePollMs: this.#options.ssePollMs ?? 0,
-    };
   }
 }
 

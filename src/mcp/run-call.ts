@@ -13,8 +13,8 @@ export interface McpCallContext {
   sessionId: string | undefined;
   /** The JSON-RPC id of the `tools/call` request. */
   requestId: string | number;
-  /** Aborted by the SDK when the client sends `notifications/cancelled` on this session. */
-  signal: AbortSignal;
+  /** Aborted by the SDK when the client sends `notifications/cancelled` on this session (the SDK path only). */
+  signal: AbortSignal | undefined;
   /** Aborted when the HTTP client goes away (it dropped the POST's response stream). */
   httpSignal: AbortSignal | undefined;
   progressToken: string | number | undefined;
@@ -60,7 +60,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
   ctx.running.add(key, handle);
   const onCancel = () => handle.abort("cancelled by the MCP client");
   const onDrop = () => handle.abort("the MCP client closed the stream");
-  ctx.signal.addEventListener("abort", onCancel, { once: true });
+  ctx.signal?.addEventListener("abort", onCancel, { once: true });
   ctx.httpSignal?.addEventListener("abort", onDrop, { once: true });
   try {
     const result = await sink.result;
@@ -70,7 +70,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
     );
   } finally {
     ctx.running.remove(key, handle);
-    ctx.signal.removeEventListener("abort", onCancel);
+    ctx.signal?.removeEventListener("abort", onCancel);
     ctx.httpSignal?.removeEventListener("abort", onDrop);
   }
 }

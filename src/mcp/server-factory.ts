@@ -51,11 +51,44 @@ export interface McpServerDeps {
 const META_TOOLS = metaTools();
 const META_TOOL_NAMES = new Set(META_TOOLS.map((tool) => tool.name));
 
+/** What a session remembers between requests (kept outside the SDK server so the fast call path reads it). */
+export interface SessionState {
+  /** The level the client set with `logging/setLevel`; undefined: every level. */
+  logLevel: LoggingLevel | undefined;
+}
+
+/** Whether a spoke's log message of `level` goes to a client that set `logLevel`. */
+export function wantsLog(state: SessionState | undefined, level: CallLogLevel): boolean {
+  const logLevel = state?.logLevel;
+  return logLevel === undefined || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(logLevel as CallLogLevel);
+}
+
+/** The operation a tool name of `target` runs, or -32602 when the key has no such tool. */
+export function resolveTool(
+  target: McpTarget,
+  name: string,
+  identity: Identity,
+  catalog: Catalog,
+): { operation: string; toolHasOutputSchema: boolean } {
+  if (target.kind === "meta") {
+    if (!META_TOOL_NAMES.has(name)) throw invalidParams(`unknown tool "${name}"`);
+    return { operation: name, toolHasOutputSchema: false };
+  }
+  // A tool this key cannot call is as unknown as one that does not exist (MCP: -32602 for unknown tools).
+  const found = spokeTool(catalog, identity, target.spokeName, name);
+  if (!found) throw invalidParams(`unknown tool "${name}"`);
+  return { operation: found.name, toolHasOutputSchema: toolOutputSchema(found) !== undefined };
+}
+
 /**
  * Builds the MCP server of one session on the SDK's low-level `Server` (no zod in our code: schemas are plain
  * JSON Schema). Each request's caller comes from `authInfo`, verified per request, never from the session.
  */
-export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server {
+export function createMcpServer(
+  target: McpTarget,
+  deps: McpServerDeps,
+  state: SessionState = { logLevel: undefined },
+): Server {
   const server = new Server(
     { name: target.kind === "meta" ? "alkhub" : `alkhub/${target.spokeName}`, version: BUILD_INFO.version },
     {
@@ -67,13 +100,10 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
           : `The tools of spoke "${target.spokeName}", relayed by an alkhub hub.`,
     },
   );
-  let logLevel: LoggingLevel | undefined;
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
-    logLevel = request.params.level;
+    state.logLevel = request.params.level;
     return {};
   });
-  const wantsLog = (level: CallLogLevel) =>
-    logLevel === undefined || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(logLevel as CallLogLevel);
 
   server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
     if (target.kind === "meta") return { tools: META_TOOLS };
@@ -83,19 +113,12 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const auth = authOf(extra.authInfo?.extra);
-    const { name } = request.params;
-    let operation: string;
-    let toolHasOutputSchema = false;
-    if (target.kind === "meta") {
-      if (!META_TOOL_NAMES.has(name)) throw invalidParams(`unknown tool "${name}"`);
-      operation = name;
-    } else {
-      // A tool this key cannot call is as unknown as one that does not exist (MCP: -32602 for unknown tools).
-      const found = spokeTool(deps.catalog(), auth.identity, target.spokeName, name);
-      if (!found) throw invalidParams(`unknown tool "${name}"`);
-      operation = found.name;
-      toolHasOutputSchema = toolOutputSchema(found) !== undefined;
-    }
+    const { operation, toolHasOutputSchema } = resolveTool(
+      target,
+      request.params.name,
+      auth.identity,
+      deps.catalog(),
+    );
     const progressToken = request.params._meta?.progressToken;
     // The SDK offers `closeSSEStream` only when the client can resume the stream (an event store, 2025-11-25+).
     const poll =
@@ -114,7 +137,7 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
           httpSignal: auth.signal,
           progressToken,
           sendNotification: (notification) => extra.sendNotification(notification as never),
-          wantsLog,
+          wantsLog: (level) => wantsLog(state, level),
           toolHasOutputSchema,
         },
         { operation, input: request.params.arguments ?? {} },

@@ -3,7 +3,13 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../log/index.ts";
 import { SessionEventStore, SSE_RETRY_MS } from "./event-store.ts";
-import { createMcpServer, type McpServerDeps, type McpTarget, targetPath } from "./server-factory.ts";
+import {
+  createMcpServer,
+  type McpServerDeps,
+  type McpTarget,
+  type SessionState,
+  targetPath,
+} from "./server-factory.ts";
 import type { SessionIds } from "./session-id.ts";
 import type { SessionLedger } from "./session-ledger.ts";
 
@@ -14,6 +20,7 @@ export interface McpSession {
   readonly target: McpTarget;
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly state: SessionState;
   /** When a request last arrived or a response or stream last ended. */
   lastUsedAt: number;
   /** Requests still being answered and streams still open: while any is, the session is in use. */
@@ -124,7 +131,8 @@ export class McpSessions {
   }
 
   async #create(id: string, keyId: string, target: McpTarget, isNew = true): Promise<McpSession> {
-    const server = createMcpServer(target, this.#deps);
+    const state: SessionState = { logLevel: undefined };
+    const server = createMcpServer(target, this.#deps, state);
     let session: McpSession | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
@@ -146,6 +154,7 @@ export class McpSessions {
       target,
       server,
       transport,
+      state,
       lastUsedAt: Date.now(),
       active: 0,
       usedSinceSweep: true,
