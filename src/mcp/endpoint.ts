@@ -1,4 +1,3 @@
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
@@ -8,11 +7,12 @@ import type { Router } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
 import { RunningCalls } from "./running-calls.ts";
-import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
+import type { McpServerDeps, McpTarget, RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
 import { SessionLedger } from "./session-ledger.ts";
 import { type McpSession, McpSessions } from "./sessions.ts";
 import { trackResponse } from "./sse.ts";
+import { StatelessServers } from "./stateless-servers.ts";
 
 /** The bus channel on which instances pass on cancellations of calls they do not run themselves. */
 export const MCP_CHANNEL = "alkhub:mcp";
@@ -52,6 +52,7 @@ export class McpEndpoint {
   readonly #validator = new AjvJsonSchemaValidator();
   readonly #ledger: SessionLedger;
   readonly #deps: McpServerDeps;
+  readonly #stateless: StatelessServers;
   readonly #sessions: McpSessions;
   readonly #idleMs: number;
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -71,6 +72,7 @@ export class McpEndpoint {
       jsonSchemaValidator: this.#validator,
       ssePollMs: options.ssePollMs ?? 0,
     };
+    this.#stateless = new StatelessServers(this.#deps);
     this.#sessions = new McpSessions(
       this.#deps,
       new SessionIds(options.sessionSecret),
@@ -141,7 +143,7 @@ export class McpEndpoint {
       const session = await this.#sessions.open(identity.keyId, target);
       return this.#serve(session, request, body, authInfo);
     }
-    if (sessionId === undefined) return this.#stateless(request, body, authInfo, target);
+    if (sessionId === undefined) return this.#serveStateless(request, body, authInfo, target);
     let session = this.#sessions.get(sessionId);
     if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target))) {
       return jsonRpcError(404, -32001, "Session not found");
@@ -258,22 +260,17 @@ export class McpEndpoint {
     }
   }
 
-  /** A request without a session: served by a throwaway server whose answer is plain JSON. */
-  async #stateless(request: Request, body: unknown, authInfo: object, target: McpTarget): Promise<Response> {
+  /** A request without a session: answered as plain JSON by a pooled server (`StatelessServers`). */
+  async #serveStateless(
+    request: Request,
+    body: unknown,
+    authInfo: object,
+    target: McpTarget,
+  ): Promise<Response> {
     if (request.method !== "POST") {
       return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header (initialize first)");
     }
-    const server = createMcpServer(target, this.#deps);
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody: body, authInfo: authInfo as never });
-    } finally {
-      void server.close().catch(() => {});
-    }
+    return this.#stateless.serve(target, request, body, authInfo);
   }
 
   /** A session the client ended stays ended on every instance and across restarts (`SessionLedger`). */

@@ -128,32 +128,31 @@ export async function serveFastCall(call: FastCallRequest, ctx: FastCallContext)
     },
     { operation: resolved.operation, input: call.arguments },
   ).then(
-    (result) => {
-      const answer = `{"jsonrpc":"2.0","id":${JSON.stringify(call.id)},"result":${JSON.stringify(result)}}`;
-      if (!decided) {
-        decided = true;
-        return jsonAnswer(answer, extraHeaders);
-      }
-      if (stream) {
-        enqueue(stream, sseEvent(answer));
-        try {
-          stream.close();
-        } catch {
-          // The client dropped the stream already.
-        }
-      }
-      return undefined;
-    },
-    (error: unknown) => {
-      const answer = `{"jsonrpc":"2.0","id":${JSON.stringify(call.id)},"error":${JSON.stringify({ code: -32603, message: `Internal error: ${(error as Error).message}` })}}`;
-      if (!decided) {
-        decided = true;
-        return jsonAnswer(answer, extraHeaders);
-      }
-      if (stream) enqueue(stream, sseEvent(answer));
-      return undefined;
-    },
+    (result) => settle(`"result":${JSON.stringify(result)}`),
+    (error: unknown) =>
+      settle(
+        `"error":${JSON.stringify({ code: -32603, message: `Internal error: ${(error as Error).message}` })}`,
+      ),
   );
+  /** Answers with the call's outcome: as JSON if nothing was streamed yet, else as the stream's last event. */
+  function settle(member: string): Response | undefined {
+    clearTimeout(jsonWindow);
+    const answer = `{"jsonrpc":"2.0","id":${JSON.stringify(call.id)},${member}}`;
+    if (!decided) {
+      decided = true;
+      return jsonAnswer(answer, extraHeaders);
+    }
+    clearInterval(keepAlive);
+    if (stream) {
+      enqueue(stream, sseEvent(answer));
+      try {
+        stream.close();
+      } catch {
+        // The client dropped the stream already.
+      }
+    }
+    return undefined;
+  }
   const first = await Promise.race([outcome, streamed.promise]);
   return first ?? (await streamed.promise);
 }

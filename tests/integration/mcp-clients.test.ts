@@ -93,7 +93,7 @@ afterAll(async () => {
   for (const client of clients) await client.close().catch(() => {});
   await spoke?.close();
   await hub?.stop();
-});
+}, 30_000);
 
 const spokeUrl = () => `${hub.url}/mcp/spokes/lc`;
 

@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await spoke?.close();
   await hub?.stop();
-});
+}, 30_000);
 
 function inspector(url: string, args: string[]): Promise<unknown> {
   return runInspector(url, key.key, args);

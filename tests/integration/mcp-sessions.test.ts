@@ -68,7 +68,7 @@ afterAll(async () => {
   await spoke?.close();
   await hub?.stop();
   await files?.cleanup();
-});
+}, 30_000);
 
 async function connect(path = "/mcp/spokes/lc"): Promise<McpConnection> {
   const connection = await connectMcp(hub.url, key.key, { path });
@@ -142,3 +142,29 @@ test("a session ended with DELETE stays 404 after the hub restarts", async () =>
   await start();
   expect((await ping("/mcp", endedId)).status).toBe(404);
 }, 120_000);
+
+test("a quick tools/call is answered as JSON (with and without a session); a long one as an event stream", async () => {
+  const { sessionId } = await connect();
+  const call = (ms: number, session?: string) =>
+    postMcp(
+      `${hub.url}/mcp/spokes/lc`,
+      { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "wait", arguments: { ms } } },
+      {
+        authorization: `Bearer ${key.key}`,
+        "mcp-protocol-version": "2025-11-25",
+        ...(session ? { "mcp-session-id": session } : {}),
+      },
+    );
+  for (const session of [sessionId, undefined]) {
+    const quick = await call(1, session);
+    expect(quick.headers.get("content-type")).toBe("application/json");
+    expect(await quick.json()).toMatchObject({ id: 7, result: { structuredContent: { waited: 1 } } });
+  }
+  const long = await call(1_000, sessionId);
+  expect(long.headers.get("content-type")).toBe("text/event-stream");
+  const data = (await long.text()).split("\n").filter((line) => line.startsWith("data: "));
+  expect(JSON.parse(data.at(-1)!.slice(6))).toMatchObject({
+    id: 7,
+    result: { structuredContent: { waited: 1_000 } },
+  });
+});
