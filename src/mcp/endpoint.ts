@@ -3,7 +3,7 @@ import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
 import { RunningCalls } from "./running-calls.ts";
@@ -23,7 +23,8 @@ const SWEEP_INTERVAL_MS = 60_000;
 const PURGE_EVERY_SWEEPS = 60;
 
 export interface McpEndpointOptions {
-  router: Router;
+  /** Where tool calls go (the calls facade). */
+  calls: Calls;
   catalog: Catalog;
   bus: Bus;
   /** The shared store: the session ledger lives there. */
@@ -66,7 +67,7 @@ export class McpEndpoint {
     this.#idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
     this.#ledger = new SessionLedger(options.store, options.log);
     this.#deps = {
-      router: () => this.#options.router,
+      calls: () => this.#options.calls,
       catalog: () => this.#options.catalog,
       running: this.#running,
       jsonSchemaValidator: this.#validator,

@@ -112,7 +112,7 @@ export async function serveFastCall(call: FastCallRequest, ctx: FastCallContext)
   const outcome = runMcpCall(
     {
       identity: ctx.identity,
-      router: ctx.deps.router(),
+      calls: ctx.deps.calls(),
       running: ctx.deps.running,
       sessionId: ctx.sessionId,
       requestId: call.id,

@@ -11,7 +11,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Identity } from "../auth/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import { type CallLogLevel, LOG_LEVELS } from "../protocol/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls } from "../router/index.ts";
 import { BUILD_INFO } from "../version.ts";
 import { metaTools } from "./meta-tools.ts";
 import { invalidParams, JsonRpcError } from "./protocol-errors.ts";
@@ -35,7 +35,7 @@ export interface RequestAuth {
 }
 
 export interface McpServerDeps {
-  router: () => Router;
+  calls: () => Calls;
   catalog: () => Catalog;
   running: RunningCalls;
   /**
@@ -129,7 +129,7 @@ export function createMcpServer(
       return await runMcpCall(
         {
           identity: auth.identity,
-          router: deps.router(),
+          calls: deps.calls(),
           running: deps.running,
           sessionId: extra.sessionId,
           requestId: extra.requestId,
