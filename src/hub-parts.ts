@@ -121,10 +121,12 @@ export function buildHubParts(opts: {
     calls,
     catalog,
     bus,
+    store,
     log: log.child({ part: "mcp" }),
     sessionSecret: opts.mcpSessionSecret,
     sessionIdleMs: config.mcp.sessionIdleMs,
     limits,
+    ssePollMs: config.mcp.ssePollMs,
   });
   // A revoked key loses everything it holds here at once: cached identity, admissions, /ws connections (4401),
   // MCP sessions and streams, and calls in flight on every surface.

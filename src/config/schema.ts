@@ -110,6 +110,11 @@ const McpSchema = section({
   /** How long an unused MCP session is kept, in ms. */
   sessionIdleMs: positive(1_800_000),
   /**
+   * Close a running tool call's event stream after this many ms when the client can resume it (SEP-1699
+   * polling; the client reconnects with Last-Event-ID). 0 (default) keeps the stream open for the whole call.
+   */
+  ssePollMs: Type.Integer({ minimum: 0, default: 0 }),
+  /**
    * Callers without a key on /mcp (off by default): when enabled, they act with these scopes and operation
    * globs. Meant for local tools and test suites that cannot send a header, never for a hub on a network.
    */

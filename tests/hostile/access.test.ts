@@ -687,24 +687,33 @@ test("one anonymous or same-key MCP client cannot cancel another's call by its J
   expect(result.sameKey).toContain("closed the stream");
 }, 60_000);
 
-test("a session id used on a second endpoint does not leave the first session's objects behind", async () => {
+test("a session id used on another endpoint is refused and leaves no second session object behind", async () => {
   const { sessionId } = await openMcpSession(bearer("outsider"));
   const stream = await openEventStream(bearer("outsider"), sessionId!);
+  const sessions = async () => {
+    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    return Number(/^alkhub_mcp_sessions(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  const before = await sessions();
   const { result } = await hub.underAttack("adopt on another endpoint", async () => {
-    const ping = await post(
-      "/mcp/spokes/evil-pub",
-      JSON.stringify({ jsonrpc: "2.0", id: 3, method: "ping" }),
-      {
-        ...bearer("outsider"),
-        accept: MCP_ACCEPT,
-        "mcp-session-id": sessionId!,
-        "mcp-protocol-version": PROTOCOL_VERSION,
-      },
-    );
-    await ping.text();
-    // The first session object is closed (its stream ends) instead of lingering unreachable.
-    return Promise.race([stream.ended.then(() => "ended"), Bun.sleep(10_000).then(() => "still open")]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const ping = await post(
+        "/mcp/spokes/evil-pub",
+        JSON.stringify({ jsonrpc: "2.0", id: i, method: "ping" }),
+        {
+          ...bearer("outsider"),
+          accept: MCP_ACCEPT,
+          "mcp-session-id": sessionId!,
+          "mcp-protocol-version": PROTOCOL_VERSION,
+        },
+      );
+      statuses.push(ping.status);
+      await ping.text();
+    }
+    return statuses;
   });
   stream.cancel();
-  expect(result).toBe("ended");
+  expect(new Set(result)).toEqual(new Set([404]));
+  expect(await sessions()).toBe(before);
 }, 60_000);
