@@ -23,7 +23,7 @@ import {
 import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
-import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
 import { WsTestClient } from "../support/ws-client.ts";
 
 /** One call of the steady loop. */
@@ -65,7 +65,7 @@ describeWithServices("cluster: Redis outages under traffic", () => {
       connectSpoke({ url: cluster.get(label).wsUrl, token: key.key, name: `caller${label}`, operations: {} });
     callerA = await caller("A");
     callerC = await caller("C");
-    await waitListedEverywhere(cluster, key.key, "dev1", 8);
+    await waitListedEverywhere(cluster, key.key, "dev1", testSpokeOperationCount());
     await eventually(() => callerC.call("dev1.math.add", { a: 1, b: 1 }), { what: "C reaches dev1" });
   }, 60_000);
 

@@ -12,10 +12,9 @@ import { TEST_MODE } from "../support/services.ts";
 import {
   connectTestSpoke,
   makeKey,
-  newHold,
-  spokeOperations,
   type TestKey,
   type TestSpoke,
+  testSpokeOperationCount,
 } from "../support/spoke-kit.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 import { WsTestClient, wsUrl } from "../support/ws-client.ts";
@@ -153,7 +152,7 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
       kind: "dev-env",
       version: "1.2.3",
       live: true,
-      operations: Object.keys(spokeOperations(newHold())).length,
+      operations: testSpokeOperationCount(),
       visibility: "public",
       connectedAt: expect.any(String),
     });
