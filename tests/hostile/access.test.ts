@@ -23,7 +23,7 @@ import { connectRawSpoke, oneOperation, type RawSpoke } from "./support/raw-spok
 const HOST = "127.0.0.2";
 const LIMITS = {
   callsPerSecond: 2000,
-  callBurst: 500,
+  callBurst: 100,
   maxInFlight: 20,
   maxMcpSessions: 5,
   maxConnections: 6,
