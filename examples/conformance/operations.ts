@@ -23,6 +23,32 @@ const SILENT_WAV = Buffer.concat([
 ]).toString("base64");
 
 const NoInput = Type.Object({});
+
+/** The input schema of `json_schema_2020_12_tool`, as the suite expects it back (every keyword preserved). */
+const JSON_SCHEMA_2020_12_INPUT = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  type: "object",
+  $defs: {
+    address: {
+      $anchor: "addressDef",
+      type: "object",
+      properties: { street: { type: "string" }, city: { type: "string" } },
+    },
+  },
+  properties: {
+    name: { type: "string" },
+    address: { $ref: "#/$defs/address" },
+    contactMethod: { type: "string", enum: ["phone", "email"] },
+    phone: { type: "string" },
+    email: { type: "string" },
+  },
+  allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+  if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+  // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword (if/then/else), never awaited.
+  then: { required: ["phone"] },
+  else: { required: ["email"] },
+  additionalProperties: false,
+};
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -113,6 +139,23 @@ export const conformanceOperations = {
       ctx.progress(100, 100);
       return { content: [{ type: "text", text: "Tool with progress executed successfully" }] };
     },
+  }),
+  test_reconnection: defineOperation({
+    type: "query",
+    description:
+      "Answers after 1.5 s, long enough for a hub with mcp.ssePollMs to close the call's event stream first; the client resumes it with Last-Event-ID (MCP conformance: server-sse-polling).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      await pause(1_500, ctx.signal);
+      return { content: [{ type: "text", text: "Reconnection test completed" }] };
+    },
+  }),
+  json_schema_2020_12_tool: defineOperation({
+    type: "query",
+    description:
+      "Declares an input schema with JSON Schema 2020-12 keywords (MCP conformance: json-schema-2020-12).",
+    input: Type.Unsafe<Record<string, unknown>>(JSON_SCHEMA_2020_12_INPUT),
+    handler: (input) => ({ content: [{ type: "text", text: JSON.stringify(input) }] }),
   }),
   test_error_handling: defineOperation({
     type: "query",

@@ -1,32 +1,58 @@
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
+import { HubError } from "../protocol/index.ts";
 import type { Calls } from "../router/index.ts";
-import { EndedSessions } from "./ended-sessions.ts";
+import type { Store } from "../store/index.ts";
+import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
 import { RunningCalls } from "./running-calls.ts";
-import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
+import type { McpServerDeps, McpTarget, RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
-import { McpSessions } from "./sessions.ts";
-import { primeEventStream } from "./sse.ts";
+import { SessionLedger } from "./session-ledger.ts";
+import { type McpSession, McpSessions } from "./sessions.ts";
+import { trackResponse } from "./sse.ts";
+import { StatelessServers } from "./stateless-servers.ts";
 
 /** The bus channel on which instances pass on cancellations of calls they do not run themselves. */
 export const MCP_CHANNEL = "alkhub:mcp";
 /** Default time an unused MCP session is kept. */
 export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
+/** Old ledger rows are purged every this many sweeps. */
+const PURGE_EVERY_SWEEPS = 60;
 
 export interface McpEndpointOptions {
   /** Where tool calls go (the calls facade). */
   calls: Calls;
   catalog: Catalog;
   bus: Bus;
+  /** The shared store: the session ledger lives there. */
+  store: Store;
   log: Logger;
   /** Secret for session ids, the same on every instance (derived from the master key). */
   sessionSecret: Uint8Array;
   sessionIdleMs?: number;
+  /**
+   * Close a running call's POST event stream after this long when the client can resume it (SEP-1699 polling:
+   * the client reconnects with `Last-Event-ID` and receives the rest). 0 keeps streams open for the whole call.
+   */
+  ssePollMs?: number;
+  /** Per-key session cap (`limits.perKey.maxMcpSessions`) and revoked keys. */
+  limits: KeyLimits;
+}
+
+/** One request as the HTTP route hands it over: already authenticated, its body read within the size limit. */
+export interface McpRequest {
+  request: Request;
+  identity: Identity;
+  target: McpTarget;
+  /** The parsed JSON body of a POST (undefined for GET and DELETE). */
+  body: unknown;
+  /** The client's address: with the key, it owns the calls of a request without a session. */
+  address: string;
 }
 
 type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: Record<string, unknown> };
@@ -40,15 +66,36 @@ export class McpEndpoint {
   readonly #options: McpEndpointOptions;
   readonly #running = new RunningCalls();
   readonly #validator = new AjvJsonSchemaValidator();
-  readonly #ended = new EndedSessions();
+  readonly #ledger: SessionLedger;
+  readonly #deps: McpServerDeps;
+  readonly #stateless: StatelessServers;
   readonly #sessions: McpSessions;
+  readonly #idleMs: number;
   #sweep: ReturnType<typeof setInterval> | undefined;
+  #sweeping = false;
+  #sweeps = 0;
   #unsubscribe: Unsubscribe | undefined;
   #stopCatalogListener: (() => void) | undefined;
 
   constructor(options: McpEndpointOptions) {
     this.#options = options;
-    this.#sessions = new McpSessions(this.#serverDeps(), new SessionIds(options.sessionSecret), options.log);
+    this.#idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+    this.#ledger = new SessionLedger(options.store, options.log);
+    this.#deps = {
+      calls: () => this.#options.calls,
+      catalog: () => this.#options.catalog,
+      running: this.#running,
+      jsonSchemaValidator: this.#validator,
+      ssePollMs: options.ssePollMs ?? 0,
+    };
+    this.#stateless = new StatelessServers(this.#deps);
+    this.#sessions = new McpSessions(
+      this.#deps,
+      new SessionIds(options.sessionSecret),
+      this.#ledger,
+      options.log,
+      options.limits,
+    );
   }
 
   /** Sessions held by this instance. */
@@ -62,7 +109,7 @@ export class McpEndpoint {
       if (message?.type === "mcp.cancel" && typeof message.key === "string") {
         this.#running.cancel(message.key, "cancelled by the MCP client");
       }
-      if (message?.type === "mcp.ended" && typeof message.id === "string") this.#ended.add(message.id);
+      if (message?.type === "mcp.ended" && typeof message.id === "string") this.#endedElsewhere(message.id);
     });
     this.#stopCatalogListener = this.#options.catalog.onChange((spokeName) => {
       for (const session of this.#sessions.forSpoke(spokeName)) {
@@ -71,11 +118,8 @@ export class McpEndpoint {
         });
       }
     });
-    const idleMs = this.#options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
-    this.#sweep = setInterval(
-      () => void this.#sessions.evictIdle(idleMs),
-      Math.min(idleMs, SWEEP_INTERVAL_MS),
-    );
+    // A quarter of the idle time, so that use on another instance reaches the ledger well before it counts.
+    this.#sweep = setInterval(() => void this.#sweepOnce(), Math.min(this.#idleMs / 4, SWEEP_INTERVAL_MS));
   }
 
   async stop(): Promise<void> {
@@ -86,17 +130,15 @@ export class McpEndpoint {
   }
 
   /** Serves one HTTP request (POST, GET or DELETE) of `identity` for `target`. */
-  async handle(request: Request, identity: Identity, target: McpTarget): Promise<Response> {
-    let body: unknown;
-    if (request.method === "POST") {
-      const text = await request.text();
-      body = safeParse(text);
-      if (body === undefined) return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON");
-    }
+  async handle({ request, identity, target, body, address }: McpRequest): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id") ?? undefined;
-    const messages = (Array.isArray(body) ? body : body === undefined ? [] : [body]) as JsonRpcMessage[];
-    this.#forwardCancellations(messages, identity.keyId, sessionId);
-    const auth: RequestAuth = { identity, signal: request.signal };
+    // Only objects can be JSON-RPC messages; the transport answers the rest (a batch may hold anything).
+    const messages = (Array.isArray(body) ? body : [body]).filter(
+      (m): m is JsonRpcMessage => typeof m === "object" && m !== null,
+    );
+    const owner = callOwner(identity, sessionId, address);
+    if (owner !== undefined) this.#forwardCancellations(messages, owner);
+    const auth: RequestAuth = { identity, signal: request.signal, owner };
     const authInfo = {
       token: "",
       clientId: identity.keyId,
@@ -104,50 +146,174 @@ export class McpEndpoint {
       extra: { alkhub: auth },
     };
 
+    if (target.kind === "spoke" && !this.#spokeExists(target.spokeName, identity)) {
+      return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
+    }
+    const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
+    if (fast) {
+      const served = await this.#serveFast(fast, identity, target, sessionId, request.signal, owner);
+      if (served) return served;
+    }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
-      return session.transport.handleRequest(request, { parsedBody: body, authInfo });
+      if (session instanceof HubError) return sessionRefused(session);
+      const response = await this.#serve(session, request, body, authInfo);
+      // An initialize the transport refused never became a session: free its slot and objects.
+      if (!response.ok) await this.#sessions.close(session);
+      return response;
     }
-    if (sessionId === undefined) return this.#stateless(request, body, authInfo, target);
-    if (this.#ended.has(sessionId)) return jsonRpcError(404, -32001, "Session not found");
-    let session = this.#sessions.get(sessionId);
-    if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target)))
-      session = undefined;
+    if (sessionId === undefined) return this.#serveStateless(request, body, authInfo, target);
+    let session: McpSession | HubError | undefined = this.#sessions.get(sessionId);
+    if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target))) {
+      return jsonRpcError(404, -32001, "Session not found");
+    }
     session ??= await this.#sessions.adopt(
       sessionId,
       identity.keyId,
       target,
       request.headers.get("mcp-protocol-version"),
+      this.#idleMs,
     );
+    if (session instanceof HubError) return sessionRefused(session);
     if (!session) return jsonRpcError(404, -32001, "Session not found");
-    session.lastUsedAt = Date.now();
-    const response = await session.transport.handleRequest(request, { parsedBody: body, authInfo });
-    if (request.method === "DELETE" && response.ok) this.#endSession(sessionId);
-    // POST answers stream too (a long call sends nothing until its first notification): prime both.
-    return primeEventStream(response);
+    const response = await this.#serve(session, request, body, authInfo);
+    if (request.method === "DELETE" && response.ok) await this.#endSession(sessionId);
+    return response;
   }
 
-  /** A request without a session: served by a throwaway server whose answer is plain JSON. */
-  async #stateless(request: Request, body: unknown, authInfo: object, target: McpTarget): Promise<Response> {
+  /** Ends every session of a revoked key here (their streams close); its calls are aborted by the router. */
+  async revokeKey(keyId: string): Promise<void> {
+    await this.#sessions.closeKey(keyId);
+  }
+
+  /**
+   * A lone `tools/call` without the SDK (fast-call.ts): stateless, or on a session this instance holds for this
+   * key and endpoint. Undefined when the session must first be adopted (the SDK path does that).
+   */
+  async #serveFast(
+    call: FastCallRequest,
+    identity: Identity,
+    target: McpTarget,
+    sessionId: string | undefined,
+    httpSignal: AbortSignal,
+    owner: string | undefined,
+  ): Promise<Response | undefined> {
+    const deps = this.#deps;
+    if (sessionId === undefined) {
+      return serveFastCall(call, { identity, target, owner, state: undefined, httpSignal, deps });
+    }
+    const session = this.#sessions.get(sessionId);
+    if (!session || session.keyId !== identity.keyId || !sameTarget(session.target, target)) return undefined;
+    const release = this.#use(session);
+    let response: Response;
+    try {
+      response = await serveFastCall(call, {
+        identity,
+        target,
+        sessionId,
+        owner,
+        state: session.state,
+        httpSignal,
+        deps,
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return trackResponse(response, release);
+  }
+
+  /** Marks `session` in use; the returned function ends that use. */
+  #use(session: McpSession): () => void {
+    session.active++;
+    session.lastUsedAt = Date.now();
+    session.usedSinceSweep = true;
+    return () => {
+      session.active--;
+      session.lastUsedAt = Date.now();
+    };
+  }
+
+  /** Serves one request of `session`, which stays in use until the answer (or its stream) is finished. */
+  async #serve(session: McpSession, request: Request, body: unknown, authInfo: object): Promise<Response> {
+    const release = this.#use(session);
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, {
+        parsedBody: body,
+        authInfo: authInfo as never,
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // POST answers stream too (a long call sends nothing until its first notification): prime both.
+    return trackResponse(response, release);
+  }
+
+  /** Whether `/mcp/spokes/<name>` names a spoke this key may see (else the endpoint does not exist for it). */
+  #spokeExists(spokeName: string, identity: Identity): boolean {
+    const spoke = this.#options.catalog.spoke(spokeName);
+    return spoke !== undefined && this.#options.catalog.canSee(identity, spoke);
+  }
+
+  /**
+   * Tells the ledger which sessions were used here, then ends those idle everywhere: a session with a request,
+   * call or stream open is in use however long ago its last request came. Sessions idle here but used on
+   * another instance are only dropped here (the client's next request adopts them again).
+   */
+  async #sweepOnce(): Promise<void> {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      const cutoff = Date.now() - this.#idleMs;
+      await this.#ledger.seen(this.#sessions.takeUsed());
+      const idle = this.#sessions.idleSince(cutoff);
+      const ended = new Set(
+        await this.#ledger.endIdle(
+          idle.map((s) => s.id),
+          new Date(cutoff),
+        ),
+      );
+      for (const session of idle) {
+        await this.#sessions.close(session);
+        if (ended.has(session.id)) this.#publishEnded(session.id);
+      }
+      if (++this.#sweeps % PURGE_EVERY_SWEEPS === 0) await this.#ledger.purge();
+    } catch (error) {
+      this.#options.log.warn("MCP session sweep failed; retrying at the next one", { error });
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  /** A request without a session: answered as plain JSON by a pooled server (`StatelessServers`). */
+  async #serveStateless(
+    request: Request,
+    body: unknown,
+    authInfo: object,
+    target: McpTarget,
+  ): Promise<Response> {
     if (request.method !== "POST") {
       return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header (initialize first)");
     }
-    const server = createMcpServer(target, this.#serverDeps());
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(request, { parsedBody: body, authInfo: authInfo as never });
-    } finally {
-      void server.close().catch(() => {});
-    }
+    return this.#stateless.serve(target, request, body, authInfo);
   }
 
-  /** A session the client ended stays ended on every instance (see `EndedSessions`). */
-  #endSession(sessionId: string): void {
-    this.#ended.add(sessionId);
+  /** A session the client ended stays ended on every instance and across restarts (`SessionLedger`). */
+  async #endSession(sessionId: string): Promise<void> {
+    await this.#ledger.end(sessionId);
+    this.#publishEnded(sessionId);
+  }
+
+  /** Another instance ended a session: refuse it here too, and drop its copy if this instance holds one. */
+  #endedElsewhere(sessionId: string): void {
+    this.#ledger.endedElsewhere(sessionId);
+    const session = this.#sessions.get(sessionId);
+    if (session) void this.#sessions.close(session);
+  }
+
+  #publishEnded(sessionId: string): void {
     this.#options.bus
       .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.ended", id: sessionId }))
       .catch((error: unknown) => {
@@ -159,12 +325,12 @@ export class McpEndpoint {
    * `notifications/cancelled` may arrive apart from its call (another POST, another instance): cancel it here
    * if it runs here, otherwise tell the other instances.
    */
-  #forwardCancellations(messages: JsonRpcMessage[], keyId: string, sessionId: string | undefined): void {
+  #forwardCancellations(messages: JsonRpcMessage[], owner: string): void {
     for (const message of messages) {
       if (message.method !== "notifications/cancelled") continue;
       const requestId = message.params?.requestId;
       if (typeof requestId !== "string" && typeof requestId !== "number") continue;
-      const key = RunningCalls.key(keyId, sessionId, requestId);
+      const key = RunningCalls.key(owner, requestId);
       if (this.#running.cancel(key, "cancelled by the MCP client")) continue;
       this.#options.bus
         .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.cancel", key }))
@@ -172,15 +338,6 @@ export class McpEndpoint {
           this.#options.log.debug("could not pass on an MCP cancellation", { error });
         });
     }
-  }
-
-  #serverDeps(): McpServerDeps {
-    return {
-      calls: () => this.#options.calls,
-      catalog: () => this.#options.catalog,
-      running: this.#running,
-      jsonSchemaValidator: this.#validator,
-    };
   }
 }
 
@@ -196,9 +353,32 @@ function safeParse(text: string): unknown {
   }
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
+}
+
+/**
+ * Who owns the calls of a request, for cancellation by JSON-RPC id: the session (its id is unguessable and bound
+ * to the key), or without one the key and the client address. Anonymous callers without a session share one
+ * identity, so their calls are not cancellable by id at all (dropping the response stream still cancels).
+ */
+function callOwner(identity: Identity, sessionId: string | undefined, address: string): string | undefined {
+  if (sessionId !== undefined) return `${identity.keyId}\u0000s:${sessionId}`;
+  if (identity.keyId === ANONYMOUS_KEY_ID) return undefined;
+  return `${identity.keyId}\u0000a:${address}`;
+}
+
+/** The key id of callers without a key (`mcp.anonymous`). */
+const ANONYMOUS_KEY_ID = "anonymous";
+
+function sessionRefused(error: HubError): Response {
+  return jsonRpcError(error.httpStatus, -32000, `${error.code}: ${error.message}`, retryAfterHeader(error));
 }

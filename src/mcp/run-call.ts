@@ -10,17 +10,20 @@ export interface McpCallContext {
   identity: Identity;
   calls: Calls;
   running: RunningCalls;
-  sessionId: string | undefined;
+  /** Who may cancel the call by its JSON-RPC id (see `callOwner`); undefined: nobody, by id. */
+  owner: string | undefined;
   /** The JSON-RPC id of the `tools/call` request. */
   requestId: string | number;
-  /** Aborted by the SDK when the client sends `notifications/cancelled` on this session. */
-  signal: AbortSignal;
+  /** Aborted by the SDK when the client sends `notifications/cancelled` on this session (the SDK path only). */
+  signal: AbortSignal | undefined;
   /** Aborted when the HTTP client goes away (it dropped the POST's response stream). */
   httpSignal: AbortSignal | undefined;
   progressToken: string | number | undefined;
   sendNotification: (notification: { method: string; params: Record<string, unknown> }) => Promise<void>;
   /** Whether the session's `logging/setLevel` lets a message of `level` through. */
   wantsLog: (level: CallLogLevel) => boolean;
+  /** Whether the tool declares an `outputSchema` (its error results then carry no `structuredContent`). */
+  toolHasOutputSchema: boolean;
 }
 
 /**
@@ -54,21 +57,21 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
     { ...request, progress: ctx.progressToken !== undefined },
     sink,
   );
-  const key = RunningCalls.key(ctx.identity.keyId, ctx.sessionId, ctx.requestId);
-  ctx.running.add(key, handle);
+  const key = ctx.owner === undefined ? undefined : RunningCalls.key(ctx.owner, ctx.requestId);
+  if (key !== undefined) ctx.running.add(key, handle);
   const onCancel = () => handle.abort("cancelled by the MCP client");
   const onDrop = () => handle.abort("the MCP client closed the stream");
-  ctx.signal.addEventListener("abort", onCancel, { once: true });
+  ctx.signal?.addEventListener("abort", onCancel, { once: true });
   ctx.httpSignal?.addEventListener("abort", onDrop, { once: true });
   try {
     const result = await sink.result;
-    if (!result.ok) return errorResult(result.error);
+    if (!result.ok) return errorResult(result.error, ctx.toolHasOutputSchema);
     return outputResult(
       result.items === undefined ? result.output : { items: result.items, truncated: result.truncated },
     );
   } finally {
-    ctx.running.remove(key, handle);
-    ctx.signal.removeEventListener("abort", onCancel);
+    if (key !== undefined) ctx.running.remove(key, handle);
+    ctx.signal?.removeEventListener("abort", onCancel);
     ctx.httpSignal?.removeEventListener("abort", onDrop);
   }
 }

@@ -1,9 +1,19 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import type { KeyLimits } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
-import { createMcpServer, type McpServerDeps, type McpTarget } from "./server-factory.ts";
+import type { HubError } from "../protocol/index.ts";
+import { SessionEventStore, SSE_RETRY_MS } from "./event-store.ts";
+import {
+  createMcpServer,
+  type McpServerDeps,
+  type McpTarget,
+  type SessionState,
+  targetPath,
+} from "./server-factory.ts";
 import type { SessionIds } from "./session-id.ts";
+import type { SessionLedger } from "./session-ledger.ts";
 
 /** One MCP session on this instance: its SDK server and transport, bound to one key and one target. */
 export interface McpSession {
@@ -12,24 +22,36 @@ export interface McpSession {
   readonly target: McpTarget;
   readonly server: Server;
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly state: SessionState;
+  /** When a request last arrived or a response or stream last ended. */
   lastUsedAt: number;
+  /** Requests still being answered and streams still open: while any is, the session is in use. */
+  active: number;
+  /** Used since the ledger last heard of it. */
+  usedSinceSweep: boolean;
+  /** Whether it still counts against its key's session cap (until closed). */
+  holdsSlot: boolean;
 }
 
 /**
  * The MCP sessions this instance holds. A session id minted by another instance (or before a restart) is
  * adopted: a local session is built for it and initialised on the client's behalf, so no request needs to
- * reach the instance that opened the session. Idle sessions are evicted.
+ * reach the instance that opened the session — unless the ledger says it ended. Idle sessions are evicted.
  */
 export class McpSessions {
   readonly #sessions = new Map<string, McpSession>();
   readonly #deps: McpServerDeps;
   readonly #ids: SessionIds;
+  readonly #ledger: SessionLedger;
   readonly #log: Logger;
+  readonly #limits: KeyLimits;
 
-  constructor(deps: McpServerDeps, ids: SessionIds, log: Logger) {
+  constructor(deps: McpServerDeps, ids: SessionIds, ledger: SessionLedger, log: Logger, limits: KeyLimits) {
     this.#deps = deps;
     this.#ids = ids;
+    this.#ledger = ledger;
     this.#log = log;
+    this.#limits = limits;
   }
 
   get size(): number {
@@ -40,20 +62,32 @@ export class McpSessions {
     return this.#sessions.get(id);
   }
 
-  /** A new session for an `initialize` request; it is stored once the transport has answered it. */
-  async open(keyId: string, target: McpTarget): Promise<McpSession> {
-    return this.#create(this.#ids.mint(keyId), keyId, target);
+  /**
+   * A new session for an `initialize` request; it is stored once the transport has answered it (the caller
+   * closes it when it was not). Refused when the key holds its cap of sessions.
+   */
+  async open(keyId: string, target: McpTarget): Promise<McpSession | HubError> {
+    return this.#create(this.#ids.mint(keyId, targetPath(target)), keyId, target);
   }
 
-  /** Adopts a session id minted elsewhere for this key; undefined when the id is not one of ours. */
+  /**
+   * Adopts a session id minted elsewhere for this key and endpoint; undefined when the id is not one of ours
+   * or the session has ended.
+   */
   async adopt(
     id: string,
     keyId: string,
     target: McpTarget,
     protocolVersion: string | null,
-  ): Promise<McpSession | undefined> {
-    if (!this.#ids.verify(id, keyId)) return undefined;
-    const session = await this.#create(id, keyId, target);
+    idleMs: number,
+  ): Promise<McpSession | HubError | undefined> {
+    if (!this.#ids.verify(id, keyId, targetPath(target))) return undefined;
+    if ((await this.#ledger.standing(id, idleMs)) === "ended") return undefined;
+    // Another request for the same id may have adopted it meanwhile.
+    const raced = this.#sessions.get(id);
+    if (raced) return raced;
+    const session = await this.#create(id, keyId, target, false);
+    if (!("transport" in session)) return session;
     const initialize = new Request("http://localhost/mcp", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -80,16 +114,31 @@ export class McpSessions {
     }
   }
 
-  /** Closes sessions unused for `idleMs`. */
-  async evictIdle(idleMs: number): Promise<number> {
-    const cutoff = Date.now() - idleMs;
-    const idle = [...this.#sessions.values()].filter((s) => s.lastUsedAt < cutoff);
-    await Promise.all(idle.map((session) => this.close(session)));
-    return idle.length;
+  /** Ids of the sessions used since the last call (the ledger's `seen`). */
+  takeUsed(): string[] {
+    const used: string[] = [];
+    for (const session of this.#sessions.values()) {
+      if (!session.usedSinceSweep && session.active === 0) continue;
+      session.usedSinceSweep = false;
+      used.push(session.id);
+    }
+    return used;
+  }
+
+  /** Sessions not in use (no request, call or stream open) since `cutoff`. */
+  idleSince(cutoff: number): McpSession[] {
+    return [...this.#sessions.values()].filter((s) => s.active === 0 && s.lastUsedAt < cutoff);
+  }
+
+  /** Every session of key `keyId` (it was revoked): their streams end. */
+  async closeKey(keyId: string): Promise<void> {
+    const sessions = [...this.#sessions.values()].filter((session) => session.keyId === keyId);
+    await Promise.all(sessions.map((session) => this.close(session)));
   }
 
   async close(session: McpSession): Promise<void> {
-    this.#sessions.delete(session.id);
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    this.#releaseSlot(session);
     await session.transport.close().catch(() => {});
     await session.server.close().catch(() => {});
   }
@@ -98,20 +147,45 @@ export class McpSessions {
     await Promise.all([...this.#sessions.values()].map((session) => this.close(session)));
   }
 
-  async #create(id: string, keyId: string, target: McpTarget): Promise<McpSession> {
-    const server = createMcpServer(target, this.#deps);
+  #releaseSlot(session: McpSession): void {
+    if (!session.holdsSlot) return;
+    session.holdsSlot = false;
+    this.#limits.release("mcpSessions", session.keyId);
+  }
+
+  async #create(id: string, keyId: string, target: McpTarget, isNew = true): Promise<McpSession | HubError> {
+    const refused = this.#limits.acquire("mcpSessions", keyId);
+    if (refused) return refused;
+    const state: SessionState = { logLevel: undefined };
+    const server = createMcpServer(target, this.#deps, state);
     let session: McpSession | undefined;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
-      onsessioninitialized: () => {
+      onsessioninitialized: async () => {
+        // Recorded before the client learns the id, so that any instance may adopt it at the next request.
+        if (isNew) await this.#ledger.opened(id);
         if (session) this.#sessions.set(id, session);
       },
       onsessionclosed: () => {
-        this.#sessions.delete(id);
+        if (session && this.#sessions.get(id) === session) this.#sessions.delete(id);
+        if (session) this.#releaseSlot(session);
       },
+      eventStore: new SessionEventStore(),
+      retryInterval: SSE_RETRY_MS,
     });
     await server.connect(transport);
-    session = { id, keyId, target, server, transport, lastUsedAt: Date.now() };
+    session = {
+      id,
+      keyId,
+      target,
+      server,
+      transport,
+      state,
+      lastUsedAt: Date.now(),
+      active: 0,
+      usedSinceSweep: true,
+      holdsSlot: true,
+    };
     return session;
   }
 }

@@ -1,18 +1,45 @@
 const OPEN_COMMENT = new TextEncoder().encode(": open\n\n");
 
 /**
- * Sends an SSE comment first on a GET event stream. Bun holds back the headers of a streamed response until
- * its first chunk (PITFALLS.md §2), so without this a client waits for the first event or keep-alive (15 s)
- * before it even sees the stream open.
+ * Hands out `response` and calls `done` once it is finished: at once for a plain answer, when the body ends or
+ * the client drops it for an event stream (a call still running or a GET stream keeps its session in use).
+ * An event stream also starts with an SSE comment: Bun holds back the headers of a streamed response until its
+ * first chunk (PITFALLS.md §2), so without it a client waits for the first event or keep-alive (15 s) before it
+ * even sees the stream open.
  */
-export function primeEventStream(response: Response): Response {
-  if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) return response;
-  const primed = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      start(controller) {
-        controller.enqueue(OPEN_COMMENT);
-      },
-    }),
-  );
-  return new Response(primed, { status: response.status, headers: response.headers });
+export function trackResponse(response: Response, done: () => void): Response {
+  const body = response.body;
+  if (!body || !response.headers.get("content-type")?.includes("text/event-stream")) {
+    done();
+    return response;
+  }
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    done();
+  };
+  const reader = body.getReader();
+  const tracked = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(OPEN_COMMENT);
+    },
+    async pull(controller) {
+      try {
+        const { value, done: ended } = await reader.read();
+        if (ended) {
+          finish();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(tracked, { status: response.status, headers: response.headers });
 }

@@ -1,5 +1,6 @@
 import type { Catalog } from "../catalog/index.ts";
 import type { HandlerTimer } from "../health/index.ts";
+import type { KeyLimits } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
@@ -44,5 +45,7 @@ export interface SessionDeps {
   registrations: RegistrationMeter;
   /** Records how long each frame's handling held the event loop (by frame type). */
   timer: HandlerTimer;
+  /** Per-key caps: each connection holds one of its key's `/ws` connections. */
+  limits: KeyLimits;
   log: Logger;
 }

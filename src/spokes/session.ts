@@ -10,6 +10,8 @@ import { type ConnectionPhase, canAdvance, type FrameSocket } from "./socket.ts"
 export interface SessionLimits {
   maxInFlightPerConnection: number;
   badFramesPerMinute: number;
+  /** Deepest nesting a frame may have; deeper frames are refused before they are parsed. */
+  maxJsonDepth: number;
 }
 
 /**
@@ -37,6 +39,10 @@ export class SpokeSession implements SpokeLink {
   readonly #socket: FrameSocket;
   readonly #badFrames: BadFrameBudget;
   readonly #refusals: BadFrameBudget;
+  /** Whether this connection counts against its key's `/ws` connection cap (released on close). */
+  holdsConnection = false;
+  /** The name a `hub.register` of this connection is claiming right now (one name per connection). */
+  registeringName = "";
   /** The gateway's logger; the connection's own is made when something is logged (see `log`). */
   readonly #parentLog: Logger;
   #phase: ConnectionPhase = "handshaking";
@@ -58,7 +64,8 @@ export class SpokeSession implements SpokeLink {
    * life, and a logger kept per connection costs every one of 15,000 idle spokes its closures (issue #11).
    */
   get log(): Logger {
-    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), key: this.identity.keyId });
+    // `keyId`, not `key`: the logger redacts fields named like secrets, and a key id is public.
+    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), keyId: this.identity.keyId });
   }
 
   /** Moves to a later phase; asking for the same or an earlier one does nothing. */
@@ -89,10 +96,18 @@ export class SpokeSession implements SpokeLink {
     this.send(
       encodeFrame("protocol.error", ref ?? "protocol", ref === undefined ? { message } : { message, ref }),
     );
-    if (this.#badFrames.spend(Date.now())) {
-      this.log.warn("closing a connection that keeps sending bad frames", { last: message });
-      this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
-    }
+    this.spendBadFrame(message);
+  }
+
+  /**
+   * Counts one bad frame against the budget; true when that spent it (the connection is then closed with
+   * 4400). `what` names the last problem in the log line.
+   */
+  spendBadFrame(what: string): boolean {
+    if (!this.#badFrames.spend(Date.now())) return false;
+    this.log.warn("closing a connection that keeps sending bad frames", { last: what.slice(0, 200) });
+    this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
+    return true;
   }
 
   /**

@@ -19,6 +19,7 @@ export {
   calls,
   clientSecrets,
   clients,
+  mcpSessions,
   operations,
   spokes,
 } from "./schema.ts";

@@ -29,5 +29,15 @@ export const migrations: Array<MigrationMeta & { tag: string }> = [
     "folderMillis": 1795718878657,
     "hash": "0770699838cca85ee49f985bfa8326d09261c47663e50dc80ca6d70d7659ad3a",
     "bps": true
+  },
+  {
+    "tag": "0001_mcp_sessions",
+    "sql": [
+      "CREATE TABLE \"mcp_sessions\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"last_seen_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"ended_at\" timestamp with time zone\n);\n",
+      "\nCREATE INDEX \"mcp_sessions_last_seen_at_idx\" ON \"mcp_sessions\" USING btree (\"last_seen_at\");"
+    ],
+    "folderMillis": 1796530388343,
+    "hash": "f56fb66221d6d60001cfb3cc37043990f5c1508f07d0ba15108ef9f5d4f46a41",
+    "bps": true
   }
 ];

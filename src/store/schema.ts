@@ -192,3 +192,18 @@ export const clientSecrets = pgTable(
   },
   (t) => [unique("client_secrets_client_id_name_unique").on(t.clientId, t.name)],
 );
+
+/**
+ * MCP sessions as every instance sees them (docs/mcp.md › Sessions): when one was last used anywhere (written at
+ * most once per sweep interval per session, never per call) and when it ended (DELETE or idle). An ended id is
+ * answered 404 on every instance and after restarts; rows are dropped a day after their last use.
+ */
+export const mcpSessions = pgTable(
+  "mcp_sessions",
+  {
+    id: text("id").primaryKey(),
+    lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+    endedAt: at("ended_at"),
+  },
+  (t) => [index("mcp_sessions_last_seen_at_idx").on(t.lastSeenAt)],
+);

@@ -1,9 +1,11 @@
 // alkhub-test: once
 /**
- * The official MCP conformance suite (`@modelcontextprotocol/conformance`, pinned in package.json) against a
- * running hub: the server scenarios that apply to a gateway on `/mcp`, and the tools-call scenarios on
- * `/mcp/spokes/conformance`, served by the conformance example spoke. The suite sends no credentials, so this
- * hub enables the documented, off-by-default `mcp.anonymous` access (read + call only).
+ * The official MCP conformance suite against a running hub, in both pinned versions: 0.1.16
+ * (`@modelcontextprotocol/conformance`) and 0.2.0-alpha.12 (`@modelcontextprotocol/conformance-next`, an npm
+ * alias of the same package), on `/mcp` and on `/mcp/spokes/conformance` (served by the conformance example
+ * spoke). Every scenario listed here must pass with no failed check: a regression fails CI. The table of
+ * scenarios, and why the rest do not apply to a gateway, is in docs/mcp.md › Conformance. The suite sends no
+ * credentials, so this hub enables the documented, off-by-default `mcp.anonymous` access (read + call only).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -14,25 +16,24 @@ import { freePort } from "../support/binary.ts";
 import { describeWithServices } from "../support/services.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 
-const SUITE = join(
-  import.meta.dir,
-  "..",
-  "..",
-  "node_modules",
-  "@modelcontextprotocol",
-  "conformance",
-  "dist",
-  "index.js",
-);
-const HUB_SCENARIOS = [
+const suitePath = (pkg: string) =>
+  join(import.meta.dir, "..", "..", "node_modules", "@modelcontextprotocol", pkg, "dist", "index.js");
+const SUITES = {
+  "0.1.16": suitePath("conformance"),
+  "0.2.0-alpha.12": suitePath("conformance-next"),
+} as const;
+type SuiteVersion = keyof typeof SUITES;
+
+/** Scenarios about the server as a whole: run on /mcp and on the spoke endpoint. */
+const SERVER_SCENARIOS = [
   "server-initialize",
   "ping",
   "tools-list",
   "logging-set-level",
   "dns-rebinding-protection",
-  "server-sse-polling",
   "server-sse-multiple-streams",
 ];
+/** Scenarios that call the conformance spoke's tools: run on the spoke endpoint. */
 const TOOL_SCENARIOS = [
   "tools-call-simple-text",
   "tools-call-image",
@@ -42,11 +43,43 @@ const TOOL_SCENARIOS = [
   "tools-call-with-logging",
   "tools-call-error",
   "tools-call-with-progress",
+  "json-schema-2020-12",
+  "server-sse-polling",
 ];
+/** Scenarios only the newer suite has. */
+const NEXT_SERVER_SCENARIOS = ["server-session-lifecycle"];
+
+interface Run {
+  suite: SuiteVersion;
+  path: string;
+  scenario: string;
+  specVersion?: string;
+  /**
+   * The scenario may end with no check counted: 0.1.16's server-sse-polling sends its tools/call with
+   * `MCP-Protocol-Version: 2025-03-26`, a version without resumable streams, so the hub rightly sends no priming
+   * event and the suite only warns (0.2.0-alpha.12 sends the negotiated version and passes 3/3).
+   */
+  noChecks?: boolean;
+}
+
+const RUNS: Run[] = (["0.1.16", "0.2.0-alpha.12"] as const).flatMap((suite) => [
+  ...[...SERVER_SCENARIOS, ...(suite === "0.1.16" ? [] : NEXT_SERVER_SCENARIOS)].flatMap((scenario) => [
+    { suite, path: "/mcp", scenario },
+    { suite, path: "/mcp/spokes/conformance", scenario },
+  ]),
+  ...TOOL_SCENARIOS.map((scenario) => ({
+    suite,
+    path: "/mcp/spokes/conformance",
+    scenario,
+    noChecks: suite === "0.1.16" && scenario === "server-sse-polling",
+  })),
+]);
 
 /** Runs one scenario (asynchronously: a blocking spawn would stall the in-process hub). */
-async function runScenario(url: string, scenario: string): Promise<{ exitCode: number; output: string }> {
-  const proc = Bun.spawn([process.execPath, SUITE, "server", "--url", url, "--scenario", scenario], {
+async function runScenario(run: Run, baseUrl: string): Promise<{ exitCode: number; output: string }> {
+  const args = ["server", "--url", `${baseUrl}${run.path}`, "--scenario", run.scenario];
+  if (run.specVersion) args.push("--spec-version", run.specVersion);
+  const proc = Bun.spawn([process.execPath, SUITES[run.suite], ...args], {
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
@@ -59,7 +92,7 @@ async function runScenario(url: string, scenario: string): Promise<{ exitCode: n
   return { exitCode, output: stdout + stderr };
 }
 
-describeWithServices("MCP conformance suite", () => {
+describeWithServices("MCP conformance suites", () => {
   let testHub: TestHub;
   let spoke: Spoke;
 
@@ -68,7 +101,8 @@ describeWithServices("MCP conformance suite", () => {
     testHub = await startTestHub({
       extra: {
         server: { host: "127.0.0.1", port },
-        mcp: { anonymous: { enabled: true, scopes: ["read", "call"] } },
+        // Streams of calls still running after 300 ms are closed for the client to resume (server-sse-polling).
+        mcp: { anonymous: { enabled: true, scopes: ["read", "call"] }, ssePollMs: 300 },
       },
     });
     const { key } = await createApiKey(testHub.hub.store, {
@@ -90,18 +124,12 @@ describeWithServices("MCP conformance suite", () => {
     await testHub?.stop();
   });
 
-  for (const scenario of HUB_SCENARIOS) {
-    test(`${scenario} on /mcp`, async () => {
-      const { exitCode, output } = await runScenario(`${testHub.url}/mcp`, scenario);
-      expect(output).toMatch(/Passed: \d+\/\d+, 0 failed/);
-      expect(exitCode).toBe(0);
-    }, 60_000);
-  }
-
-  for (const scenario of TOOL_SCENARIOS) {
-    test(`${scenario} on /mcp/spokes/conformance`, async () => {
-      const { exitCode, output } = await runScenario(`${testHub.url}/mcp/spokes/conformance`, scenario);
-      expect(output).toMatch(/Passed: [1-9]\d*\/\d+, 0 failed/);
+  for (const run of RUNS) {
+    test(`${run.suite} ${run.scenario} on ${run.path}`, async () => {
+      const { exitCode, output } = await runScenario(run, testHub.url);
+      if (process.env.ALKHUB_CONFORMANCE_VERBOSE) console.log(output);
+      // At least one check ran (see `noChecks`), none failed.
+      expect(output).toMatch(run.noChecks ? /Passed: \d+\/\d+, 0 failed/ : /Passed: [1-9]\d*\/\d+, 0 failed/);
       expect(exitCode).toBe(0);
     }, 60_000);
   }

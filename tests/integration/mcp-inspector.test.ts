@@ -4,20 +4,11 @@
  * `/mcp/spokes/<name>`.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
 import type { Spoke } from "../../src/sdk/index.ts";
+import { INSPECTOR_TIMEOUT_MS, runInspector } from "../support/inspector.ts";
 import { type McpTestKey, makeKey, startSpoke } from "../support/mcp-client.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
-
-const ROOT = join(import.meta.dir, "..", "..");
-const INSPECTOR_BIN = join(ROOT, "node_modules", ".bin", "mcp-inspector-cli");
-/**
- * The CLI finds its own package.json by testing `../package.json` against the working directory but importing
- * it relative to its module: both agree only when it runs from its `build/` folder.
- */
-const INSPECTOR_CWD = join(ROOT, "node_modules", "@modelcontextprotocol", "inspector-cli", "build");
-const RUN_TIMEOUT_MS = 15_000;
 
 let hub: TestHub;
 let spoke: Spoke;
@@ -45,42 +36,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await spoke?.close();
   await hub?.stop();
-});
+}, 30_000);
 
-/**
- * Runs the inspector in CLI mode (asynchronously: the hub lives in this process) and parses its JSON output.
- * Output shown on failure has the key masked.
- */
-async function inspector(url: string, args: string[]): Promise<unknown> {
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      INSPECTOR_BIN,
-      "--cli",
-      url,
-      "--transport",
-      "http",
-      "--header",
-      `Authorization: Bearer ${key.key}`,
-      ...args,
-    ],
-    { cwd: INSPECTOR_CWD, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
-  );
-  const timer = setTimeout(() => child.kill(), RUN_TIMEOUT_MS);
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  clearTimeout(timer);
-  const mask = (text: string) => text.replaceAll(key.key, "<key>");
-  if (code !== 0)
-    throw new Error(`inspector exited ${code}: ${mask(stderr).slice(-2000)} ${mask(stdout).slice(-500)}`);
-  try {
-    return JSON.parse(stdout);
-  } catch {
-    throw new Error(`inspector printed no JSON: ${mask(stdout).slice(0, 1000)}`);
-  }
+function inspector(url: string, args: string[]): Promise<unknown> {
+  return runInspector(url, key.key, args);
 }
 
 test(
@@ -98,7 +57,7 @@ test(
     const call = result.tools.find((tool) => tool.name === "hub.call")!;
     expect(Object.keys(call.inputSchema.properties)).toEqual(["operation", "input", "timeoutMs"]);
   },
-  RUN_TIMEOUT_MS + 5000,
+  INSPECTOR_TIMEOUT_MS + 5000,
 );
 
 test(
@@ -117,7 +76,7 @@ test(
     expect(result.structuredContent).toEqual({ sum: 42 });
     expect(JSON.parse(result.content[0]!.text)).toEqual({ sum: 42 });
   },
-  RUN_TIMEOUT_MS + 5000,
+  INSPECTOR_TIMEOUT_MS + 5000,
 );
 
 test(
@@ -139,5 +98,5 @@ test(
     ])) as { structuredContent?: unknown };
     expect(called.structuredContent).toEqual({ sum: 3 });
   },
-  2 * RUN_TIMEOUT_MS + 5000,
+  2 * INSPECTOR_TIMEOUT_MS + 5000,
 );

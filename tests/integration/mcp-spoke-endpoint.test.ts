@@ -13,6 +13,7 @@ import {
   type McpConnection,
   type McpTestKey,
   makeKey,
+  postMcp,
   startSpoke,
   textJson,
 } from "../support/mcp-client.ts";
@@ -118,8 +119,12 @@ test("calling a tool runs the operation; errors are isError results", async () =
   const invalid = await client.callTool({ name: "fs.remove", arguments: { path: 7 } });
   expect(invalid.isError).toBe(true);
   expect(invalid.structuredContent).toMatchObject({ code: "VALIDATION_ERROR" });
-  const missing = await client.callTool({ name: "fs.nope", arguments: {} });
-  expect(missing.structuredContent).toMatchObject({ code: "OPERATION_NOT_FOUND" });
+  // An unknown tool is the protocol error MCP asks for, its message not doubled.
+  const missing = client.callTool({ name: "fs.nope", arguments: {} });
+  await expect(missing).rejects.toMatchObject({
+    code: -32602,
+    message: 'MCP error -32602: unknown tool "fs.nope"',
+  });
 });
 
 test("MCP-shaped output (text, image, audio, resource) is passed through unchanged", async () => {
@@ -136,14 +141,26 @@ test("MCP-shaped output (text, image, audio, resource) is passed through unchang
   expect(relayed).toEqual(MCP_SHAPED);
 });
 
-test("a key limited by operation globs sees and calls only those tools; another spoke's page is empty", async () => {
+test("a key limited by operation globs sees and calls only those tools; an unknown spoke is 404", async () => {
   const limited = await makeKey(hub.hub, { scopes: ["call"], operations: ["dev1.fs.*"] });
   const { client } = await connect(limited);
   expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["fs.read", "fs.remove"]);
-  const denied = await client.callTool({ name: "media.sample", arguments: {} });
-  expect(denied.structuredContent).toMatchObject({ code: "ACCESS_DENIED" });
-  const elsewhere = await connect(callKey, "nobody");
-  expect((await elsewhere.client.listTools()).tools).toEqual([]);
+  // A tool the key may not call is as unknown as one that does not exist.
+  await expect(client.callTool({ name: "media.sample", arguments: {} })).rejects.toMatchObject({
+    code: -32602,
+  });
+  // A spoke that does not exist has no endpoint.
+  const elsewhere = await postMcp(
+    `${hub.url}/mcp/spokes/nobody`,
+    {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    },
+    { authorization: `Bearer ${callKey.key}` },
+  );
+  expect(elsewhere.status).toBe(404);
 });
 
 test("re-registering with other operations, then leaving, sends notifications/tools/list_changed", async () => {
@@ -171,5 +188,8 @@ test("re-registering with other operations, then leaving, sends notifications/to
   await eventually(async () => (await names()).length === 0, { what: "an empty tool list" });
   const gone = await client.callTool({ name: "fs.read", arguments: { path: "/x" } });
   expect(gone.isError).toBe(true);
-  expect(gone.structuredContent).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
+  // fs.read declares an output schema: the error is in the text and _meta, not in structuredContent.
+  expect(gone.structuredContent).toBeUndefined();
+  expect(gone._meta?.["alkhub/error"]).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
+  expect(textJson(gone)).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
 });

@@ -5,8 +5,11 @@
  * successful tool results; a result with `isError` or a non-200 answer counts as an error). The key comes from
  * $BENCH_TOKEN. Stops by itself after the last window, or after `--max-seconds`.
  *
+ * With `--tool <name>` the clients call that tool directly (a per-spoke endpoint, or an SDK server) instead of
+ * `hub.call`.
+ *
  * Usage: bun scripts/bench/load/mcp-client.ts --url http://127.0.0.1:P/mcp [--clients 25] [--operation bench.echo]
- *          [--warmup-ms 2000] [--windows 3] [--window-ms 5000] [--stateless] [--watch-pid P]
+ *          [--tool echo] [--warmup-ms 2000] [--windows 3] [--window-ms 5000] [--stateless] [--watch-pid P]
  */
 import { parseArgs } from "node:util";
 import { cpuTicks, Histogram } from "../support/index.ts";
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     clients: { type: "string", default: "25" },
     operation: { type: "string", default: "bench.echo" },
+    tool: { type: "string" },
     "warmup-ms": { type: "string", default: "2000" },
     windows: { type: "string", default: "3" },
     "window-ms": { type: "string", default: "5000" },
@@ -40,11 +44,14 @@ const baseHeaders: Record<string, string> = {
   ...(token ? { authorization: `Bearer ${token}` } : {}),
 };
 
-/** The JSON-RPC message of a response: a JSON body, or the first `data:` line of an event stream. */
+/** The JSON-RPC message of a response: a JSON body, or the first non-empty `data:` line of an event stream (a
+ * resumable stream starts with a priming event whose data is empty). */
 async function readMessage(response: Response): Promise<{ result?: { isError?: boolean }; error?: unknown }> {
   const text = await response.text();
   if (!response.headers.get("content-type")?.includes("text/event-stream")) return JSON.parse(text);
-  for (const line of text.split("\n")) if (line.startsWith("data: ")) return JSON.parse(line.slice(6));
+  for (const line of text.split("\n")) {
+    if (line.startsWith("data: ") && line.length > 6) return JSON.parse(line.slice(6));
+  }
   throw new Error("event stream without a data line");
 }
 
@@ -91,7 +98,9 @@ async function client(headers: Record<string, string>): Promise<void> {
       jsonrpc: "2.0",
       id,
       method: "tools/call",
-      params: { name: "hub.call", arguments: { operation: values.operation, input: { text: "hello, hub" } } },
+      params: values.tool
+        ? { name: values.tool, arguments: { text: "hello, hub" } }
+        : { name: "hub.call", arguments: { operation: values.operation, input: { text: "hello, hub" } } },
     });
     const t0 = performance.now();
     try {

@@ -45,6 +45,15 @@ export async function startRawRelay(
   return { process, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws` };
 }
 
+/** Starts the `echo` tool served directly by the MCP SDK (load/sdk-server.ts); resolves with its MCP URL. */
+export async function startSdkServer(group: ProcessGroup): Promise<{ process: BenchProcess; url: string }> {
+  const process = group.spawn("sdk server", bunScript(join(BENCH_DIR, "load", "sdk-server.ts")), {
+    env: baseEnv(),
+  });
+  const line = await process.waitForLine((l) => l.startsWith("listening "), READY_TIMEOUT_MS);
+  return { process, url: `http://127.0.0.1:${Number(line.split(" ")[1])}/mcp` };
+}
+
 /** Starts one echo spoke named `name` on `wsUrl`; resolves once it is registered. */
 export async function startSpoke(
   group: ProcessGroup,

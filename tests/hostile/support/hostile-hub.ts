@@ -269,7 +269,8 @@ export async function startHostileHub(options: HostileHubOptions = {}): Promise<
   };
   try {
     const keys = await mintKeys(files, { ...HARNESS_KEYS, ...DEFAULT_KEYS, ...options.keys });
-    const started = await serveBinary(files.configPath, files.keyPath);
+    const host = (options.config?.server as { host?: string } | undefined)?.host;
+    const started = await serveBinary(files.configPath, files.keyPath, [], { host });
     hub = started;
     await eventually(
       async () => {

@@ -1,0 +1,115 @@
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import type { Logger } from "../log/index.ts";
+import { mcpSessions, type Store } from "../store/index.ts";
+import { EndedSessions } from "./ended-sessions.ts";
+
+/** How long a session's row is kept after its last use or its end: an ended id stays refused this long. */
+export const SESSION_RECORD_TTL_MS = 24 * 60 * 60_000;
+
+/** What the ledger says about a session id presented to an instance that does not hold it. */
+export type SessionStanding = "live" | "ended";
+
+/**
+ * Which MCP sessions exist and which have ended, for every instance and across restarts (the `mcp_sessions`
+ * table of the shared store). Writes happen at `initialize`, at DELETE, and in batches from the idle sweep —
+ * never per request. Instances also tell each other of ended ids over the bus, kept in a bounded memory list
+ * that answers without the store (and while it is unreachable).
+ */
+export class SessionLedger {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #ended = new EndedSessions(SESSION_RECORD_TTL_MS);
+
+  constructor(store: Store, log: Logger) {
+    this.#store = store;
+    this.#log = log;
+  }
+
+  /** Records a new session (awaited before `initialize` is answered, so any instance can adopt it). */
+  async opened(id: string): Promise<void> {
+    try {
+      await this.#store.db.insert(mcpSessions).values({ id }).onConflictDoNothing();
+    } catch (error) {
+      // Still served here; another instance will not adopt it (it looks unknown) and the client re-initialises.
+      this.#log.warn("could not record a new MCP session", { error });
+    }
+  }
+
+  /**
+   * Whether a session this instance does not hold may be adopted: ended (DELETE, idle, or its row is gone or
+   * older than `idleMs`) or live. When the store is unreachable only the memory list decides.
+   */
+  async standing(id: string, idleMs: number): Promise<SessionStanding> {
+    if (this.#ended.has(id)) return "ended";
+    try {
+      const [row] = await this.#store.db
+        .select({ lastSeenAt: mcpSessions.lastSeenAt, endedAt: mcpSessions.endedAt })
+        .from(mcpSessions)
+        .where(eq(mcpSessions.id, id));
+      if (!row || row.endedAt) return "ended";
+      if (row.lastSeenAt.getTime() < Date.now() - idleMs) {
+        await this.end(id);
+        return "ended";
+      }
+      return "live";
+    } catch (error) {
+      this.#log.warn("could not look up an MCP session; adopting it on its signature alone", { error });
+      return "live";
+    }
+  }
+
+  /** Marks an id ended (DELETE); the caller tells the other instances. */
+  async end(id: string): Promise<void> {
+    this.#ended.add(id);
+    try {
+      await this.#store.db
+        .insert(mcpSessions)
+        .values({ id, endedAt: new Date() })
+        .onConflictDoUpdate({
+          target: mcpSessions.id,
+          set: { endedAt: sql`coalesce(${mcpSessions.endedAt}, now())` },
+        });
+    } catch (error) {
+      this.#log.warn("could not record an ended MCP session", { error });
+    }
+  }
+
+  /** Remembers an id another instance ended (heard on the bus). */
+  endedElsewhere(id: string): void {
+    this.#ended.add(id);
+  }
+
+  /** Notes that these sessions were used here since the last sweep (one UPDATE). */
+  async seen(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#store.db
+      .update(mcpSessions)
+      .set({ lastSeenAt: new Date() })
+      .where(and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt)));
+  }
+
+  /**
+   * Ends those of `ids` (idle here) that no instance has used since `cutoff`; returns the ids it ended. The
+   * others were used elsewhere: the caller only drops its own copy.
+   */
+  async endIdle(ids: string[], cutoff: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#store.db
+      .update(mcpSessions)
+      .set({ endedAt: new Date() })
+      .where(
+        and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt), lt(mcpSessions.lastSeenAt, cutoff)),
+      )
+      .returning({ id: mcpSessions.id });
+    for (const row of rows) this.#ended.add(row.id);
+    return rows.map((row) => row.id);
+  }
+
+  /** Drops rows past their time (`SESSION_RECORD_TTL_MS` after last use or end). */
+  async purge(): Promise<void> {
+    const cutoff = new Date(Date.now() - SESSION_RECORD_TTL_MS);
+    await this.#store.db
+      .delete(mcpSessions)
+      .where(sql`coalesce(${mcpSessions.endedAt}, ${mcpSessions.lastSeenAt}) < ${cutoff}`);
+  }
+}
