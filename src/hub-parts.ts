@@ -5,8 +5,8 @@
  * them as the supervisor starts them (and mirrors on shutdown).
  */
 import { CallAudit } from "./audit/index.ts";
-import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
-import type { Bus, Unsubscribe } from "./bus/index.ts";
+import type { KeyVerifier, Revocations } from "./auth/index.ts";
+import type { Bus } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
 import {
   ClusterNode,
@@ -19,6 +19,7 @@ import {
 import type { HubConfig } from "./config/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
 import type { Service } from "./lifecycle/index.ts";
+import { type KeyLimits, LimitShare } from "./limits/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
@@ -49,10 +50,14 @@ export function buildHubParts(opts: {
   log: Logger;
   instanceId: string;
   keys: KeyVerifier;
+  /** Where revocations are heard; its listeners end the key's connections, sessions and calls here. */
+  revocations: Revocations;
+  /** Per-key limits, shared with the HTTP routes. */
+  limits: KeyLimits;
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
 }): HubParts {
-  const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
+  const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
   const audit = new CallAudit({
     store,
@@ -72,8 +77,9 @@ export function buildHubParts(opts: {
     metrics,
     log: log.child({ part: "router" }),
     settings: config.router,
+    limits,
   });
-  const calls = new HubOperations({ catalog, router });
+  const calls = new HubOperations({ catalog, router, limits });
   const spokesLog = log.child({ part: "spokes" });
   const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
   const gateway = new SpokeGateway(
@@ -94,6 +100,7 @@ export function buildHubParts(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
+      limits,
       log: spokesLog,
     },
     { metrics, graceMs: config.shutdown.graceMs },
@@ -119,7 +126,18 @@ export function buildHubParts(opts: {
     sessionSecret: opts.mcpSessionSecret,
     sessionIdleMs: config.mcp.sessionIdleMs,
     ssePollMs: config.mcp.ssePollMs,
+    limits,
   });
+  // A revoked key loses everything it holds here at once: cached identity, admissions, /ws connections (4401),
+  // MCP sessions and streams, and calls in flight on every surface.
+  revocations.onRevoked((keyId) => {
+    keys.evict(keyId);
+    limits.revoke(keyId);
+    gateway.revokeKey(keyId);
+    router.abortKey(keyId, "API key revoked");
+    void mcp.revokeKey(keyId);
+  });
+  const authLog = log.child({ part: "auth" });
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {
     catalog,
@@ -136,28 +154,16 @@ export function buildHubParts(opts: {
         stop: () => catalog.stop(),
       },
       cluster,
-      revocations(bus, (keyId) => {
-        keys.evict(keyId);
-        gateway.revokeKey(keyId);
-      }),
+      {
+        name: "revocations",
+        start: () => revocations.start(bus, store, authLog),
+        stop: () => revocations.stop(),
+      },
+      new LimitShare(limits, bus, log.child({ part: "limits" })),
       { name: "call-audit", start: () => audit.start(), stop: () => audit.stop() },
       gateway,
       // MCP sessions end in the drain pass, beside the /ws connections.
       { name: "mcp", start: () => mcp.start(), drain: () => mcp.stop() },
     ],
-  };
-}
-
-/** Hears key revocations from every instance (`auth.revoked`) while running. */
-function revocations(bus: Bus, onRevoked: (keyId: string) => void): Service {
-  let unsubscribe: Unsubscribe | undefined;
-  return {
-    name: "revocations",
-    async start() {
-      unsubscribe = await subscribeRevocations(bus, onRevoked);
-    },
-    async stop() {
-      await unsubscribe?.();
-    },
   };
 }

@@ -5,8 +5,9 @@
  * (its error carries the process exit code).
  */
 
+import { writeAuditRow } from "./audit/index.ts";
 import type { Identity } from "./auth/index.ts";
-import { KeyVerifier } from "./auth/index.ts";
+import { KeyVerifier, Revocations } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
@@ -17,11 +18,13 @@ import {
   mcpRoutes,
   metricsGuard,
   originPolicy,
+  RequestAuthenticator,
   startHttpServer,
   wsRoute,
 } from "./http/index.ts";
 import { buildHubParts, type HubParts } from "./hub-parts.ts";
 import { ReadyParts, retryUntilAvailable, StartupStepError, Supervisor } from "./lifecycle/index.ts";
+import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
@@ -89,6 +92,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
     return { config: await loadConfig({ path: paths.configPath, masterKey }), masterKey };
   });
+  // Revocations and per-key limits exist before the listener, so every route sees the same ones.
+  const revocations = new Revocations();
+  const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
+  let authFailures: AuthFailures | undefined;
   const http = await supervisor.step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
@@ -97,24 +104,46 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       context: { instance: instanceId.slice(0, 8) },
     });
     registerProcessMetrics(metrics, health, BUILD_INFO);
-    const policy = originPolicy({ ...config.server, port: options.listen?.port ?? config.server.port });
+    const policy = originPolicy({ ...config.server, host: options.listen?.host ?? config.server.host });
+    // A call body larger than a frame could not be relayed to a spoke anyway.
+    const callBody = {
+      maxBytes: Math.min(config.limits.maxBodyBytes, config.limits.maxFrameBytes),
+      maxDepth: config.limits.maxJsonDepth,
+    };
     const anonymous = anonymousIdentity(config);
     if (anonymous)
       log.warn("callers without a key may use /mcp (mcp.anonymous.enabled)", { scopes: anonymous.scopes });
     // The listener opens as early as the port is known, answering /health while the rest starts; its startup
     // gate holds every other path back until `ready`, when the parts the routes reach are handed over.
-    const keys = () => ready.parts.keys;
+    authFailures = new AuthFailures(
+      config.limits.authFailures,
+      (rows) => writeAuthFailures(ready.parts.store, rows),
+      log.child({ part: "auth" }),
+    );
+    const auth = new RequestAuthenticator({
+      keys: () => ready.parts.keys,
+      failures: authFailures,
+      trustProxy: config.server.trustProxy,
+    });
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
       health,
       metrics,
-      guardMetrics: config.metrics.requireKey ? metricsGuard(keys) : undefined,
+      guardMetrics: config.metrics.requireKey ? metricsGuard(auth) : undefined,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      log,
       routes: [
-        wsRoute({ gateway: () => ready.parts.parts.gateway, keys, policy }),
-        mcpRoutes({ endpoint: () => ready.parts.parts.mcp, keys, policy, anonymous }),
-        apiRoutes({ calls: () => ready.parts.parts.calls, keys, maxBodyBytes: config.limits.maxFrameBytes }),
-        adminRoutes({ store: () => ready.parts.store, bus: () => ready.parts.bus, keys, log: () => log }),
+        wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
+        mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
+        apiRoutes({ calls: () => ready.parts.parts.calls, auth, body: callBody }),
+        adminRoutes({
+          store: () => ready.parts.store,
+          bus: () => ready.parts.bus,
+          auth,
+          revocations: () => revocations,
+          log: () => log,
+        }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,
@@ -126,6 +155,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     // The listener closes after every other part drained (their sockets are closed by then) and before any
     // connection to Postgres or Redis is.
     supervisor.manage({ name: "http", drain: () => http.stop() });
+    auth.attach((request) => http.requestIP(request));
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
     return http;
   });
@@ -169,7 +199,10 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
   });
-  const keys = await supervisor.step("init-drizzle", () => new KeyVerifier(store));
+  const keys = await supervisor.step(
+    "init-drizzle",
+    () => new KeyVerifier(store, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
+  );
   const parts = await supervisor.step("init-subsystems", () =>
     buildHubParts({
       config,
@@ -180,11 +213,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       log,
       instanceId,
       keys,
+      revocations,
+      limits,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
     }),
   );
   await supervisor.step("start-server", async () => {
     for (const service of parts.services) await supervisor.start(service);
+    if (authFailures) await supervisor.start(authFailures);
     await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
     ready.open({ keys, store, bus, parts });
   });
@@ -229,4 +265,17 @@ function anonymousIdentity(config: HubConfig): Identity | undefined {
     operations: anonymous.operations,
     expiresAt: null,
   };
+}
+
+/** Coalesced failed authentications as `audit_logs` rows (`auth.failure`, outcome = the reason). */
+async function writeAuthFailures(store: Store, rows: AuthFailureRow[]): Promise<void> {
+  for (const row of rows) {
+    await writeAuditRow(store.db, {
+      action: "auth.failure",
+      target: row.keyId,
+      outcome: row.reason,
+      actor: { address: row.address },
+      details: { count: row.count, firstAt: new Date(row.firstAt), lastAt: new Date(row.lastAt) },
+    });
+  }
 }

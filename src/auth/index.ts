@@ -28,6 +28,14 @@ export {
   listApiKeys,
   revokeApiKey,
 } from "./keys.ts";
-export { AUTH_CHANNEL, publishRevocation, subscribeRevocations } from "./revocation.ts";
+export {
+  AUTH_CHANNEL,
+  AUTH_NOTIFY_CHANNEL,
+  parseRevocation,
+  publishRevocation,
+  REVOKED_MEMORY_MS,
+  Revocations,
+  revocationMessage,
+} from "./revocation.ts";
 export { hasScope, type Identity, isScope, SCOPES, type Scope } from "./scopes.ts";
 export { LAST_USED_RESOLUTION_MS, type VerifyFailure, type VerifyResult, verifyApiKey } from "./verify.ts";

@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { type AuditActor, writeAuditRow } from "../audit/index.ts";
 import { accounts, apiKeys, type Store } from "../store/index.ts";
 import { mintApiKey } from "./api-key.ts";
+import { AUTH_NOTIFY_CHANNEL, revocationMessage } from "./revocation.ts";
 import { isScope, type Scope } from "./scopes.ts";
 
 /** A stored key as operators see it: everything but the hash. */
@@ -116,18 +117,26 @@ export async function listApiKeys(store: Pick<Store, "db">): Promise<ApiKeyRecor
 
 /**
  * Revokes key `id`. True when this call revoked it; false when there is no such key or it was already revoked.
- * Writes a `key.revoke` audit row either way. Callers also broadcast `auth.revoked` so caches drop it.
+ * Writes a `key.revoke` audit row either way. The revoking transaction notifies `AUTH_NOTIFY_CHANNEL`, so every
+ * hub on this database (Postgres) hears of it at commit, with or without Redis; callers also tell their own
+ * instance and the bus (`Revocations`).
  */
 export async function revokeApiKey(
   store: Pick<Store, "db">,
   id: string,
   actor?: AuditActor,
 ): Promise<boolean> {
-  const revoked = await store.db
-    .update(apiKeys)
-    .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+  const revoked = await store.db.transaction(async (tx) => {
+    const rows = await tx
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    if (rows.length > 0) {
+      await tx.execute(sql`select pg_notify(${AUTH_NOTIFY_CHANNEL}, ${revocationMessage(id)})`);
+    }
+    return rows;
+  });
   let outcome = "ok";
   if (revoked.length === 0) {
     const [existing] = await store.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id));
@@ -141,6 +150,16 @@ function validateInput(input: CreateApiKeyInput): void {
   if (input.account.trim() === "") throw new RangeError("the account name of a key must not be empty");
   if (input.name.trim() === "") throw new RangeError("the name of a key must not be empty");
   if (input.scopes.length === 0) throw new RangeError("a key needs at least one scope");
+  // Postgres text cannot hold NUL: refuse it here with a clear message instead of failing the insert.
+  for (const [field, values] of [
+    ["account", [input.account]],
+    ["name", [input.name]],
+    ["spokeNames", input.spokeNames ?? []],
+    ["operations", input.operations ?? []],
+  ] as const) {
+    if (values.some((value) => value.includes("\u0000")))
+      throw new RangeError(`${field} must not contain NUL characters`);
+  }
   for (const scope of input.scopes) {
     if (!isScope(scope)) throw new RangeError(`unknown scope "${scope}"`);
   }

@@ -172,6 +172,11 @@ export class Catalog {
     return canSeeSpoke(viewer, spoke);
   }
 
+  /** Whether `op` appears in `viewer`'s listings: its spoke is visible and the key's `operations` globs match. */
+  canSeeOperation(viewer: Identity, op: CatalogOperation): boolean {
+    return canSeeOperation(viewer, this.#index.spoke(op.spokeName), op);
+  }
+
   /** `canSee` + scope `call` + the key's `operations` globs match the published name (admins always may). */
   canCall(viewer: Identity, op: CatalogOperation): boolean {
     return canCallOperation(viewer, this.#index.spoke(op.spokeName), op);

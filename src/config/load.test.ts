@@ -46,6 +46,17 @@ describe("parseConfigText", () => {
       badFramesPerMinute: 20,
       backpressureBytes: 1_048_576,
       heartbeatMs: 10_000,
+      maxJsonDepth: 256,
+      maxBodyBytes: 1_048_576,
+      perKey: {
+        enabled: true,
+        callsPerSecond: 1000,
+        callBurst: 2000,
+        maxInFlight: 512,
+        maxMcpSessions: 64,
+        maxConnections: 64,
+      },
+      authFailures: { perAddressPerMinute: 30, perKeyIdPerMinute: 10 },
     });
     expect(config.router).toEqual({
       defaultTimeoutMs: 60_000,

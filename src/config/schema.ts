@@ -71,6 +71,32 @@ const LimitsSchema = section({
   badFramesPerMinute: positive(20),
   backpressureBytes: positive(1_048_576),
   heartbeatMs: positive(10_000),
+  /** Deepest nesting of arrays/objects in a frame or body; deeper text is refused before it is parsed. */
+  maxJsonDepth: positive(256),
+  /** Largest HTTP request body on any route (/mcp, /api/v1, …), counted as it streams in. */
+  maxBodyBytes: positive(1_048_576),
+  /** What one key may cost (docs/security.md); cluster-wide when Redis is configured. */
+  perKey: section({
+    /** Off: no per-key limit at all (benchmarks, trusted single-tenant hubs). */
+    enabled: Type.Boolean({ default: true }),
+    /** Token bucket: calls a key may start per second, sustained… */
+    callsPerSecond: positive(1000),
+    /** …and in a burst. */
+    callBurst: positive(2000),
+    /** Calls of one key in flight at once, over every surface. */
+    maxInFlight: positive(512),
+    /** MCP sessions one key may hold. */
+    maxMcpSessions: positive(64),
+    /** /ws connections one key may hold. */
+    maxConnections: positive(64),
+  }),
+  /** Failed authentications (a wrong or unknown key) allowed before further attempts get 429. */
+  authFailures: section({
+    /** Per client address (the proxy's X-Forwarded-For with `server.trustProxy`), per minute. */
+    perAddressPerMinute: positive(30),
+    /** Per presented key id, per minute (guessing the secret of a real key). */
+    perKeyIdPerMinute: positive(10),
+  }),
 });
 
 const RouterSchema = section({

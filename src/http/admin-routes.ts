@@ -3,9 +3,8 @@ import { Elysia } from "elysia";
 import {
   createApiKey,
   hasScope,
-  type KeyVerifier,
   listApiKeys,
-  publishRevocation,
+  type Revocations,
   revokeApiKey,
   SCOPES,
 } from "../auth/index.ts";
@@ -14,13 +13,14 @@ import type { Logger } from "../log/index.ts";
 import { compileChecker, HubError } from "../protocol/index.ts";
 import type { Store } from "../store/index.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { authenticate, readJsonBody } from "./request-auth.ts";
+import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** What the admin routes need, resolved per request. */
 export interface AdminRouteDeps {
   store: () => Store;
   bus: () => Bus;
-  keys: () => KeyVerifier;
+  auth: RequestAuthenticator;
+  revocations: () => Revocations;
   log: () => Logger;
 }
 
@@ -38,14 +38,15 @@ const CreateKeyBody = Type.Object(
 );
 
 /**
- * `/api/v1/keys` (admin scope): list, create (the key is in the answer, once) and revoke keys. A revocation is
- * broadcast on the bus so every instance closes that key's connections at once (4401).
+ * `/api/v1/keys` (admin scope): list, create (the key is in the answer, once) and revoke keys. A revocation
+ * reaches every instance (Postgres NOTIFY and the bus): each closes that key's connections (4401), ends its MCP
+ * sessions and aborts its calls in flight.
  */
 export function adminRoutes(deps: AdminRouteDeps) {
   const checkCreate = compileChecker(CreateKeyBody);
   return new Elysia({ name: "admin-routes", prefix: "/api/v1/keys" })
     .resolve(async ({ request }) => {
-      const auth = await authenticate(request, deps.keys());
+      const auth = await deps.auth.authenticate(request);
       if (auth.ok && !hasScope(auth.identity, "admin")) {
         return {
           denied: errorResponse(new HubError("ACCESS_DENIED", "managing keys needs a key with scope admin")),
@@ -61,12 +62,12 @@ export function adminRoutes(deps: AdminRouteDeps) {
       "/",
       async ({ denied, request, actor }) => {
         if (denied) return denied;
-        const body = await readJsonBody(request, 64 * 1024);
+        const body = await readJsonBody(request, { maxBytes: 64 * 1024, maxDepth: 16 });
         if (body instanceof HubError) return errorResponse(body);
         const problem = checkCreate.explain(body, "body");
         if (problem !== undefined) return errorResponse(new HubError("VALIDATION_ERROR", problem));
         const input = body as typeof CreateKeyBody.static;
-        const { key, record } = await createApiKey(deps.store(), {
+        const created = await createApiKey(deps.store(), {
           account: input.account ?? "admin",
           name: input.name,
           scopes: input.scopes,
@@ -74,8 +75,13 @@ export function adminRoutes(deps: AdminRouteDeps) {
           operations: input.operations,
           expiresAt: input.expiresAt === undefined ? undefined : new Date(input.expiresAt),
           actor: { keyId: actor },
+        }).catch((error: unknown) => {
+          // createApiKey's own input checks (blank names and globs) are the caller's mistake, not ours.
+          if (error instanceof RangeError) return new HubError("VALIDATION_ERROR", error.message);
+          throw error;
         });
-        return jsonResponse({ key, record }, 201);
+        if (created instanceof HubError) return errorResponse(created);
+        return jsonResponse(created, 201);
       },
       { parse: "none" },
     )
@@ -84,12 +90,10 @@ export function adminRoutes(deps: AdminRouteDeps) {
       if (!(await revokeApiKey(deps.store(), params.id, { keyId: actor }))) {
         return errorResponse(new HubError("OPERATION_NOT_FOUND", `no active key with id ${params.id}`));
       }
-      deps.keys().evict(params.id);
-      await publishRevocation(deps.bus(), params.id).catch((error: unknown) => {
-        deps
-          .log()
-          .warn("could not broadcast a key revocation; other instances drop it within 30 s", { error });
-      });
+      // This instance acts at once; Postgres NOTIFY (sent on commit) and the bus reach the others. The bus
+      // publish is retried in the background: a Redis restart must not leave another instance serving the key.
+      deps.revocations().revoked(params.id);
+      void deps.revocations().broadcast(deps.bus(), params.id, deps.log());
       return jsonResponse({ revoked: params.id });
     });
 }

@@ -1,16 +1,17 @@
 import { Elysia } from "elysia";
-import type { Identity, KeyVerifier } from "../auth/index.ts";
+import type { Identity } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { type CallRequest, type Calls, CollectingSink } from "../router/index.ts";
+import type { BodyLimits } from "./body.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { authenticate, readJsonBody } from "./request-auth.ts";
+import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** What the `/api/v1` routes need, resolved per request (closed by the startup gate until ready). */
 export interface ApiRouteDeps {
   calls: () => Calls;
-  keys: () => KeyVerifier;
-  /** Largest request body, in bytes. */
-  maxBodyBytes: number;
+  auth: RequestAuthenticator;
+  /** How much of a call body is read. */
+  body: BodyLimits;
 }
 
 /**
@@ -33,7 +34,7 @@ export function apiRoutes(deps: ApiRouteDeps) {
   };
 
   return new Elysia({ name: "api-routes", prefix: "/api/v1" })
-    .resolve(async ({ request }) => ({ auth: await authenticate(request, deps.keys()) }))
+    .resolve(async ({ request }) => ({ auth: await deps.auth.authenticate(request) }))
     .get("/spokes", ({ request, auth }) =>
       auth.ok ? call(request, auth.identity, { operation: "hub.spokes", input: {} }) : auth.response,
     )
@@ -56,7 +57,7 @@ export function apiRoutes(deps: ApiRouteDeps) {
       "/operations/:name/call",
       async ({ request, auth, params, query }) => {
         if (!auth.ok) return auth.response;
-        const body = await readJsonBody(request, deps.maxBodyBytes);
+        const body = await readJsonBody(request, deps.body);
         if (body instanceof HubError) return errorResponse(body);
         const timeoutMs = query.timeoutMs === undefined ? undefined : Number(query.timeoutMs);
         if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {

@@ -4,6 +4,6 @@ export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
 export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
 export { checkOriginAndHost, type OriginPolicy, originPolicy } from "./origin-check.ts";
-export { metricsGuard } from "./request-auth.ts";
+export { type KeyCheck, metricsGuard, RequestAuthenticator } from "./request-auth.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";

@@ -1,24 +1,56 @@
+import { hostname, networkInterfaces } from "node:os";
+
 /** Which browser origins and Host headers /mcp and /ws accept. */
 export interface OriginPolicy {
   allowedOrigins: readonly string[];
-  /** Empty: any Host (a hub behind a proxy with many names); otherwise an exact list of `host[:port]`. */
+  /** Exact list of `host[:port]` (or bare host names) accepted as `Host`; empty: any Host. */
   allowedHosts: readonly string[];
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"];
 
 /**
- * The policy in force: the configured lists, except that a hub listening on a loopback address with no
- * `allowedHosts` accepts only loopback Host names — the case DNS rebinding attacks (MCP security best practice).
+ * The policy in force (MCP spec › transport security: DNS rebinding). `allowedHosts`, when set, is the list.
+ * Otherwise only names an attacker's DNS cannot point here are accepted as `Host`: loopback names, and — when
+ * the hub listens beyond loopback (`0.0.0.0` in a container) — the machine's own addresses and host name, plus
+ * the host of `publicUrl` when one is configured.
  */
-export function originPolicy(server: {
-  host: string;
-  port: number;
-  allowedOrigins: readonly string[];
-  allowedHosts: readonly string[];
-}): OriginPolicy {
-  if (server.allowedHosts.length > 0 || !LOOPBACK_HOSTS.has(server.host)) return server;
-  return { allowedOrigins: server.allowedOrigins, allowedHosts: [...LOOPBACK_HOSTS] };
+export function originPolicy(
+  server: {
+    host: string;
+    publicUrl?: string;
+    allowedOrigins: readonly string[];
+    allowedHosts: readonly string[];
+  },
+  ownAddresses: () => string[] = machineAddresses,
+): OriginPolicy {
+  if (server.allowedHosts.length > 0) return server;
+  const hosts = new Set(LOOPBACK_HOSTS);
+  if (!hosts.has(server.host)) {
+    for (const address of ownAddresses()) hosts.add(address.toLowerCase());
+    hosts.add(bracketed(server.host.toLowerCase()));
+  }
+  if (server.publicUrl) {
+    try {
+      hosts.add(new URL(server.publicUrl).hostname.toLowerCase());
+    } catch {
+      // The config check reports a bad publicUrl; here it adds nothing.
+    }
+  }
+  return { allowedOrigins: server.allowedOrigins, allowedHosts: [...hosts] };
+}
+
+/** This machine's addresses (IPv6 in brackets, as in a Host header) and its host name. */
+export function machineAddresses(): string[] {
+  const addresses = [hostname()];
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) addresses.push(bracketed(entry.address.replace(/%.*$/, "")));
+  }
+  return addresses;
+}
+
+function bracketed(address: string): string {
+  return address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
 }
 
 /**

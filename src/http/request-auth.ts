@@ -1,46 +1,116 @@
-import { hasScope, type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
+import { hasScope, type Identity, type KeyVerifier, parseApiKeyId, presentedKey } from "../auth/index.ts";
+import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
 import { HubError } from "../protocol/index.ts";
+import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
 
-/** The caller of an HTTP request, or the 401 response to send (with `WWW-Authenticate`). */
+/** The caller of an HTTP request, or the 401/429 response to send. */
 export type Auth = { ok: true; identity: Identity } | { ok: false; response: Response };
 
-/** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */
-export async function authenticate(request: Request, keys: KeyVerifier): Promise<Auth> {
-  const key = presentedKey(request.headers, { allowSubprotocol: false });
-  const refuse = (message: string): Auth => ({
-    ok: false,
-    response: jsonResponse({ code: "ACCESS_DENIED", message }, 401, WWW_AUTHENTICATE),
-  });
-  if (!key) return refuse("an API key is required (Authorization: Bearer <key>)");
-  const verified = await keys.verify(key);
-  return verified.ok
-    ? { ok: true, identity: verified.identity }
-    : refuse(`API key refused (${verified.reason})`);
+/** The outcome of checking a presented key: the identity, or the refusal with its HTTP status. */
+export type KeyCheck = { ok: true; identity: Identity } | { ok: false; status: 401 | 429; error: HubError };
+
+/** What `RequestAuthenticator` needs; accessors, because the store opens after the listener. */
+export interface RequestAuthenticatorOptions {
+  keys: () => KeyVerifier;
+  failures: AuthFailures;
+  /** `server.trustProxy`: the client address is the last `X-Forwarded-For` entry (the proxy's view). */
+  trustProxy: boolean;
 }
 
-/** The request body as JSON (an empty body is `{}`), or a `HubError` saying what is wrong with it. */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) {
-    return new HubError("PAYLOAD_TOO_LARGE", `the body is larger than ${maxBytes} bytes`);
+/**
+ * Authenticates requests on every surface: the presented key (bearer header; for /ws also the subprotocol),
+ * with failed attempts counted per client address and per key id (`AuthFailures`): past the limit an attempt is
+ * refused with 429 and `Retry-After` before any lookup.
+ */
+export class RequestAuthenticator {
+  readonly #options: RequestAuthenticatorOptions;
+  #socketAddress: (request: Request) => string | undefined = () => undefined;
+
+  constructor(options: RequestAuthenticatorOptions) {
+    this.#options = options;
   }
+
+  /** Tells where the socket address of a request comes from (the listening server, once it is up). */
+  attach(socketAddress: (request: Request) => string | undefined): void {
+    this.#socketAddress = socketAddress;
+  }
+
+  /** The client's address: the socket peer, or behind a trusted proxy the last `X-Forwarded-For` entry. */
+  address(request: Request): string {
+    if (this.#options.trustProxy) {
+      const forwarded = request.headers.get("x-forwarded-for");
+      const last = forwarded?.split(",").at(-1)?.trim();
+      if (last) return last.slice(0, 64);
+    }
+    return this.#socketAddress(request) ?? "unknown";
+  }
+
+  /** Checks the key a request presents (subprotocol keys only when `allowSubprotocol`, i.e. /ws). */
+  async check(request: Request, options: { allowSubprotocol: boolean }): Promise<KeyCheck> {
+    const key = presentedKey(request.headers, options);
+    if (!key) {
+      return {
+        ok: false,
+        status: 401,
+        error: new HubError("ACCESS_DENIED", "an API key is required (Authorization: Bearer <key>)"),
+      };
+    }
+    const address = this.address(request);
+    const keyId = parseApiKeyId(key);
+    const failures = this.#options.failures;
+    const keys = this.#options.keys();
+    // A key verified a moment ago is not held up by someone guessing at its id: only the guesses are.
+    const waitMs = failures.blockedFor(address, keys.isCached(key) ? undefined : keyId);
+    if (waitMs > 0) {
+      return {
+        ok: false,
+        status: 429,
+        error: new HubError("RATE_LIMITED", "too many failed authentications; try again later", {
+          details: { retryAfterMs: waitMs },
+        }),
+      };
+    }
+    const verified = await keys.verify(key);
+    if (verified.ok) return verified;
+    failures.failed(address, keyId, verified.reason);
+    return {
+      ok: false,
+      status: 401,
+      error: new HubError("ACCESS_DENIED", `API key refused (${verified.reason})`),
+    };
+  }
+
+  /** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */
+  async authenticate(request: Request): Promise<Auth> {
+    const checked = await this.check(request, { allowSubprotocol: false });
+    if (checked.ok) return checked;
+    const headers = checked.status === 401 ? WWW_AUTHENTICATE : retryAfterHeader(checked.error);
+    return { ok: false, response: jsonResponse(checked.error.toWire(), checked.status, headers) };
+  }
+}
+
+/**
+ * The request body as JSON (an empty body is `{}`), or a `HubError` saying what is wrong with it. Reads no
+ * further than `limits.maxBytes` (see `readBodyText`) and refuses nesting past `limits.maxDepth`.
+ */
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
+  const text = await readBodyText(request, limits.maxBytes);
+  if (text instanceof HubError) return text;
   if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return new HubError("VALIDATION_ERROR", "the body is not valid JSON");
-  }
+  return parseJsonBody(text, limits.maxDepth);
 }
 
 /** The `/metrics` guard of `metrics.requireKey`: a valid key with scope `read` (or `admin`). */
-export function metricsGuard(keys: () => KeyVerifier): (request: Request) => Promise<Response | undefined> {
+export function metricsGuard(
+  auth: RequestAuthenticator,
+): (request: Request) => Promise<Response | undefined> {
   return async (request) => {
-    const auth = await authenticate(request, keys());
-    if (!auth.ok) return auth.response;
-    if (hasScope(auth.identity, "read")) return undefined;
+    const checked = await auth.authenticate(request);
+    if (!checked.ok) return checked.response;
+    if (hasScope(checked.identity, "read")) return undefined;
     return jsonResponse({ code: "ACCESS_DENIED", message: "/metrics needs a key with scope read" }, 403);
   };
 }

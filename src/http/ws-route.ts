@@ -1,21 +1,23 @@
 import type { ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
-import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
-import { parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
+import type { Identity } from "../auth/index.ts";
+import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
+import { HubError, parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
 import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
 import { jsonResponse } from "./json-response.ts";
 import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
+import type { RequestAuthenticator } from "./request-auth.ts";
 
 /** What the /ws route needs; resolved when a request arrives (the startup gate keeps it closed until then). */
 export interface WsRouteDeps {
   gateway: () => SpokeGateway;
-  keys: () => KeyVerifier;
+  auth: RequestAuthenticator;
+  /** Per-key caps (`limits.perKey.maxConnections`). */
+  limits: () => KeyLimits;
   policy: OriginPolicy;
 }
 
-type UpgradeCheck =
-  | { ok: true; identity: Identity }
-  | { ok: false; status: 401 | 403 | 503; message: string };
+type UpgradeCheck = { ok: true; identity: Identity } | { ok: false; status: number; error: HubError };
 
 /**
  * The whole per-socket state of a /ws connection, as Bun keeps it in `ws.data`. Elysia's server-wide WebSocket
@@ -61,39 +63,42 @@ class WsConnection {
 export function wsRoute(deps: WsRouteDeps) {
   return new Elysia({ name: "ws-route" }).get("/ws", async ({ request, server }) => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return refusal(426, "VALIDATION_ERROR", "GET /ws expects a WebSocket upgrade");
+      return refusal(426, new HubError("VALIDATION_ERROR", "GET /ws expects a WebSocket upgrade"));
     }
     const check = await checkUpgrade(request, deps);
-    if (!check.ok) return refusal(check.status, codeOf(check.status), check.message);
+    if (!check.ok) return refusal(check.status, check.error);
     // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
     const offered = parseSubprotocolHeader(request.headers.get("sec-websocket-protocol")).version;
     const upgraded = server?.upgrade(request, {
       headers: offered ? { "sec-websocket-protocol": SUBPROTOCOL } : undefined,
       data: new WsConnection(deps.gateway(), check.identity),
     });
-    if (!upgraded) return refusal(400, "VALIDATION_ERROR", "the WebSocket upgrade failed");
+    if (!upgraded) return refusal(400, new HubError("VALIDATION_ERROR", "the WebSocket upgrade failed"));
     return undefined;
   });
 }
 
-function refusal(status: number, code: string, message: string): Response {
-  return jsonResponse({ code, message }, status);
+/** A refused upgrade as plain HTTP, with `Retry-After` when the refusal says when to try again. */
+function refusal(status: number, error: HubError): Response {
+  return jsonResponse(error.toWire(), status, retryAfterHeader(error));
 }
 
 async function checkUpgrade(request: Request, deps: WsRouteDeps): Promise<UpgradeCheck> {
+  const refuse = (status: number, error: HubError): UpgradeCheck => ({ ok: false, status, error });
   const gateway = deps.gateway();
   if (gateway.draining)
-    return { ok: false, status: 503, message: "the hub is shutting down; connect to another instance" };
+    return refuse(503, new HubError("UNAVAILABLE", "the hub is shutting down; connect to another instance"));
   const originProblem = checkOriginAndHost(request.headers, deps.policy);
-  if (originProblem) return { ok: false, status: 403, message: originProblem };
-  const key = presentedKey(request.headers, { allowSubprotocol: true });
-  if (!key)
-    return { ok: false, status: 401, message: "an API key is required (Authorization: Bearer <key>)" };
-  const verified = await deps.keys().verify(key);
-  if (!verified.ok) return { ok: false, status: 401, message: `API key refused (${verified.reason})` };
-  return { ok: true, identity: verified.identity };
-}
-
-function codeOf(status: 401 | 403 | 503): string {
-  return status === 503 ? "UNAVAILABLE" : "ACCESS_DENIED";
+  if (originProblem) return refuse(403, new HubError("ACCESS_DENIED", originProblem));
+  const offered = request.headers.get("sec-websocket-protocol");
+  // Bun answers with the first offered subprotocol when the hub picks none: a client offering only
+  // `alkhub.bearer.<key>` would get its key echoed in a response header.
+  if (offered !== null && !parseSubprotocolHeader(offered).version) {
+    return refuse(400, new HubError("VALIDATION_ERROR", `offer the ${SUBPROTOCOL} subprotocol`));
+  }
+  const checked = await deps.auth.check(request, { allowSubprotocol: true });
+  if (!checked.ok) return refuse(checked.status, checked.error);
+  const capped = deps.limits().check("connections", checked.identity.keyId);
+  if (capped) return refuse(capped.code === "RATE_LIMITED" ? 429 : 401, capped);
+  return checked;
 }

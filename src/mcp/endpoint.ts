@@ -2,7 +2,9 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
+import { HubError } from "../protocol/index.ts";
 import type { Calls } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
@@ -38,6 +40,19 @@ export interface McpEndpointOptions {
    * the client reconnects with `Last-Event-ID` and receives the rest). 0 keeps streams open for the whole call.
    */
   ssePollMs?: number;
+  /** Per-key session cap (`limits.perKey.maxMcpSessions`) and revoked keys. */
+  limits: KeyLimits;
+}
+
+/** One request as the HTTP route hands it over: already authenticated, its body read within the size limit. */
+export interface McpRequest {
+  request: Request;
+  identity: Identity;
+  target: McpTarget;
+  /** The parsed JSON body of a POST (undefined for GET and DELETE). */
+  body: unknown;
+  /** The client's address: with the key, it owns the calls of a request without a session. */
+  address: string;
 }
 
 type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: Record<string, unknown> };
@@ -79,6 +94,7 @@ export class McpEndpoint {
       new SessionIds(options.sessionSecret),
       this.#ledger,
       options.log,
+      options.limits,
     );
   }
 
@@ -113,18 +129,16 @@ export class McpEndpoint {
     await this.#sessions.closeAll();
   }
 
-  /** Serves one HTTP request (POST, GET or DELETE) of `identity` for `target`. */
-  async handle(request: Request, identity: Identity, target: McpTarget): Promise<Response> {
-    let body: unknown;
-    if (request.method === "POST") {
-      const text = await request.text();
-      body = safeParse(text);
-      if (body === undefined) return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON");
-    }
+  /** Serves one HTTP request (POST, GET or DELETE) of an authenticated caller. */
+  async handle({ request, identity, target, body, address }: McpRequest): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id") ?? undefined;
-    const messages = (Array.isArray(body) ? body : body === undefined ? [] : [body]) as JsonRpcMessage[];
-    this.#forwardCancellations(messages, identity.keyId, sessionId);
-    const auth: RequestAuth = { identity, signal: request.signal };
+    // Only objects can be JSON-RPC messages; the transport answers the rest (a batch may hold anything).
+    const messages = (Array.isArray(body) ? body : [body]).filter(
+      (m): m is JsonRpcMessage => typeof m === "object" && m !== null,
+    );
+    const owner = callOwner(identity, sessionId, address);
+    if (owner !== undefined) this.#forwardCancellations(messages, owner);
+    const auth: RequestAuth = { identity, signal: request.signal, owner };
     const authInfo = {
       token: "",
       clientId: identity.keyId,
@@ -137,15 +151,19 @@ export class McpEndpoint {
     }
     const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
     if (fast) {
-      const served = await this.#serveFast(fast, identity, target, sessionId, request.signal);
+      const served = await this.#serveFast(fast, identity, target, sessionId, owner, request.signal);
       if (served) return served;
     }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
-      return this.#serve(session, request, body, authInfo);
+      if (session instanceof HubError) return sessionRefused(session);
+      const response = await this.#serve(session, request, body, authInfo);
+      // An initialize the transport refused never stored the session: free its slot and objects.
+      if (this.#sessions.get(session.id) !== session) await this.#sessions.close(session);
+      return response;
     }
     if (sessionId === undefined) return this.#serveStateless(request, body, authInfo, target);
-    let session = this.#sessions.get(sessionId);
+    let session: McpSession | HubError | undefined = this.#sessions.get(sessionId);
     if (session && (session.keyId !== identity.keyId || !sameTarget(session.target, target))) {
       return jsonRpcError(404, -32001, "Session not found");
     }
@@ -156,6 +174,7 @@ export class McpEndpoint {
       request.headers.get("mcp-protocol-version"),
       this.#idleMs,
     );
+    if (session instanceof HubError) return sessionRefused(session);
     if (!session) return jsonRpcError(404, -32001, "Session not found");
     const response = await this.#serve(session, request, body, authInfo);
     if (request.method === "DELETE" && response.ok) await this.#endSession(sessionId);
@@ -171,11 +190,12 @@ export class McpEndpoint {
     identity: Identity,
     target: McpTarget,
     sessionId: string | undefined,
+    owner: string | undefined,
     httpSignal: AbortSignal,
   ): Promise<Response | undefined> {
     const deps = this.#deps;
     if (sessionId === undefined) {
-      return serveFastCall(call, { identity, target, sessionId, state: undefined, httpSignal, deps });
+      return serveFastCall(call, { identity, target, sessionId, owner, state: undefined, httpSignal, deps });
     }
     const session = this.#sessions.get(sessionId);
     if (!session || session.keyId !== identity.keyId || !sameTarget(session.target, target)) return undefined;
@@ -186,6 +206,7 @@ export class McpEndpoint {
         identity,
         target,
         sessionId,
+        owner,
         state: session.state,
         httpSignal,
         deps,
@@ -274,6 +295,11 @@ export class McpEndpoint {
     return this.#stateless.serve(target, request, body, authInfo);
   }
 
+  /** Ends every session of a revoked key here (their streams close); its calls are aborted by the router. */
+  async revokeKey(keyId: string): Promise<void> {
+    await this.#sessions.closeKey(keyId);
+  }
+
   /** A session the client ended stays ended on every instance and across restarts (`SessionLedger`). */
   async #endSession(sessionId: string): Promise<void> {
     await this.#ledger.end(sessionId);
@@ -297,14 +323,14 @@ export class McpEndpoint {
 
   /**
    * `notifications/cancelled` may arrive apart from its call (another POST, another instance): cancel it here
-   * if it runs here, otherwise tell the other instances.
+   * if it runs here, otherwise tell the other instances. Only the caller that owns the call can name it.
    */
-  #forwardCancellations(messages: JsonRpcMessage[], keyId: string, sessionId: string | undefined): void {
+  #forwardCancellations(messages: JsonRpcMessage[], owner: string): void {
     for (const message of messages) {
       if (message.method !== "notifications/cancelled") continue;
       const requestId = message.params?.requestId;
       if (typeof requestId !== "string" && typeof requestId !== "number") continue;
-      const key = RunningCalls.key(keyId, sessionId, requestId);
+      const key = RunningCalls.key(owner, requestId);
       if (this.#running.cancel(key, "cancelled by the MCP client")) continue;
       this.#options.bus
         .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.cancel", key }))
@@ -313,6 +339,24 @@ export class McpEndpoint {
         });
     }
   }
+}
+
+/**
+ * Who owns the calls of a request, for cancellation by JSON-RPC id: the session (its id is unguessable and bound
+ * to the key), or without one the key and the client address. Anonymous callers without a session share one
+ * identity, so their calls are not cancellable by id at all (dropping the response stream still cancels).
+ */
+function callOwner(identity: Identity, sessionId: string | undefined, address: string): string | undefined {
+  if (sessionId !== undefined) return `${identity.keyId}\u0000s:${sessionId}`;
+  if (identity.keyId === ANONYMOUS_KEY_ID) return undefined;
+  return `${identity.keyId}\u0000a:${address}`;
+}
+
+/** The key id of callers without a key (`mcp.anonymous`). */
+const ANONYMOUS_KEY_ID = "anonymous";
+
+function sessionRefused(error: HubError): Response {
+  return jsonRpcError(error.httpStatus, -32000, `${error.code}: ${error.message}`, retryAfterHeader(error));
 }
 
 function sameTarget(a: McpTarget, b: McpTarget): boolean {
@@ -327,9 +371,14 @@ function safeParse(text: string): unknown {
   }
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
     status,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
   });
 }

@@ -59,6 +59,8 @@ export interface FastCallContext {
   identity: Identity;
   target: McpTarget;
   sessionId: string | undefined;
+  /** Who may cancel the call by its JSON-RPC id (see endpoint.ts `callOwner`). */
+  owner: string | undefined;
   state: SessionState | undefined;
   /** Aborted when the HTTP client goes away. */
   httpSignal: AbortSignal;
@@ -114,7 +116,7 @@ export async function serveFastCall(call: FastCallRequest, ctx: FastCallContext)
       identity: ctx.identity,
       calls: ctx.deps.calls(),
       running: ctx.deps.running,
-      sessionId: ctx.sessionId,
+      owner: ctx.owner,
       requestId: call.id,
       signal: undefined,
       httpSignal: ctx.httpSignal,

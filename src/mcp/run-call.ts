@@ -10,7 +10,8 @@ export interface McpCallContext {
   identity: Identity;
   calls: Calls;
   running: RunningCalls;
-  sessionId: string | undefined;
+  /** Who may cancel the call by its JSON-RPC id (see `callOwner`); undefined: nobody, by id. */
+  owner: string | undefined;
   /** The JSON-RPC id of the `tools/call` request. */
   requestId: string | number;
   /** Aborted by the SDK when the client sends `notifications/cancelled` on this session (the SDK path only). */
@@ -56,8 +57,8 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
     { ...request, progress: ctx.progressToken !== undefined },
     sink,
   );
-  const key = RunningCalls.key(ctx.identity.keyId, ctx.sessionId, ctx.requestId);
-  ctx.running.add(key, handle);
+  const key = ctx.owner === undefined ? undefined : RunningCalls.key(ctx.owner, ctx.requestId);
+  if (key !== undefined) ctx.running.add(key, handle);
   const onCancel = () => handle.abort("cancelled by the MCP client");
   const onDrop = () => handle.abort("the MCP client closed the stream");
   ctx.signal?.addEventListener("abort", onCancel, { once: true });
@@ -69,7 +70,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
       result.items === undefined ? result.output : { items: result.items, truncated: result.truncated },
     );
   } finally {
-    ctx.running.remove(key, handle);
+    if (key !== undefined) ctx.running.remove(key, handle);
     ctx.signal?.removeEventListener("abort", onCancel);
     ctx.httpSignal?.removeEventListener("abort", onDrop);
   }

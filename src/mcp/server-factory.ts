@@ -32,6 +32,8 @@ export interface RequestAuth {
   identity: Identity;
   /** Aborted when the HTTP client goes away. */
   signal: AbortSignal;
+  /** Who owns the request's calls for cancellation by JSON-RPC id (undefined: not cancellable by id). */
+  owner: string | undefined;
 }
 
 export interface McpServerDeps {
@@ -131,7 +133,7 @@ export function createMcpServer(
           identity: auth.identity,
           calls: deps.calls(),
           running: deps.running,
-          sessionId: extra.sessionId,
+          owner: auth.owner,
           requestId: extra.requestId,
           signal: extra.signal,
           httpSignal: auth.signal,

@@ -1,7 +1,9 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import type { KeyLimits } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { HubError } from "../protocol/index.ts";
 import { SessionEventStore, SSE_RETRY_MS } from "./event-store.ts";
 import {
   createMcpServer,
@@ -27,6 +29,8 @@ export interface McpSession {
   active: number;
   /** Used since the ledger last heard of it. */
   usedSinceSweep: boolean;
+  /** Whether it still counts against its key's session cap (until closed). */
+  holdsSlot: boolean;
 }
 
 /**
@@ -40,12 +44,14 @@ export class McpSessions {
   readonly #ids: SessionIds;
   readonly #ledger: SessionLedger;
   readonly #log: Logger;
+  readonly #limits: KeyLimits;
 
-  constructor(deps: McpServerDeps, ids: SessionIds, ledger: SessionLedger, log: Logger) {
+  constructor(deps: McpServerDeps, ids: SessionIds, ledger: SessionLedger, log: Logger, limits: KeyLimits) {
     this.#deps = deps;
     this.#ids = ids;
     this.#ledger = ledger;
     this.#log = log;
+    this.#limits = limits;
   }
 
   get size(): number {
@@ -56,14 +62,17 @@ export class McpSessions {
     return this.#sessions.get(id);
   }
 
-  /** A new session for an `initialize` request; it is stored once the transport has answered it. */
-  async open(keyId: string, target: McpTarget): Promise<McpSession> {
+  /**
+   * A new session for an `initialize` request; it is stored once the transport has answered it (the caller
+   * closes it when it was not). Refused when the key holds its cap of sessions.
+   */
+  async open(keyId: string, target: McpTarget): Promise<McpSession | HubError> {
     return this.#create(this.#ids.mint(keyId, targetPath(target)), keyId, target);
   }
 
   /**
    * Adopts a session id minted elsewhere for this key and endpoint; undefined when the id is not one of ours
-   * or the session has ended.
+   * or the session has ended. Refused when the key holds its cap of sessions.
    */
   async adopt(
     id: string,
@@ -71,13 +80,14 @@ export class McpSessions {
     target: McpTarget,
     protocolVersion: string | null,
     idleMs: number,
-  ): Promise<McpSession | undefined> {
+  ): Promise<McpSession | HubError | undefined> {
     if (!this.#ids.verify(id, keyId, targetPath(target))) return undefined;
     if ((await this.#ledger.standing(id, idleMs)) === "ended") return undefined;
     // Another request for the same id may have adopted it meanwhile.
     const raced = this.#sessions.get(id);
     if (raced) return raced;
     const session = await this.#create(id, keyId, target, false);
+    if (!("transport" in session)) return session;
     const initialize = new Request("http://localhost/mcp", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -120,8 +130,15 @@ export class McpSessions {
     return [...this.#sessions.values()].filter((s) => s.active === 0 && s.lastUsedAt < cutoff);
   }
 
+  /** Every session of key `keyId` (it was revoked): their streams end. */
+  async closeKey(keyId: string): Promise<void> {
+    const sessions = [...this.#sessions.values()].filter((session) => session.keyId === keyId);
+    await Promise.all(sessions.map((session) => this.close(session)));
+  }
+
   async close(session: McpSession): Promise<void> {
-    this.#sessions.delete(session.id);
+    if (this.#sessions.get(session.id) === session) this.#sessions.delete(session.id);
+    this.#releaseSlot(session);
     await session.transport.close().catch(() => {});
     await session.server.close().catch(() => {});
   }
@@ -130,7 +147,15 @@ export class McpSessions {
     await Promise.all([...this.#sessions.values()].map((session) => this.close(session)));
   }
 
-  async #create(id: string, keyId: string, target: McpTarget, isNew = true): Promise<McpSession> {
+  #releaseSlot(session: McpSession): void {
+    if (!session.holdsSlot) return;
+    session.holdsSlot = false;
+    this.#limits.release("mcpSessions", session.keyId);
+  }
+
+  async #create(id: string, keyId: string, target: McpTarget, isNew = true): Promise<McpSession | HubError> {
+    const refused = this.#limits.acquire("mcpSessions", keyId);
+    if (refused) return refused;
     const state: SessionState = { logLevel: undefined };
     const server = createMcpServer(target, this.#deps, state);
     let session: McpSession | undefined;
@@ -142,7 +167,8 @@ export class McpSessions {
         if (session) this.#sessions.set(id, session);
       },
       onsessionclosed: () => {
-        this.#sessions.delete(id);
+        if (session && this.#sessions.get(id) === session) this.#sessions.delete(id);
+        if (session) this.#releaseSlot(session);
       },
       eventStore: new SessionEventStore(),
       retryInterval: SSE_RETRY_MS,
@@ -158,6 +184,7 @@ export class McpSessions {
       lastUsedAt: Date.now(),
       active: 0,
       usedSinceSweep: true,
+      holdsSlot: true,
     };
     return session;
   }

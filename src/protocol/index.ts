@@ -72,6 +72,7 @@ export {
   HubSearchInput,
   OperationSummary,
 } from "./hub-operations.ts";
+export { jsonDepthExceeds, warmJsonDepth } from "./json-depth.ts";
 export {
   isValidSegment,
   localOf,

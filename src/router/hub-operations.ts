@@ -1,6 +1,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { hasScope, type Identity } from "../auth/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import type { KeyLimits } from "../limits/index.ts";
 import {
   compileChecker,
   HubCallInput,
@@ -24,6 +25,7 @@ const DONE: CallHandle = { abort() {} };
 export class HubOperations implements Calls {
   readonly #catalog: Catalog;
   readonly #router: Router;
+  readonly #limits: KeyLimits | undefined;
   readonly #checkers: {
     list: SchemaChecker<typeof HubListInput>;
     search: SchemaChecker<typeof HubSearchInput>;
@@ -31,9 +33,12 @@ export class HubOperations implements Calls {
     call: SchemaChecker<typeof HubCallInput>;
   };
 
-  constructor(opts: { catalog: Catalog; router: Router }) {
+  /** `limits`: the same per-key limits as the router's; `hub.*` reads take a token too (`hub.call` is charged
+   * once, as the call it makes, by the router). */
+  constructor(opts: { catalog: Catalog; router: Router; limits?: KeyLimits }) {
     this.#catalog = opts.catalog;
     this.#router = opts.router;
+    this.#limits = opts.limits;
     this.#checkers = {
       list: compileChecker(HubListInput),
       search: compileChecker(HubSearchInput),
@@ -47,6 +52,11 @@ export class HubOperations implements Calls {
       return this.#router.call(caller, request, sink);
     }
     if (request.operation === "hub.call") return this.#callThrough(caller, request, sink);
+    const refused = this.#limits?.admitCall(caller.identity.keyId, Date.now());
+    if (refused instanceof HubError) {
+      sink.error(refused);
+      return DONE;
+    }
     try {
       sink.response(this.#read(caller.identity, request.operation, request.input ?? {}), true);
     } catch (error) {

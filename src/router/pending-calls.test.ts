@@ -8,6 +8,7 @@ import { type PendingCall, PendingCalls } from "./pending-calls.ts";
 function call(hubId: string, link: FakeLink): PendingCall {
   return {
     hubId,
+    usage: undefined,
     caller: {
       identity: {
         keyId: "k",

@@ -1,4 +1,5 @@
 import type { CatalogOperation } from "../catalog/index.ts";
+import type { KeyUsage } from "../limits/index.ts";
 import type { OperationFacts } from "./frames.ts";
 import type { CallerContext, CallSink, SpokeLink } from "./types.ts";
 
@@ -15,6 +16,8 @@ export interface PendingCall {
   readonly startedAt: number;
   readonly inputBytes: number;
   outputBytes: number;
+  /** The caller key's usage, whose in-flight count this call holds (absent without per-key limits). */
+  readonly usage: KeyUsage | undefined;
   /** The deadline wheel's slot of this call. */
   deadlineSlot: number;
   /** For a call to another instance: the ack wheel's slot (0 once acknowledged, or for a local spoke). */

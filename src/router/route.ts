@@ -4,7 +4,7 @@ import { HubError } from "../protocol/index.ts";
 import type { SpokeLink, SpokeLinks } from "./types.ts";
 
 /** What routing reads from the catalog (the whole `Catalog` in the hub; a small fake in unit tests). */
-export type RoutingCatalog = Pick<Catalog, "operation" | "spoke" | "canSee" | "canCall">;
+export type RoutingCatalog = Pick<Catalog, "operation" | "spoke" | "canSee" | "canSeeOperation" | "canCall">;
 
 /** Where a call goes, or why it cannot go anywhere. */
 export type Route =
@@ -13,7 +13,8 @@ export type Route =
 
 /**
  * Routes a call to a spoke operation: a pure function of the name, the caller's key, the catalog and the local
- * connections. An operation the key may not see is reported as not found, so names do not leak.
+ * connections. An operation the key may not see is reported as not found, so names do not leak; only a key
+ * that sees an operation but lacks scope `call` hears `ACCESS_DENIED`.
  */
 export function routeCall(
   name: string,
@@ -23,7 +24,8 @@ export function routeCall(
 ): Route {
   const operation = catalog.operation(name);
   const spoke = operation && catalog.spoke(operation.spokeName);
-  if (!operation || !spoke || !catalog.canSee(identity, spoke)) {
+  // Hidden (owner-only spoke, or outside the key's `operations` globs) answers exactly like missing.
+  if (!operation || !spoke || !catalog.canSeeOperation(identity, operation)) {
     return { ok: false, error: new HubError("OPERATION_NOT_FOUND", `no operation named "${name}"`) };
   }
   if (!catalog.canCall(identity, operation)) {

@@ -1,5 +1,6 @@
 import type { AuditSink } from "../audit/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
+import type { KeyLimits, KeyUsage } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, type ToHubFrame } from "../protocol/index.ts";
 import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
@@ -36,6 +37,8 @@ export interface RouterOptions {
   settings: RouterSettings;
   /** Default: the system clock. Tests pass a fake one. */
   clock?: Clock;
+  /** Per-key admission (token bucket, in-flight cap, revoked keys); none: every call is admitted. */
+  limits?: KeyLimits;
 }
 
 /**
@@ -63,6 +66,7 @@ export class Router implements Calls {
   readonly #audit: AuditSink;
   readonly #log: Logger;
   readonly #settings: RouterSettings;
+  readonly #limits: KeyLimits | undefined;
   readonly #pending = new PendingCalls();
   readonly #metrics: CallMetrics;
   #nextId = 0;
@@ -79,6 +83,7 @@ export class Router implements Calls {
     this.#audit = options.audit;
     this.#log = options.log;
     this.#settings = options.settings;
+    this.#limits = options.limits;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#metrics = new CallMetrics(options.metrics, () => this.#pending.size);
     this.#deadlines = new TimerWheel(this.#clock, DEADLINE_TICK_MS, (call) => this.#expire(call));
@@ -116,17 +121,35 @@ export class Router implements Calls {
         new HubError("UNAVAILABLE", "the hub is shutting down"),
       );
     }
+    let usage: KeyUsage | undefined;
+    if (this.#limits) {
+      const admitted = this.#limits.admitCall(caller.identity.keyId, startedAt);
+      if (admitted instanceof HubError) return this.#refuse(caller, request, sink, startedAt, admitted);
+      usage = admitted;
+    }
     const route = routeCall(request.operation, caller.identity, this.#catalog, this.#links);
     if (!route.ok) return this.#refuse(caller, request, sink, startedAt, route.error);
     const { operation, link } = route;
-    const problem = operation.checkInput(request.input);
-    if (problem !== undefined) {
-      return this.#refuse(caller, request, sink, startedAt, new HubError("VALIDATION_ERROR", problem));
-    }
     const deadline = this.#deadline(startedAt, request.deadline);
     const hubId = `${this.#idPrefix}${(this.#nextId++).toString(36)}`;
     const facts = factsOf(operation, this.#metrics);
-    const frame = encodeSpokeCall(hubId, facts, request, caller.identity, deadline);
+    let frame: string;
+    try {
+      const problem = operation.checkInput(request.input);
+      if (problem !== undefined) {
+        return this.#refuse(caller, request, sink, startedAt, new HubError("VALIDATION_ERROR", problem));
+      }
+      frame = encodeSpokeCall(hubId, facts, request, caller.identity, deadline);
+    } catch {
+      // Input nested deeper than the engine's stack: validating or encoding it throws (RangeError).
+      return this.#refuse(
+        caller,
+        request,
+        sink,
+        startedAt,
+        new HubError("VALIDATION_ERROR", "the input nests too deeply to be relayed"),
+      );
+    }
     const call: PendingCall & CallHandle = {
       hubId,
       caller,
@@ -138,11 +161,13 @@ export class Router implements Calls {
       startedAt,
       inputBytes: frame.length,
       outputBytes: 0,
+      usage,
       deadlineSlot: 0,
       ackSlot: 0,
       abort: (reason?: string) => this.#abortByCaller(call, reason),
     };
     this.#pending.add(call);
+    if (usage) usage.inFlight++;
     if (!link.send(frame, "call.requested", hubId, facts.subscription)) {
       this.#fail(
         call,
@@ -233,6 +258,13 @@ export class Router implements Calls {
     }
   }
 
+  /** Aborts every call in flight made with key `keyId` (the key was revoked). */
+  abortKey(keyId: string, reason: string): void {
+    for (const call of this.#pending.all()) {
+      if (call.caller.identity.keyId === keyId) this.#abortByCaller(call, reason);
+    }
+  }
+
   /** Refuses new calls from now on (`UNAVAILABLE`); calls in flight go on. */
   beginDrain(): void {
     this.#draining = true;
@@ -269,7 +301,13 @@ export class Router implements Calls {
       }
     }
     const last = !call.facts.subscription;
-    call.outputBytes += call.sink.response(output, last);
+    try {
+      call.outputBytes += call.sink.response(output, last);
+    } catch {
+      // Output nested deeper than the engine's stack cannot be encoded for the caller.
+      this.#fail(call, new HubError("EXECUTION_ERROR", "the spoke's output nests too deeply to be relayed"));
+      return;
+    }
     if (last) this.#settle(call, "ok", null);
   }
 
@@ -301,6 +339,7 @@ export class Router implements Calls {
 
   #settle(call: PendingCall, outcome: CallOutcome, errorCode: string | null): void {
     if (!this.#pending.remove(call)) return;
+    if (call.usage) call.usage.inFlight--;
     this.#deadlines.cancel(call, call.deadlineSlot);
     if (call.ackSlot !== 0) this.#acks.cancel(call, call.ackSlot);
     const finishedAt = this.#clock.now();
@@ -330,19 +369,23 @@ export class Router implements Calls {
   ): CallHandle {
     const known = this.#catalog.operation(request.operation);
     const finishedAt = this.#clock.now();
-    this.#metrics.finished(known ? known.name : "unknown", "error", finishedAt - startedAt);
-    this.#audit.record({
-      requestId: crypto.randomUUID(),
-      operation: request.operation.slice(0, 128),
-      spokeName: known ? known.spokeName : null,
-      callerKeyId: caller.identity.keyId,
-      outcome: "error",
-      errorCode: error.code,
-      startedAt,
-      finishedAt,
-      inputBytes: 0,
-      outputBytes: 0,
-    });
+    // A refused caller must not put an operation it may not see into /metrics (owner-only names would leak).
+    const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
+    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
+    // A key flooding past its limit is counted in /metrics, not written row by row to the audit.
+    if (error.code !== "RATE_LIMITED")
+      this.#audit.record({
+        requestId: crypto.randomUUID(),
+        operation: request.operation.slice(0, 128),
+        spokeName: known ? known.spokeName : null,
+        callerKeyId: caller.identity.keyId,
+        outcome: "error",
+        errorCode: error.code,
+        startedAt,
+        finishedAt,
+        inputBytes: 0,
+        outputBytes: 0,
+      });
     sink.error(error);
     return SETTLED_HANDLE;
   }

@@ -1,4 +1,5 @@
 import type { Catalog } from "../catalog/index.ts";
+import type { KeyLimits } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
@@ -38,5 +39,7 @@ export interface SessionDeps {
   /** Limits told to spokes at registration. */
   spokeLimits: SpokeLimits;
   sessionLimits: SessionLimits;
+  /** Per-key caps: each connection holds one of its key's `/ws` connections. */
+  limits: KeyLimits;
   log: Logger;
 }

@@ -2,11 +2,13 @@
  * Frame dispatch and each on-*.ts handler, on sessions over fake sockets: a caller session and a spoke session
  * wired to a real router (fake catalog, fake clock). Registration is covered by the /ws suites.
  */
+
 import { beforeEach, describe, expect, test } from "bun:test";
 import { identity, spec } from "../../tests/support/catalog-fixtures.ts";
 import { FakeClock, FakeSocket, fakeCatalog } from "../../tests/support/relay-fakes.ts";
 import type { Catalog } from "../catalog/index.ts";
 import { MetricsRegistry } from "../health/index.ts";
+import { KeyLimits } from "../limits/index.ts";
 import { silentLogger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import { CLOSE_CODES, DEFAULT_SPOKE_LIMITS } from "../protocol/index.ts";
@@ -16,7 +18,7 @@ import { dispatchMessage } from "./dispatch.ts";
 import { SpokeSession } from "./session.ts";
 import { SpokeDirectory } from "./spoke-directory.ts";
 
-const LIMITS = { maxInFlightPerConnection: 2, badFramesPerMinute: 3 };
+const LIMITS = { maxInFlightPerConnection: 2, badFramesPerMinute: 3, maxJsonDepth: 256 };
 
 /** Forwarded calls that records what the sessions hand it; `owns` decides which hub ids were forwarded here. */
 class RecordingForwarded implements ForwardedCallsPort {
@@ -66,6 +68,14 @@ function setup() {
     heartbeatMs: 1000,
     spokeLimits: DEFAULT_SPOKE_LIMITS,
     sessionLimits: LIMITS,
+    limits: new KeyLimits({
+      enabled: false,
+      callsPerSecond: 1,
+      callBurst: 1,
+      maxInFlight: 1,
+      maxMcpSessions: 1,
+      maxConnections: 1,
+    }),
     log: silentLogger,
   };
   const send = (session: SpokeSession, type: string, id: string, payload: Record<string, unknown>) =>

@@ -1,7 +1,7 @@
 import type { Identity } from "../auth/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Service } from "../lifecycle/index.ts";
-import { CLOSE_CODES, encodeFrame } from "../protocol/index.ts";
+import { CLOSE_CODES, encodeFrame, FRAME_TYPES, frameChecker, warmJsonDepth } from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
 import { Heartbeats } from "./heartbeats.ts";
@@ -40,6 +40,10 @@ export class SpokeGateway implements Service {
     this.#claims = new PresenceClaims(deps.presence, deps.instanceId, deps.heartbeatMs);
     this.#heartbeats = new Heartbeats(this.#sessions, deps.heartbeatMs, () => void this.#refreshPresence());
     const { metrics } = opts;
+    // Compile every frame checker (and warm the depth scan) now: compiled lazily, the first frame of a rare
+    // type (a peer's first protocol.error, say) would hold the loop for tens of milliseconds mid-traffic.
+    for (const type of FRAME_TYPES) frameChecker(type).explain({});
+    warmJsonDepth();
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
       [{}, deps.directory.size],
@@ -94,6 +98,15 @@ export class SpokeGateway implements Service {
     const session = new SpokeSession(socket, identity, this.#deps.sessionLimits, this.#deps.log);
     session.advance("ready");
     this.#sessions.add(session);
+    // Checked before the upgrade already; this catches connections of the key that opened meanwhile, and a
+    // revocation that landed between the key check and now.
+    const refused = this.#deps.limits.acquire("connections", identity.keyId);
+    if (refused) {
+      const code = refused.code === "RATE_LIMITED" ? CLOSE_CODES.RATE_LIMITED : CLOSE_CODES.KEY_REVOKED;
+      session.close(code, refused.message);
+      return session;
+    }
+    session.holdsConnection = true;
     this.#expiry.watch(session);
     return session;
   }
@@ -119,6 +132,10 @@ export class SpokeGateway implements Service {
     session.advance("closed");
     this.#expiry.forget(session);
     this.#sessions.delete(session);
+    if (session.holdsConnection) {
+      session.holdsConnection = false;
+      this.#deps.limits.release("connections", session.identity.keyId);
+    }
     for (const handle of session.outgoing.values()) handle.abort("the caller disconnected");
     session.outgoing.clear();
     if (!session.spokeName) return;

@@ -63,6 +63,8 @@ export async function handleRegister(
     });
   } catch (error) {
     if (claimed && session.spokeName !== claimed.name) deps.directory.release(claimed.name, session);
+    if (claimed && session.registeringName === claimed.name && !session.spokeName)
+      session.registeringName = "";
     const hubError =
       error instanceof HubError
         ? error
@@ -132,11 +134,11 @@ function checkRegistration(session: SpokeSession, input: unknown, deps: SessionD
   if (!hasScope(identity, "admin") && !matchesAnyGlob(identity.spokeNames, name)) {
     throw new HubError("ACCESS_DENIED", `this key may not register a spoke named "${name}"`);
   }
-  if (session.spokeName && session.spokeName !== name) {
-    throw new HubError(
-      "VALIDATION_ERROR",
-      `this connection is registered as "${session.spokeName}"; use a new one`,
-    );
+  // One name per connection, including a registration still in progress: two frames with different names in
+  // a row must not leave the first name claimed by a connection that never serves it.
+  const current = session.spokeName || session.registeringName;
+  if (current && current !== name) {
+    throw new HubError("VALIDATION_ERROR", `this connection is registered as "${current}"; use a new one`);
   }
   // Schemas are compiled before a takeover closes the holder: a bad spec must not end a working spoke.
   deps.catalog.checkOperations(name, registration.operations);
@@ -149,5 +151,6 @@ function checkRegistration(session: SpokeSession, input: unknown, deps: SessionD
     holder.close(CLOSE_CODES.TAKEN_OVER, `spoke "${name}" was taken over by another connection`);
   }
   deps.directory.claim(name, session);
+  session.registeringName = name;
   return registration;
 }

@@ -9,6 +9,8 @@ import { type ConnectionPhase, canAdvance, type FrameSocket } from "./socket.ts"
 export interface SessionLimits {
   maxInFlightPerConnection: number;
   badFramesPerMinute: number;
+  /** Deepest nesting a frame may have; deeper frames are refused before they are parsed. */
+  maxJsonDepth: number;
 }
 
 /**
@@ -32,6 +34,10 @@ export class SpokeSession implements SpokeLink {
   readonly #socket: FrameSocket;
   readonly #badFrames: BadFrameBudget;
   readonly #refusals: BadFrameBudget;
+  /** Whether this connection counts against its key's `/ws` connection cap (released on close). */
+  holdsConnection = false;
+  /** The name a `hub.register` of this connection is claiming right now (one name per connection). */
+  registeringName = "";
   readonly #log: Logger;
   #phase: ConnectionPhase = "handshaking";
 
@@ -40,7 +46,7 @@ export class SpokeSession implements SpokeLink {
     this.identity = identity;
     this.#badFrames = new BadFrameBudget(limits.badFramesPerMinute);
     this.#refusals = new BadFrameBudget(limits.badFramesPerMinute);
-    this.#log = log.child({ connection: this.connectionId.slice(0, 8), key: identity.keyId });
+    this.#log = log.child({ connection: this.connectionId.slice(0, 8), keyId: identity.keyId });
   }
 
   get phase(): ConnectionPhase {
@@ -79,10 +85,18 @@ export class SpokeSession implements SpokeLink {
     this.send(
       encodeFrame("protocol.error", ref ?? "protocol", ref === undefined ? { message } : { message, ref }),
     );
-    if (this.#badFrames.spend(Date.now())) {
-      this.#log.warn("closing a connection that keeps sending bad frames", { last: message });
-      this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
-    }
+    this.spendBadFrame(message);
+  }
+
+  /**
+   * Counts one bad frame against the budget; true when that spent it (the connection is then closed with
+   * 4400). `what` names the last problem in the log line.
+   */
+  spendBadFrame(what: string): boolean {
+    if (!this.#badFrames.spend(Date.now())) return false;
+    this.#log.warn("closing a connection that keeps sending bad frames", { last: what.slice(0, 200) });
+    this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
+    return true;
   }
 
   /**

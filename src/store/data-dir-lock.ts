@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UnavailableError } from "../errors.ts";
@@ -32,7 +42,12 @@ export interface DataDirLock {
  */
 export function acquireDataDirLock(dataDir: string, command: string, log: Logger): DataDirLock {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // Nothing of the database is for other users: new files 0600 and directories 0700 from here on (PGlite
+    // creates its files with the default mode, so the process umask is what decides), and whatever an older
+    // version left more open is tightened once.
+    process.umask(0o077);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    tightenModes(dataDir);
   } catch (error) {
     throw new UnavailableError(`cannot create embedded data dir ${dataDir}: ${codeOf(error)}`, {
       cause: error,
@@ -63,6 +78,16 @@ export function acquireDataDirLock(dataDir: string, command: string, log: Logger
     throw inUse(dataDir, holder);
   }
   throw inUse(dataDir, undefined);
+}
+
+/** Sets `dir` and every directory below it to 0700 and every file to 0600. */
+export function tightenModes(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) tightenModes(path);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 function tryCreate(path: string, content: string, dataDir: string): boolean {

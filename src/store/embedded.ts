@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
-import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { acquireDataDirLock, tightenModes } from "./data-dir-lock.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
 import initdbPath from "./pglite-assets/initdb.wasm.gz" with { type: "file" };
 import dataPath from "./pglite-assets/pglite.data.gz" with { type: "file" };
@@ -31,6 +31,8 @@ export async function openEmbeddedStore(
       fsBundle: new Blob([await inflate(dataPath)]),
     });
     await pg.query("select 1");
+    // initdb's files arrive 0666 from PGlite's bundle: tighten them (new files are made 0600 by Postgres).
+    tightenModes(options.dataDir);
   } catch (error) {
     lock.release();
     const reason = error instanceof Error ? error.message : String(error);

@@ -73,6 +73,13 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
       }
     },
     migrationStatus: () => readMigrationStatus(db),
+    async listen(channel, onPayload) {
+      // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a reconnect.
+      const { unlisten } = await sql.listen(channel, onPayload);
+      return async () => {
+        await unlisten().catch(() => {});
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;

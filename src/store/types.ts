@@ -46,6 +46,12 @@ export interface Store {
   migrate(): Promise<{ applied: number }>;
   /** Every embedded migration, in order, with whether it has been applied. */
   migrationStatus(): Promise<MigrationState[]>;
+  /**
+   * Postgres `LISTEN`: calls `onPayload` with each `NOTIFY` payload on `channel`, from any process on the same
+   * database, until the returned function is called. Only the Postgres store has it (the embedded store is a
+   * single process: in-process paths serve it).
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Closes the connections (and releases the data-dir lock). Idempotent. */
   close(): Promise<void>;
 }

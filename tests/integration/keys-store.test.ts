@@ -3,10 +3,13 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import {
+  AUTH_NOTIFY_CHANNEL,
   createApiKey,
   KeyVerifier,
   listApiKeys,
   mintApiKey,
+  parseRevocation,
+  Revocations,
   revokeApiKey,
   verifyApiKey,
 } from "../../src/auth/index.ts";
@@ -139,6 +142,44 @@ describeWithServices("api keys in the store", () => {
     expect(await verifier.verify(second.key)).toEqual({ ok: false, reason: "revoked" });
     expect(await verifier.verify("alk_bad")).toEqual({ ok: false, reason: "malformed" });
     expect(verifier.size).toBe(0);
+  });
+
+  test("a verification that raced a revocation neither caches the key nor lets it through", async () => {
+    const revocations = new Revocations();
+    const verifier = new KeyVerifier(store, { isRevoked: (id) => revocations.isRevoked(id) });
+    revocations.onRevoked((id) => verifier.evict(id));
+    const { key, record } = await createApiKey(store, { account: "acme", name: "racing", scopes: ["call"] });
+    // The database read starts before the revocation is heard and answers after it: the row still looks valid.
+    const racing = verifier.verify(key);
+    revocations.revoked(record.id);
+    expect(await racing).toEqual({ ok: false, reason: "revoked" });
+    expect(verifier.size).toBe(0);
+    // Another key whose read merely overlapped an eviction is answered but not cached (it is read again).
+    const other = await createApiKey(store, { account: "acme", name: "bystander", scopes: ["call"] });
+    const overlapping = verifier.verify(other.key);
+    verifier.evict("someone-else");
+    expect((await overlapping).ok).toBe(true);
+    expect(verifier.size).toBe(0);
+    expect((await verifier.verify(other.key)).ok).toBe(true);
+    expect(verifier.size).toBe(1);
+  });
+
+  test("revoking notifies Postgres listeners in the same transaction (reaching hubs without Redis)", async () => {
+    const heard: string[] = [];
+    const stop = await store.listen!(AUTH_NOTIFY_CHANNEL, (payload) => {
+      const id = parseRevocation(payload);
+      if (id) heard.push(id);
+    });
+    try {
+      const { record } = await createApiKey(store, { account: "acme", name: "notified", scopes: ["call"] });
+      await revokeApiKey(store, record.id);
+      await revokeApiKey(store, record.id); // already revoked: no second notice
+      const deadline = Date.now() + 10_000;
+      while (!heard.includes(record.id) && Date.now() < deadline) await Bun.sleep(20);
+      expect(heard).toEqual([record.id]);
+    } finally {
+      await stop();
+    }
   });
 
   test("KeyVerifier does not serve a key past its expiry from the cache", async () => {

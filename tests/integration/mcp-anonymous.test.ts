@@ -59,14 +59,14 @@ test("a client without a key can list and call", async () => {
   expect(called.structuredContent).toEqual({ text: "hello" });
 });
 
-test("anonymous callers are held to the configured operation globs", async () => {
+test("anonymous callers are held to the configured operation globs (outside them an operation is not found)", async () => {
   const { client } = await connect();
   const outside = await client.callTool({
     name: "hub.call",
     arguments: { operation: "closed.text.echo", input: { text: "x" } },
   });
   expect(outside.isError).toBe(true);
-  expect(outside.structuredContent).toMatchObject({ code: "ACCESS_DENIED" });
+  expect(outside.structuredContent).toMatchObject({ code: "OPERATION_NOT_FOUND" });
 });
 
 test("the per-spoke endpoint works without a key too", async () => {

@@ -247,7 +247,7 @@ test("hub.call errors are isError results with { code, message }", async () => {
   expect(offline.structuredContent).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
 });
 
-test("a key without call, or outside its operation globs, gets ACCESS_DENIED", async () => {
+test("a key without call gets ACCESS_DENIED; outside its operation globs an operation is not found", async () => {
   const readOnly = await connect((await makeKey(hub.hub, { scopes: ["read"] })).key);
   const listed = await call(readOnly, "hub.list", {});
   expect(listed.isError).toBeFalsy();
@@ -259,7 +259,7 @@ test("a key without call, or outside its operation globs, gets ACCESS_DENIED", a
     (await makeKey(hub.hub, { scopes: ["call"], operations: ["alpha.*"] })).key,
   );
   const outside = await call(alphaOnly, "hub.call", { operation: "beta.text.upper", input: { text: "x" } });
-  expect(outside.structuredContent).toMatchObject({ code: "ACCESS_DENIED" });
+  expect(outside.structuredContent).toMatchObject({ code: "OPERATION_NOT_FOUND" });
   const inside = await call(alphaOnly, "hub.call", { operation: "alpha.text.echo", input: { text: "ok" } });
   expect(inside.structuredContent).toEqual({ text: "ok" });
 });

@@ -242,14 +242,15 @@ describe(`calls over /ws (${TEST_MODE})`, () => {
     }
   });
 
-  test("ACCESS_DENIED: the key's operation globs, and a key without scope call", async () => {
+  test("ACCESS_DENIED for a key without scope call; outside the key's operation globs an operation is not found (no oracle)", async () => {
     const limited = await connect(
       (await makeKey(testHub.hub, { scopes: ["call"], operations: ["dev1.math.*"] })).key,
     );
     expect(await limited.output("dev1.math.add", { a: 1, b: 1 })).toBe(2);
-    const denied = await limited.error("dev1.who.ami", {});
-    expect(denied.code).toBe("ACCESS_DENIED");
-    expect(denied.message).toContain("dev1.who.ami");
+    const hidden = await limited.error("dev1.who.ami", {});
+    const missing = await limited.error("dev1.who.nobody", {});
+    expect(hidden.code).toBe("OPERATION_NOT_FOUND");
+    expect(hidden.message).toBe(missing.message.replace("dev1.who.nobody", "dev1.who.ami"));
     const reader = await connect((await makeKey(testHub.hub, { scopes: ["read"] })).key);
     expect((await reader.error("dev1.math.add", { a: 1, b: 1 })).code).toBe("ACCESS_DENIED");
   });

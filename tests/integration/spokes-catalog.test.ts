@@ -254,7 +254,7 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     await eventually(() => expect(spokes[1]!.hold.started.length).toBe(1));
     const cases: [string, string, unknown, string, string?][] = [
       ["dev1.nope", callerKey.key, {}, "OPERATION_NOT_FOUND"],
-      ["dev1.who.ami", limited.key, {}, "ACCESS_DENIED"],
+      ["dev1.who.ami", limited.key, {}, "OPERATION_NOT_FOUND"],
       ["dev1.math.add", callerKey.key, { a: 1 }, "VALIDATION_ERROR"],
       ["dev1.math.add", callerKey.key, "{not json", "VALIDATION_ERROR"],
       ["dev1.fail.plain", callerKey.key, {}, "EXECUTION_ERROR"],

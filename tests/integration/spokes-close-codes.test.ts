@@ -180,8 +180,7 @@ describe(`close codes (${TEST_MODE})`, () => {
 
       // More kinds of bad payloads, each named, on a fresh connection (under the budget: it stays open).
       const other = await connect(callerKey.key);
-      // A protocol.error from the peer is logged, not answered, and is not a bad frame.
-      other.send("protocol.error", "p1", { message: "could not read your last frame" });
+      // (A protocol.error from the peer is not answered but spends the budget too: tests/hostile covers it.)
       other.send("call.requested", "g1", { requestId: "g2", operation: "dev1.math.add", input: {} });
       other.sendText("42");
       other.send("hub.draining", "g3", { retryAfterMs: 1 });

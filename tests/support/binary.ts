@@ -58,7 +58,8 @@ export async function serveBinary(
   configPath: string,
   keyPath: string,
   extraArgs: string[] = [],
-  options: { port?: number } = {},
+  /** `host`: the loopback address the config makes it listen on (its URL uses it; default 127.0.0.1). */
+  options: { port?: number; host?: string } = {},
 ): Promise<ServingHub> {
   const port = options.port ?? (await freePort());
   const proc = Bun.spawn(
@@ -80,7 +81,7 @@ export async function serveBinary(
     const decoder = new TextDecoder();
     for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
   })();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   return {
     proc,
     url,

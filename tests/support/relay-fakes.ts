@@ -5,7 +5,7 @@
  */
 import type { Identity } from "../../src/auth/index.ts";
 import type { CatalogOperation, CatalogSpoke } from "../../src/catalog/index.ts";
-import { canCallOperation, canSeeSpoke } from "../../src/catalog/visibility.ts";
+import { canCallOperation, canSeeOperation, canSeeSpoke } from "../../src/catalog/visibility.ts";
 import type { CallLogLevel, HubError } from "../../src/protocol/index.ts";
 import type {
   CallSink,
@@ -73,6 +73,8 @@ export function fakeCatalog(
     operation: (name: string) => index.operation(name),
     spoke: (name: string) => index.spoke(name),
     canSee: (viewer: Identity, spoke: CatalogSpoke) => canSeeSpoke(viewer, spoke),
+    canSeeOperation: (viewer: Identity, op: CatalogOperation) =>
+      canSeeOperation(viewer, index.spoke(op.spokeName), op),
     canCall: (viewer: Identity, op: CatalogOperation) =>
       canCallOperation(viewer, index.spoke(op.spokeName), op),
     spokeEntry: (name: string) => index.spoke(name)!,
