@@ -197,6 +197,10 @@ export class McpEndpoint {
     if (sessionId === undefined) {
       return serveFastCall(call, { identity, target, sessionId, owner, state: undefined, httpSignal, deps });
     }
+    // With polling on, a session's long calls need the SDK's resumable streams (event ids, replay): leave them to
+    // it. Otherwise nothing is lost: a client that drops a call's stream cancels the call, so there is nothing
+    // to resume.
+    if (deps.ssePollMs > 0) return undefined;
     const session = this.#sessions.get(sessionId);
     if (!session || session.keyId !== identity.keyId || !sameTarget(session.target, target)) return undefined;
     const release = this.#use(session);
