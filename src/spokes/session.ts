@@ -38,7 +38,8 @@ export class SpokeSession implements SpokeLink {
   holdsConnection = false;
   /** The name a `hub.register` of this connection is claiming right now (one name per connection). */
   registeringName = "";
-  readonly #log: Logger;
+  /** The gateway's logger; the connection's own is made when something is logged (see `log`). */
+  readonly #parentLog: Logger;
   #phase: ConnectionPhase = "handshaking";
 
   constructor(socket: FrameSocket, identity: Identity, limits: SessionLimits, log: Logger) {
@@ -46,21 +47,25 @@ export class SpokeSession implements SpokeLink {
     this.identity = identity;
     this.#badFrames = new BadFrameBudget(limits.badFramesPerMinute);
     this.#refusals = new BadFrameBudget(limits.badFramesPerMinute);
-    this.#log = log.child({ connection: this.connectionId.slice(0, 8), keyId: identity.keyId });
+    this.#parentLog = log;
   }
 
   get phase(): ConnectionPhase {
     return this.#phase;
   }
 
+  /**
+   * This connection's logger. Made on each use rather than kept: connections log a handful of lines in their
+   * life, and a logger kept per connection costs every one of 15,000 idle spokes its closures (issue #11).
+   */
   get log(): Logger {
-    return this.#log;
+    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), key: this.identity.keyId });
   }
 
   /** Moves to a later phase; asking for the same or an earlier one does nothing. */
   advance(to: ConnectionPhase): void {
     if (!canAdvance(this.#phase, to)) return;
-    this.#log.debug("connection phase", { from: this.#phase, to, spoke: this.spokeName || undefined });
+    this.log.debug("connection phase", { from: this.#phase, to, spoke: this.spokeName || undefined });
     this.#phase = to;
   }
 
@@ -94,7 +99,7 @@ export class SpokeSession implements SpokeLink {
    */
   spendBadFrame(what: string): boolean {
     if (!this.#badFrames.spend(Date.now())) return false;
-    this.#log.warn("closing a connection that keeps sending bad frames", { last: what.slice(0, 200) });
+    this.log.warn("closing a connection that keeps sending bad frames", { last: what.slice(0, 200) });
     this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
     return true;
   }
@@ -116,7 +121,7 @@ export class SpokeSession implements SpokeLink {
   close(code: number, reason: string): void {
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.advance("closing");
-    this.#log.debug("closing connection", { code, reason });
+    this.log.debug("closing connection", { code, reason });
     this.#socket.close(code, reason);
   }
 }

@@ -16,6 +16,7 @@ import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_REMOTE_ACK_MS,
   clusterHealth,
+  connectClusterCaller,
   startCluster,
   type TestCluster,
   waitListedEverywhere,
@@ -23,7 +24,7 @@ import {
 import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
-import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
 import { WsTestClient } from "../support/ws-client.ts";
 
 /** One call of the steady loop. */
@@ -61,11 +62,10 @@ describeWithServices("cluster: Redis outages under traffic", () => {
     cluster = await startCluster();
     key = await makeKey(cluster, { scopes: ["spoke", "call", "read"], spokeNames: ["dev*", "caller*"] });
     dev1 = await connectTestSpoke(cluster.get("A").wsUrl, key.key, "dev1");
-    const caller = (label: string) =>
-      connectSpoke({ url: cluster.get(label).wsUrl, token: key.key, name: `caller${label}`, operations: {} });
+    const caller = (label: string) => connectClusterCaller(cluster, label, key.key);
     callerA = await caller("A");
     callerC = await caller("C");
-    await waitListedEverywhere(cluster, key.key, "dev1", 8);
+    await waitListedEverywhere(cluster, key.key, "dev1", testSpokeOperationCount());
     await eventually(() => callerC.call("dev1.math.add", { a: 1, b: 1 }), { what: "C reaches dev1" });
   }, 60_000);
 

@@ -11,7 +11,7 @@ import { startCluster, type TestCluster, waitListedEverywhere } from "../support
 import { eventually } from "../support/eventually.ts";
 import { makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
-import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
 import { startTcpBalancer, type TcpBalancer } from "../support/tcp-balancer.ts";
 
 /** One call of a caller's loop. */
@@ -46,7 +46,7 @@ describeWithServices("cluster: rolling restart under load", () => {
       });
     plain = await caller("caller-plain");
     retrying = await caller("caller-retrying");
-    await waitListedEverywhere(cluster, key.key, "svc1", 8);
+    await waitListedEverywhere(cluster, key.key, "svc1", testSpokeOperationCount());
   }, 60_000);
 
   afterAll(async () => {

@@ -65,6 +65,11 @@ export function newHold(): Hold {
   return { current: gate(), started: [], aborted: [], reasons: [] };
 }
 
+/** How many operations a test spoke registers ({@link spokeOperations}). */
+export function testSpokeOperationCount(): number {
+  return Object.keys(spokeOperations(newHold())).length;
+}
+
 /** The operations of the test spokes; `hold` controls `slow.wait`. */
 export function spokeOperations(hold: Hold) {
   return {
