@@ -59,7 +59,7 @@ export class SpokeSession implements SpokeLink {
    * life, and a logger kept per connection costs every one of 15,000 idle spokes its closures (issue #11).
    */
   get log(): Logger {
-    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), key: this.identity.keyId });
+    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), keyId: this.identity.keyId });
   }
 
   /** Moves to a later phase; asking for the same or an earlier one does nothing. */
