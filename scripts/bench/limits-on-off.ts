@@ -28,7 +28,7 @@ import {
 /** Most throughput the limits may cost, as a fraction. */
 const MAX_COST = 0.05;
 /** Ceilings no benchmark burst reaches: every call is admitted, every check still runs. */
-const UNREACHED = {
+export const UNREACHED = {
   enabled: true,
   callsPerSecond: 10_000_000,
   callBurst: 10_000_000,

@@ -5,6 +5,8 @@
  *
  * Usage: bun scripts/bench/mcp-latency.ts [--windows 3] [--window-ms 5000] [--json]
  */
+
+import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -32,7 +34,12 @@ const p50s = (windows: WindowResult[][]) => spread(windows.flat().map((w) => w.p
 export async function measureMcpLatency(options: BenchOptions) {
   return withBench(async (ctx) => {
     const [redisUrl, db] = await Promise.all([ctx.redis(), ctx.database()]);
-    const { hub, token } = await ctx.launchHub({ postgresUrl: db.url, redisUrl });
+    // One key makes every call: per-key limits on, with ceilings the load never reaches.
+    const { hub, token } = await ctx.launchHub({
+      postgresUrl: db.url,
+      redisUrl,
+      extra: { limits: { perKey: UNREACHED } },
+    });
     await startSpoke(ctx.group, hub.wsUrl, token);
     await probeCall(hub.wsUrl, token, "bench.echo");
     const sdk = await startSdkServer(ctx.group);

@@ -151,15 +151,15 @@ export class McpEndpoint {
     }
     const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
     if (fast) {
-      const served = await this.#serveFast(fast, identity, target, sessionId, request.signal, owner);
+      const served = await this.#serveFast(fast, identity, target, sessionId, owner, request.signal);
       if (served) return served;
     }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
       if (session instanceof HubError) return sessionRefused(session);
       const response = await this.#serve(session, request, body, authInfo);
-      // An initialize the transport refused never became a session: free its slot and objects.
-      if (!response.ok) await this.#sessions.close(session);
+      // An initialize the transport refused never stored the session: free its slot and objects.
+      if (this.#sessions.get(session.id) !== session) await this.#sessions.close(session);
       return response;
     }
     if (sessionId === undefined) return this.#serveStateless(request, body, authInfo, target);
@@ -181,11 +181,6 @@ export class McpEndpoint {
     return response;
   }
 
-  /** Ends every session of a revoked key here (their streams close); its calls are aborted by the router. */
-  async revokeKey(keyId: string): Promise<void> {
-    await this.#sessions.closeKey(keyId);
-  }
-
   /**
    * A lone `tools/call` without the SDK (fast-call.ts): stateless, or on a session this instance holds for this
    * key and endpoint. Undefined when the session must first be adopted (the SDK path does that).
@@ -195,13 +190,17 @@ export class McpEndpoint {
     identity: Identity,
     target: McpTarget,
     sessionId: string | undefined,
-    httpSignal: AbortSignal,
     owner: string | undefined,
+    httpSignal: AbortSignal,
   ): Promise<Response | undefined> {
     const deps = this.#deps;
     if (sessionId === undefined) {
-      return serveFastCall(call, { identity, target, owner, state: undefined, httpSignal, deps });
+      return serveFastCall(call, { identity, target, sessionId, owner, state: undefined, httpSignal, deps });
     }
+    // With polling on, a session's long calls need the SDK's resumable streams (event ids, replay): leave them to
+    // it. Otherwise nothing is lost: a client that drops a call's stream cancels the call, so there is nothing
+    // to resume.
+    if (deps.ssePollMs > 0) return undefined;
     const session = this.#sessions.get(sessionId);
     if (!session || session.keyId !== identity.keyId || !sameTarget(session.target, target)) return undefined;
     const release = this.#use(session);
@@ -298,6 +297,11 @@ export class McpEndpoint {
       return jsonRpcError(400, -32000, "Bad Request: no Mcp-Session-Id header (initialize first)");
     }
     return this.#stateless.serve(target, request, body, authInfo);
+  }
+
+  /** Ends every session of a revoked key here (their streams close); its calls are aborted by the router. */
+  async revokeKey(keyId: string): Promise<void> {
+    await this.#sessions.closeKey(keyId);
   }
 
   /** A session the client ended stays ended on every instance and across restarts (`SessionLedger`). */

@@ -58,9 +58,8 @@ export function fastCallRequest(request: Request, body: unknown): FastCallReques
 export interface FastCallContext {
   identity: Identity;
   target: McpTarget;
-  /** The session the call came on, if any (echoed in the answer's headers). */
-  sessionId?: string;
-  /** Who may cancel the call by its JSON-RPC id (see the endpoint's `callOwner`); undefined: nobody, by id. */
+  sessionId: string | undefined;
+  /** Who may cancel the call by its JSON-RPC id (see endpoint.ts `callOwner`). */
   owner: string | undefined;
   state: SessionState | undefined;
   /** Aborted when the HTTP client goes away. */

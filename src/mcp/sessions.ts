@@ -72,7 +72,7 @@ export class McpSessions {
 
   /**
    * Adopts a session id minted elsewhere for this key and endpoint; undefined when the id is not one of ours
-   * or the session has ended.
+   * or the session has ended. Refused when the key holds its cap of sessions.
    */
   async adopt(
     id: string,

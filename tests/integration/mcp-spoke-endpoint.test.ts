@@ -193,3 +193,30 @@ test("re-registering with other operations, then leaving, sends notifications/to
   expect(gone._meta?.["alkhub/error"]).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
   expect(textJson(gone)).toMatchObject({ code: "SPOKE_UNAVAILABLE" });
 });
+
+test("tools/list pages 100 tools at a time with nextCursor; a cursor the hub did not issue is -32602", async () => {
+  const manyKey = await makeKey(hub.hub, { scopes: ["spoke"], spokeNames: ["many"] });
+  const operations: Record<string, AnyOperationDef> = {};
+  for (let i = 0; i < 101; i++) {
+    operations[`op.n${String(i).padStart(3, "0")}`] = {
+      type: "query",
+      description: `Operation ${i}`,
+      input: Type.Object({}),
+      handler: () => ({ i }),
+    };
+  }
+  const many = await startSpoke(hub.url, manyKey.key, { name: "many", operations });
+  try {
+    const { client } = await connect(callKey, "many");
+    const first = await client.listTools();
+    expect(first.tools).toHaveLength(100);
+    expect(first.tools[0]!.name).toBe("op.n000");
+    expect(first.nextCursor).toBeString();
+    const second = await client.listTools({ cursor: first.nextCursor });
+    expect(second.tools.map((tool) => tool.name)).toEqual(["op.n100"]);
+    expect(second.nextCursor).toBeUndefined();
+    await expect(client.listTools({ cursor: "not-ours" })).rejects.toMatchObject({ code: -32602 });
+  } finally {
+    await many.close();
+  }
+});

@@ -32,6 +32,7 @@ const TABLES = [
   "calls",
   "client_secrets",
   "clients",
+  "mcp_sessions",
   "operations",
   "spokes",
 ];

@@ -45,7 +45,7 @@ describeWithServices("postgres store", () => {
       const tables = await stores[0]!.db._.session.all<{ n: number }>(
         sql`select count(*)::int as n from pg_catalog.pg_tables where schemaname = 'public'`,
       );
-      expect(tables[0]?.n).toBe(8);
+      expect(tables[0]?.n).toBe(9);
       expect(await stores[3]!.migrationStatus()).toEqual(
         migrations.map((m) => ({ tag: m.tag, applied: true })),
       );
