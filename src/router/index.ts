@@ -1,4 +1,4 @@
-export { CallMetrics, type CallOutcome } from "./call-metrics.ts";
+export { CallMetrics } from "./call-metrics.ts";
 export {
   type CollectedResult,
   CollectingSink,
@@ -8,4 +8,16 @@ export {
 export { HubOperations } from "./hub-operations.ts";
 export { type Route, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
-export type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
+export {
+  type AuditSink,
+  type CallerContext,
+  type CallHandle,
+  type CallOutcome,
+  type CallRecord,
+  type CallRequest,
+  type CallSink,
+  newCallRecord,
+  noopAudit,
+  type SpokeLink,
+  type SpokeLinks,
+} from "./types.ts";

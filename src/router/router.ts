@@ -1,14 +1,24 @@
-import type { AuditSink } from "../audit/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, isHubOperation, type ToHubFrame } from "../protocol/index.ts";
-import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
+import { CallMetrics } from "./call-metrics.ts";
 import { encodeAborted, encodeSpokeCall } from "./frames.ts";
 import type { HubOperations } from "./hub-operations.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
 import { routeCall } from "./route.ts";
-import type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
+import {
+  type AuditSink,
+  type CallerContext,
+  type CallHandle,
+  type CallOutcome,
+  type CallRecord,
+  type CallRequest,
+  type CallSink,
+  newCallRecord,
+  type SpokeLink,
+  type SpokeLinks,
+} from "./types.ts";
 
 /** The router's slice of the config (`router` section). */
 export interface RouterSettings {
@@ -44,6 +54,8 @@ export class Router {
   readonly #catalog: Catalog;
   readonly #links: SpokeLinks;
   readonly #audit: AuditSink;
+  /** The one record this router fills for every finished call (the sink copies it): no object per call. */
+  readonly #auditRecord: CallRecord = newCallRecord();
   readonly #log: Logger;
   readonly #settings: RouterSettings;
   readonly #pending = new PendingCalls();
@@ -293,18 +305,18 @@ export class Router {
     if (!this.#pending.remove(call)) return;
     const finishedAt = Date.now();
     this.#metrics.finished(call.operation.name, outcome, finishedAt - call.startedAt);
-    this.#audit.record({
-      requestId: call.hubId,
-      operation: call.operation.name,
-      spokeName: call.operation.spokeName,
-      callerKeyId: call.caller.identity.keyId,
-      outcome,
-      errorCode,
-      startedAt: call.startedAt,
-      finishedAt,
-      inputBytes: call.inputBytes,
-      outputBytes: call.outputBytes,
-    });
+    const record = this.#auditRecord;
+    record.requestId = call.hubId;
+    record.operation = call.operation.name;
+    record.spokeName = call.operation.spokeName;
+    record.callerKeyId = call.caller.identity.keyId;
+    record.outcome = outcome;
+    record.errorCode = errorCode;
+    record.startedAt = call.startedAt;
+    record.finishedAt = finishedAt;
+    record.inputBytes = call.inputBytes;
+    record.outputBytes = call.outputBytes;
+    this.#audit.record(record);
     if (this.#pending.size === 0 && this.#idleWaiters.length > 0) {
       for (const wake of this.#idleWaiters.splice(0)) wake();
     }
@@ -321,18 +333,18 @@ export class Router {
     const known = this.#catalog.operation(request.operation);
     const finishedAt = Date.now();
     this.#metrics.finished(known ? known.name : "unknown", "error", finishedAt - startedAt);
-    this.#audit.record({
-      requestId: crypto.randomUUID(),
-      operation: request.operation.slice(0, 128),
-      spokeName: known ? known.spokeName : null,
-      callerKeyId: caller.identity.keyId,
-      outcome: "error",
-      errorCode: error.code,
-      startedAt,
-      finishedAt,
-      inputBytes: 0,
-      outputBytes: 0,
-    });
+    const record = this.#auditRecord;
+    record.requestId = crypto.randomUUID();
+    record.operation = request.operation.slice(0, 128);
+    record.spokeName = known ? known.spokeName : null;
+    record.callerKeyId = caller.identity.keyId;
+    record.outcome = "error";
+    record.errorCode = error.code;
+    record.startedAt = startedAt;
+    record.finishedAt = finishedAt;
+    record.inputBytes = 0;
+    record.outputBytes = 0;
+    this.#audit.record(record);
     sink.error(error);
     return SETTLED_HANDLE;
   }

@@ -1,8 +1,9 @@
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle } from "drizzle-orm/pglite";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
+import { copyStatement, within } from "./copy-statement.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { EmbeddedClient } from "./embedded-client.ts";
+import { drizzleOverWorker } from "./embedded-drizzle.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
 import initdbPath from "./pglite-assets/initdb.wasm.gz" with { type: "file" };
 import dataPath from "./pglite-assets/pglite.data.gz" with { type: "file" };
@@ -12,7 +13,9 @@ import type { Database, EmbeddedOptions, Store } from "./types.ts";
 
 /**
  * Opens the embedded PGlite store in `options.dataDir` (created if missing) after locking it against a second
- * process. The first start runs initdb: several seconds and about 1 GiB of memory.
+ * process. PGlite runs in a worker thread (`embedded-worker.ts`), so its work never delays the hub's event loop;
+ * drizzle talks to it through `EmbeddedClient`. The first start runs initdb: several seconds and about 1 GiB
+ * of memory.
  */
 export async function openEmbeddedStore(
   options: EmbeddedOptions,
@@ -20,18 +23,11 @@ export async function openEmbeddedStore(
   command: string,
 ): Promise<Store> {
   const lock = acquireDataDirLock(options.dataDir, command, log);
-  let pg: PGlite;
+  const client = new EmbeddedClient();
   try {
-    // The assets are passed explicitly: PGlite's own lookup fails inside `bun build --compile` (PITFALLS.md §4).
-    // They are embedded gzip-compressed (10 MB off the binary); inflating them costs tens of milliseconds.
-    pg = await PGlite.create({
-      dataDir: options.dataDir,
-      pgliteWasmModule: await WebAssembly.compile(await inflate(wasmPath)),
-      initdbWasmModule: await WebAssembly.compile(await inflate(initdbPath)),
-      fsBundle: new Blob([await inflate(dataPath)]),
-    });
-    await pg.query("select 1");
+    await client.open(options.dataDir, { wasm: wasmPath, initdb: initdbPath, data: dataPath });
   } catch (error) {
+    await client.close().catch(() => {});
     lock.release();
     const reason = error instanceof Error ? error.message : String(error);
     throw new UnavailableError(`cannot open embedded data dir ${options.dataDir}: ${reason}`, {
@@ -39,13 +35,13 @@ export async function openEmbeddedStore(
     });
   }
   log.info("store opened", { kind: "embedded", dataDir: options.dataDir });
-  const db: Database = drizzle(pg, { schema });
+  const db: Database = drizzleOverWorker(client, schema);
   let closed = false;
   return {
     kind: "embedded",
     db,
     async ping() {
-      await pg.query("select 1");
+      await client.query("select 1");
     },
     async migrate() {
       // PGlite is single-connection and the data dir is locked: nothing else can race this run.
@@ -54,19 +50,16 @@ export async function openEmbeddedStore(
       return result;
     },
     migrationStatus: () => readMigrationStatus(db),
+    copyFrom: (table, columns, chunks, timeoutMs) =>
+      within(client.copy(copyStatement(table, columns, "'/dev/blob'"), chunks), timeoutMs, "COPY"),
     async close() {
       if (closed) return;
       closed = true;
       try {
-        await pg.close();
+        await client.close();
       } finally {
         lock.release();
       }
     },
   };
-}
-
-/** The bytes of one embedded, gzip-compressed asset. */
-async function inflate(path: string): Promise<Uint8Array<ArrayBuffer>> {
-  return Bun.gunzipSync(new Uint8Array(await Bun.file(path).arrayBuffer())) as Uint8Array<ArrayBuffer>;
 }
