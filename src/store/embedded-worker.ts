@@ -35,8 +35,12 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   handle(request).then(
     (reply) => self.postMessage({ id: request.id, ok: true, ...reply } satisfies WorkerReply),
-    (error: unknown) =>
-      self.postMessage({ id: request.id, ok: false, error: errorData(error) } satisfies WorkerReply),
+    (error: unknown) => {
+      const data = errorData(error);
+      // Posted from a fresh task: posted straight from this rejection handler, the reply to a refused
+      // statement never reached the hub's thread under `bun test` (Bun 1.4.5; seen with a unique violation).
+      setTimeout(() => self.postMessage({ id: request.id, ok: false, error: data } satisfies WorkerReply), 0);
+    },
   );
 };
 
