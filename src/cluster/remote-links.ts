@@ -1,8 +1,7 @@
 import type { Bus } from "../bus/index.ts";
 import type { CatalogSpoke } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import { checkFrameValue } from "../protocol/index.ts";
-import type { Router, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
+import type { SpokeFrameType, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
 import type { InstanceLiveness } from "./instance-liveness.ts";
 import { encodeForward } from "./instance-messages.ts";
 
@@ -17,7 +16,6 @@ export class RemoteLink implements SpokeLink {
   /** The catalog moved the spoke away from this connection; kept only until its calls in flight end. */
   retired = false;
   readonly #links: RemoteLinks;
-  readonly #subscriptions: ReadonlySet<string>;
 
   constructor(links: RemoteLinks, spoke: CatalogSpoke & { instanceId: string; connectionId: string }) {
     this.#links = links;
@@ -25,35 +23,24 @@ export class RemoteLink implements SpokeLink {
     this.spokeName = spoke.name;
     this.instanceId = spoke.instanceId;
     this.maxConcurrency = spoke.maxConcurrency;
-    this.#subscriptions = new Set(
-      [...spoke.operations.values()]
-        .filter((op) => op.spec.type === "subscription")
-        .map((op) => op.localName),
-    );
   }
 
-  send(frame: string): boolean {
-    return this.#links.forward(this, frame, this.#isSubscription(frame));
-  }
-
-  /** Whether a call.requested frame asks for a subscription operation (the owner must know when it ends). */
-  #isSubscription(frame: string): boolean {
-    if (this.#subscriptions.size === 0 || !frame.startsWith('{"type":"call.requested"')) return false;
-    const operation = /"operation":"([^"]+)"/.exec(frame)?.[1];
-    return operation !== undefined && this.#subscriptions.has(operation);
+  send(frame: string, type: SpokeFrameType, hubId: string, subscription: boolean): boolean {
+    return this.#links.forward(this, frame, type, hubId, subscription);
   }
 }
 
 /**
- * The caller's side of cross-instance calls: a `RemoteLink` per remote spoke connection, frames published to
- * the owner's instance channel, and the owner's replies, acks and refusals handed to the router.
+ * The caller's side of cross-instance calls: a `RemoteLink` per remote spoke connection and the frames
+ * published to the owner's instance channel. It is made before the router (the router routes through it), so
+ * it does not call the router: it answers what arrived, and `ClusterNode` hands that to the router.
  */
 export class RemoteLinks {
   readonly #bus: Bus;
   readonly #liveness: InstanceLiveness;
   readonly #log: Logger;
   readonly #links = new Map<string, RemoteLink>();
-  #router: Router | undefined;
+  readonly #undeliverable = new Set<(hubId: string, message: string) => void>();
 
   constructor(bus: Bus, liveness: InstanceLiveness, log: Logger) {
     this.#bus = bus;
@@ -61,8 +48,10 @@ export class RemoteLinks {
     this.#log = log;
   }
 
-  useRouter(router: Router): void {
-    this.#router = router;
+  /** Calls `listener` for each call whose frame could not be published to its owner; returns the way to stop. */
+  onUndeliverable(listener: (hubId: string, message: string) => void): () => void {
+    this.#undeliverable.add(listener);
+    return () => this.#undeliverable.delete(listener);
   }
 
   /** The link to a spoke on another instance; undefined while that instance (or the bus) is unreachable. */
@@ -80,47 +69,48 @@ export class RemoteLinks {
     return link;
   }
 
-  forward(link: RemoteLink, frame: string, subscription: boolean): boolean {
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  forward(
+    link: RemoteLink,
+    frame: string,
+    type: SpokeFrameType,
+    hubId: string,
+    subscription: boolean,
+  ): boolean {
     if (!this.#bus.healthy) return false;
-    const message = encodeForward(this.#bus.instanceId, link.connectionId, subscription, frame);
+    const message = encodeForward(this.#bus.instanceId, link.connectionId, type, hubId, subscription, frame);
     this.#bus.sendToInstance(link.instanceId, message).catch(() => {
-      const hubId = /"id":"([^"]+)"/.exec(frame)?.[1];
-      if (hubId)
-        this.#router?.remoteUnavailable(
-          hubId,
-          `the instance holding spoke "${link.spokeName}" is unreachable`,
-        );
+      const why = `the instance holding spoke "${link.spokeName}" is unreachable`;
+      for (const listener of this.#undeliverable) listener(hubId, why);
     });
     return true;
   }
 
-  /** A reply frame relayed by the owner of `connectionId`. */
-  onReply(from: string, connectionId: string, frameText: string): void {
-    const key = `${from}/${connectionId}`;
-    const link = this.#links.get(key);
-    if (!link || !this.#router) return;
-    let value: unknown;
+  /**
+   * A reply frame relayed by the owner of `connectionId`: the link it belongs to and the frame, or undefined
+   * when there is no such link. Hand it to the router, then call `settled(link)`. The owner checked the frame
+   * when its spoke sent it and relays it as received (the instances trust each other: they share the bus and
+   * the database), so it is only parsed here, once.
+   */
+  reply(
+    from: string,
+    connectionId: string,
+    frameText: string,
+  ): { link: RemoteLink; frame: SpokeReplyFrame } | undefined {
+    const link = this.#links.get(`${from}/${connectionId}`);
+    if (!link) return undefined;
     try {
-      value = JSON.parse(frameText);
+      return { link, frame: JSON.parse(frameText) as SpokeReplyFrame };
     } catch {
       this.#log.warn("ignored an unreadable relayed frame", { from });
-      return;
+      return undefined;
     }
-    const parsed = checkFrameValue(value);
-    if (!parsed.ok || parsed.frame.type === "call.requested" || parsed.frame.type === "protocol.error")
-      return;
-    this.#router.remoteAcknowledged(parsed.frame.id);
-    this.#router.onSpokeFrame(link, parsed.frame as SpokeReplyFrame);
-    if (link.retired && link.inFlight === 0) this.#links.delete(key);
   }
 
-  /** The owner took these calls (a comma-separated list of hub ids). */
-  onAck(hubIds: string): void {
-    for (const hubId of hubIds.split(",")) this.#router?.remoteAcknowledged(hubId);
-  }
-
-  onNotHere(hubId: string): void {
-    this.#router?.remoteUnavailable(hubId, "the spoke is no longer connected to the instance that held it");
+  /** A retired link goes once its last call ended. */
+  settled(link: RemoteLink): void {
+    if (link.retired && link.inFlight === 0) this.#links.delete(`${link.instanceId}/${link.connectionId}`);
   }
 
   /**
@@ -136,20 +126,21 @@ export class RemoteLinks {
     }
   }
 
-  /** The bus is down: no reply can come back, so every call waiting on another instance fails now. */
-  busDown(): void {
-    for (const [key, link] of this.#links) {
-      this.#links.delete(key);
-      this.#router?.linkUnavailable(link, "the instances cannot reach each other (Redis is unavailable)");
-    }
+  /** Drops every link (the bus is down: no reply can come back); returns them so their calls can fail. */
+  dropAll(): RemoteLink[] {
+    const dropped = [...this.#links.values()];
+    this.#links.clear();
+    return dropped;
   }
 
-  /** An instance went silent: its links are dropped and their calls fail now. */
-  instanceDown(instanceId: string): void {
+  /** Drops the links to `instanceId` (it went silent); returns them so their calls can fail. */
+  dropInstance(instanceId: string): RemoteLink[] {
+    const dropped: RemoteLink[] = [];
     for (const [key, link] of this.#links) {
       if (link.instanceId !== instanceId) continue;
       this.#links.delete(key);
-      this.#router?.linkUnavailable(link, `the instance holding spoke "${link.spokeName}" stopped answering`);
+      dropped.push(link);
     }
+    return dropped;
   }
 }

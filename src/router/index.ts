@@ -1,4 +1,4 @@
-export { CallMetrics } from "./call-metrics.ts";
+export { CallMetrics, type OperationCells } from "./call-metrics.ts";
 export {
   type CollectedResult,
   CollectingSink,
@@ -6,8 +6,10 @@ export {
   DEFAULT_COLLECT_LIMITS,
 } from "./collecting-sink.ts";
 export { HubOperations } from "./hub-operations.ts";
-export { type Route, routeCall } from "./route.ts";
+export { IdleWaiters } from "./idle-waiters.ts";
+export { type Route, type RoutingCatalog, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
+export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 export {
   type AuditSink,
   type CallerContext,
@@ -16,8 +18,10 @@ export {
   type CallRecord,
   type CallRequest,
   type CallSink,
+  type Calls,
   newCallRecord,
   noopAudit,
+  type SpokeFrameType,
   type SpokeLink,
   type SpokeLinks,
 } from "./types.ts";

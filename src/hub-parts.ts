@@ -1,0 +1,161 @@
+/**
+ * The parts built on top of the store and the bus (the `init-subsystems` step), made in dependency order so each
+ * receives finished parts: catalog and call audit; the spoke links (local directory, remote links); the router;
+ * the calls facade (`HubOperations`); the /ws gateway; the cluster node; the MCP endpoint. `services` lists
+ * them as the supervisor starts them (and mirrors on shutdown).
+ */
+import { CallAudit } from "./audit/index.ts";
+import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
+import type { Bus, Unsubscribe } from "./bus/index.ts";
+import { Catalog } from "./catalog/index.ts";
+import {
+  ClusterNode,
+  ClusterSpokeLinks,
+  ForwardedCalls,
+  InstanceLiveness,
+  RemoteLinks,
+  takeoverSender,
+} from "./cluster/index.ts";
+import type { HubConfig } from "./config/index.ts";
+import type { MetricsRegistry } from "./health/index.ts";
+import type { Service } from "./lifecycle/index.ts";
+import type { Logger } from "./log/index.ts";
+import { McpEndpoint } from "./mcp/index.ts";
+import type { Presence } from "./presence/index.ts";
+import { type Calls, HubOperations, Router } from "./router/index.ts";
+import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
+import type { Store } from "./store/index.ts";
+
+/** The hub's parts above the store and the bus. */
+export interface HubParts {
+  catalog: Catalog;
+  audit: CallAudit;
+  router: Router;
+  /** Where every surface sends calls: `hub.*` answered here, the rest relayed by the router. */
+  calls: Calls;
+  gateway: SpokeGateway;
+  mcp: McpEndpoint;
+  cluster: ClusterNode;
+  /** In start order; the supervisor drains and stops them in reverse. */
+  services: Service[];
+}
+
+export function buildHubParts(opts: {
+  config: HubConfig;
+  store: Store;
+  bus: Bus;
+  presence: Presence;
+  metrics: MetricsRegistry;
+  log: Logger;
+  instanceId: string;
+  keys: KeyVerifier;
+  /** Secret for MCP session ids, the same on every instance. */
+  mcpSessionSecret: Uint8Array;
+}): HubParts {
+  const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
+  const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
+  const audit = new CallAudit({
+    store,
+    log: log.child({ part: "audit" }),
+    metrics,
+    instanceId,
+    ...config.audit,
+  });
+  const clusterLog = log.child({ part: "cluster" });
+  const directory = new SpokeDirectory();
+  const liveness = new InstanceLiveness(bus, config.router.remoteAckMs);
+  const remoteLinks = new RemoteLinks(bus, liveness, clusterLog);
+  const router = new Router({
+    catalog,
+    links: new ClusterSpokeLinks(instanceId, directory, remoteLinks),
+    audit,
+    metrics,
+    log: log.child({ part: "router" }),
+    settings: config.router,
+  });
+  const calls = new HubOperations({ catalog, router });
+  const spokesLog = log.child({ part: "spokes" });
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
+  const gateway = new SpokeGateway(
+    {
+      calls,
+      router,
+      catalog,
+      directory,
+      forwarded,
+      presence,
+      takeOverRemote: takeoverSender(bus, clusterLog),
+      instanceId,
+      heartbeatMs: config.limits.heartbeatMs,
+      spokeLimits: {
+        maxFrameBytes: config.limits.maxFrameBytes,
+        maxOperations: config.limits.maxOperationsPerSpoke,
+        maxSchemaBytes: config.limits.maxSchemaBytes,
+        maxInFlightCalls: config.limits.maxInFlightPerConnection,
+      },
+      sessionLimits: config.limits,
+      log: spokesLog,
+    },
+    { metrics, graceMs: config.shutdown.graceMs },
+  );
+  const cluster = new ClusterNode({
+    bus,
+    presence,
+    catalog,
+    log: clusterLog,
+    heartbeatMs: config.limits.heartbeatMs,
+    liveness,
+    remoteLinks,
+    router,
+    gateway,
+    forwarded,
+  });
+  const mcp = new McpEndpoint({
+    calls,
+    catalog,
+    bus,
+    log: log.child({ part: "mcp" }),
+    sessionSecret: opts.mcpSessionSecret,
+    sessionIdleMs: config.mcp.sessionIdleMs,
+  });
+  metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
+  return {
+    catalog,
+    audit,
+    router,
+    calls,
+    gateway,
+    mcp,
+    cluster,
+    services: [
+      {
+        name: "catalog",
+        start: () => catalog.start({ soleInstance: bus.kind === "memory" }),
+        stop: () => catalog.stop(),
+      },
+      cluster,
+      revocations(bus, (keyId) => {
+        keys.evict(keyId);
+        gateway.revokeKey(keyId);
+      }),
+      { name: "call-audit", start: () => audit.start(), stop: () => audit.stop() },
+      gateway,
+      // MCP sessions end in the drain pass, beside the /ws connections.
+      { name: "mcp", start: () => mcp.start(), drain: () => mcp.stop() },
+    ],
+  };
+}
+
+/** Hears key revocations from every instance (`auth.revoked`) while running. */
+function revocations(bus: Bus, onRevoked: (keyId: string) => void): Service {
+  let unsubscribe: Unsubscribe | undefined;
+  return {
+    name: "revocations",
+    async start() {
+      unsubscribe = await subscribeRevocations(bus, onRevoked);
+    },
+    async stop() {
+      await unsubscribe?.();
+    },
+  };
+}
