@@ -113,7 +113,9 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
       for (const which of order) {
         const target = which === "on" ? on : off;
         const dbTicks = () =>
-          target.db ? backendTicks(admin, target.db.name) : Promise.resolve(workerThreadTicks(target.hub.pid));
+          target.db
+            ? backendTicks(admin, target.db.name)
+            : Promise.resolve(workerThreadTicks(target.hub.pid));
         const db0 = await dbTicks();
         const t0 = performance.now();
         const windows: WindowResult[] = await runCaller(ctx.group, {
