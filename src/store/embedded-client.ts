@@ -1,3 +1,4 @@
+import { UnavailableError } from "../errors.ts";
 import {
   type PgliteAssetPaths,
   type QueryResult,
@@ -5,6 +6,12 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from "./embedded-messages.ts";
+
+/**
+ * How long a request (other than `open`, whose first initdb can take minutes on a busy machine) may wait for
+ * the worker: a worker that stops answering turns into prompt errors, never a caller waiting forever.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A request without its id (the client numbers them). */
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
@@ -107,9 +114,26 @@ export class EmbeddedClient implements TransactionalClient {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
+      const timer =
+        request.op === "open"
+          ? undefined
+          : setTimeout(() => {
+              if (!this.#pending.delete(id)) return;
+              if (this.#pending.size === 0) this.#release();
+              reject(
+                new UnavailableError(`the embedded store did not answer within ${REQUEST_TIMEOUT_MS} ms`),
+              );
+            }, REQUEST_TIMEOUT_MS);
       this.#pending.set(id, {
-        resolve: (reply) => (reply.ok ? resolve(reply) : reject(toError(reply.error))),
-        reject,
+        resolve: (reply) => {
+          clearTimeout(timer);
+          if (reply.ok) resolve(reply);
+          else reject(toError(reply.error));
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.#keepAlive ??= setInterval(() => {}, 1 << 30);
       this.#worker.postMessage({ ...request, id } as WorkerRequest);
