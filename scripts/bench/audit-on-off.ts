@@ -1,23 +1,27 @@
 /**
- * Call audit on vs off (PERFORMANCE.md target: audit on costs ≤ 10 % of relay throughput). Two hub binaries
- * run side by side, one with `audit.enabled: true` and one with `false`, each on a Postgres database of its own
- * with its own echo spoke (no Redis: the audit path does not touch the bus). Bursts of `--calls` (5,000) calls
- * at 64 in flight alternate between them, round by round, starting with a different hub each round; each
- * burst follows a warm-up burst. Each measured burst starts with the database quiet: the audit rows of every
- * earlier burst are written first, and the warm-up burst's rows get `AUDIT_SETTLE_MS` to be written (the audit
- * writes them within one flush interval, off the hot path) — so a burst is not slowed by the writes of the one
- * before it, which is how one burst on its own runs. Afterwards the audited hub's `calls` table must hold
- * exactly one row per call it relayed, and the other none.
+ * Call audit on vs off under sustained load (issue #11; PERFORMANCE.md target: the audit costs ≤ 10 % of relay
+ * throughput). For each store — Postgres and the embedded PGlite — two hub binaries run side by side, one with
+ * `audit.enabled: true` and one with `false`, each with its own database and echo spoke (no Redis). Each
+ * measurement is a warm-up then `--windows` windows of continuous load at `--in-flight` calls (no pause lets the
+ * database catch up), alternating between the hubs, round by round. Besides calls/s it records the hub
+ * process's CPU per call and, separately, the database's: the Postgres backends serving that hub's database, or
+ * the embedded store's worker thread inside the hub. Afterwards the audited hub must have written or still hold
+ * every row (none dropped, read from its /metrics).
  *
- * Usage: bun scripts/bench/audit-on-off.ts [--calls 5000] [--rounds 5] [--in-flight 64] [--json]
+ * Usage: bun scripts/bench/audit-on-off.ts [--rounds 2] [--in-flight 64] [--stores postgres,embedded]
+ *          [--windows 3] [--window-ms 5000] [--warmup-ms 2000] [--json]
  */
+import { readdirSync, readFileSync } from "node:fs";
 import postgres from "postgres";
 import {
   type BenchOptions,
   type BenchResult,
   type BenchRow,
+  CLOCK_TICKS_PER_S,
+  cpuTicks,
   fmtInt,
   fmtRatio,
+  fmtUs,
   formatSpread,
   parseBenchArgs,
   printRows,
@@ -25,134 +29,178 @@ import {
   runCaller,
   spread,
   startSpoke,
+  type WindowResult,
   withBench,
 } from "./support/index.ts";
 
 /** Most throughput the audit may cost, as a fraction. */
 const MAX_COST = 0.1;
-/** Pause after each warm-up burst: one audit flush interval (1 s) plus the time to write its rows. */
-const AUDIT_SETTLE_MS = 1500;
-/** How long the audit writer gets to flush every row after the last burst. */
-const FLUSH_TIMEOUT_MS = 20_000;
+type StoreKind = "postgres" | "embedded";
 
 /** Options of {@link run}. */
 export interface AuditOptions extends BenchOptions {
-  calls?: number;
   rounds?: number;
   inFlight?: number;
+  stores?: StoreKind[];
 }
 
-/** Rows of `bench.echo` calls in the `calls` table of `url`, polled until `expected` or the timeout. */
-async function auditedRows(url: string, expected: number): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const deadline = performance.now() + FLUSH_TIMEOUT_MS;
-    for (;;) {
-      const [row] = await sql<
-        { n: number }[]
-      >`select count(*)::int as n from calls where operation = 'bench.echo'`;
-      const n = row?.n ?? 0;
-      if (n >= expected || performance.now() > deadline) return n;
-      await Bun.sleep(100);
+/** CPU ticks of the threads named `Worker` in `pid` (the embedded store's worker is the hub's only one). */
+function workerThreadTicks(pid: number): number {
+  let ticks = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim() !== "Worker") continue;
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The thread ended between the listing and the read.
     }
-  } finally {
-    await sql.end();
   }
+  return ticks;
 }
 
-export async function measureAudit(options: AuditOptions) {
-  const calls = options.calls ?? 5000;
-  const rounds = options.rounds ?? 5;
+/** CPU ticks of the Postgres backends connected to `database` (read through `admin`). */
+async function backendTicks(admin: postgres.Sql, database: string): Promise<number> {
+  const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      ticks += cpuTicks(pid);
+    } catch {
+      // A backend that ended meanwhile; Postgres on another host cannot be read at all.
+    }
+  }
+  return ticks;
+}
+
+/** A counter's value from a hub's /metrics (0 when absent). */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+}
+
+interface Side {
+  rates: number[];
+  hubCpuUs: number[];
+  dbCpuUs: number[];
+  errors: number;
+}
+
+export async function measureAudit(options: AuditOptions, store: StoreKind) {
+  const rounds = options.rounds ?? 2;
   const inFlight = options.inFlight ?? 64;
   return withBench(async (ctx) => {
-    const [dbOn, dbOff] = await Promise.all([ctx.database(), ctx.database()]);
-    const on = await ctx.launchHub({ postgresUrl: dbOn.url, audit: true }, "hub-audit-on");
-    const off = await ctx.launchHub({ postgresUrl: dbOff.url, audit: false }, "hub-audit-off");
-    await startSpoke(ctx.group, on.hub.wsUrl, on.token);
-    await startSpoke(ctx.group, off.hub.wsUrl, off.token);
-    const rates = { on: [] as number[], off: [] as number[] };
-    let sentToOn = 0;
-    let errors = 0;
+    const launch = async (audit: boolean) => {
+      const db = store === "postgres" ? await ctx.database() : undefined;
+      const started = await ctx.launchHub(
+        { postgresUrl: db?.url, audit },
+        `hub-${store}-audit-${audit ? "on" : "off"}`,
+      );
+      await startSpoke(ctx.group, started.hub.wsUrl, started.token);
+      return { ...started, db };
+    };
+    const on = await launch(true);
+    const off = await launch(false);
+    const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1, onnotice: () => {} });
+    ctx.defer(() => admin.end());
+    const sides: Record<"on" | "off", Side> = {
+      on: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0 },
+      off: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0 },
+    };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
       for (const which of order) {
         const target = which === "on" ? on : off;
-        // Start from a quiet database: every row of the earlier bursts written.
-        await auditedRows(dbOn.url, sentToOn);
-        const [w] = await runCaller(ctx.group, {
-          pauseMs: AUDIT_SETTLE_MS,
+        const dbTicks = () =>
+          target.db
+            ? backendTicks(admin, target.db.name)
+            : Promise.resolve(workerThreadTicks(target.hub.pid));
+        const db0 = await dbTicks();
+        const t0 = performance.now();
+        const windows: WindowResult[] = await runCaller(ctx.group, {
           wsUrl: target.hub.wsUrl,
           token: target.token,
           inFlight,
           connections: 1,
-          calls,
-          warmupMs: 0,
-          windows: 1,
-          windowMs: 1,
+          warmupMs: options.warmupMs,
+          windows: options.windows,
+          windowMs: options.windowMs,
+          watchPid: target.hub.pid,
         });
-        rates[which].push(w!.callsPerSec);
-        errors += w!.errors;
-        if (which === "on") sentToOn += 2 * calls; // the warm-up burst and the measured one
+        const elapsedS = (performance.now() - t0) / 1000;
+        const dbUsed = (await dbTicks()) - db0;
+        const side = sides[which];
+        const calls = windows.reduce((n, w) => n + w.calls, 0);
+        const windowS = windows.reduce((n, w) => n + w.seconds, 0);
+        // The database's ticks cover the warm-up too: spread them over the calls of the whole run, estimated
+        // from the windows' rate.
+        const callsInRun = calls * (elapsedS / Math.max(windowS, 1e-9));
+        for (const w of windows) {
+          side.rates.push(w.callsPerSec);
+          side.hubCpuUs.push((w.cpuTicks * 1e6) / CLOCK_TICKS_PER_S / Math.max(1, w.calls));
+          side.errors += w.errors;
+        }
+        side.dbCpuUs.push((dbUsed * 1e6) / CLOCK_TICKS_PER_S / Math.max(1, callsInRun));
       }
       progress(
         options,
-        `round ${r + 1}: on ${fmtInt(rates.on.at(-1)!)}/s, off ${fmtInt(rates.off.at(-1)!)}/s`,
+        `${store} round ${r + 1}: on ${fmtInt(sides.on.rates.at(-1)!)}/s, off ${fmtInt(sides.off.rates.at(-1)!)}/s`,
       );
     }
-    const rowsOn = await auditedRows(dbOn.url, sentToOn);
-    const rowsOff = await auditedRows(dbOff.url, 0);
-    return {
-      calls,
-      rounds,
-      inFlight,
-      on: spread(rates.on),
-      off: spread(rates.off),
-      sentToOn,
-      rowsOn,
-      rowsOff,
-      errors,
-    };
+    const dropped = await metric(on.hub.url, "alkhub_audit_dropped_total");
+    const written = await metric(on.hub.url, "alkhub_audit_written_total");
+    const queued = await metric(on.hub.url, "alkhub_audit_queue_rows");
+    return { store, rounds, inFlight, sides, dropped, written, queued };
   });
 }
 
 export function auditRows(m: Awaited<ReturnType<typeof measureAudit>>): BenchRow[] {
-  const ratio = m.on.median / m.off.median;
-  const complete = m.rowsOn === m.sentToOn && m.rowsOff === 0 && m.errors === 0;
+  const on = spread(m.sides.on.rates);
+  const off = spread(m.sides.off.rates);
+  const ratio = on.median / off.median;
+  const errors = m.sides.on.errors + m.sides.off.errors;
+  const cpu = (s: Side) =>
+    `hub ${fmtUs(spread(s.hubCpuUs).median)}, ${m.store === "postgres" ? "Postgres backends" : "store worker (inside the hub)"} ${fmtUs(spread(s.dbCpuUs).median)}`;
   return [
     {
-      what: `audit on vs off, bursts of ${fmtInt(m.calls)} calls at ${m.inFlight} in flight (calls/s)`,
+      what: `audit on vs off, sustained, ${m.inFlight} in flight, ${m.store} (calls/s)`,
       target: "on ≥ 0.9 × off",
-      hub: `on ${formatSpread(m.on, fmtInt)}`,
-      raw: `off ${formatSpread(m.off, fmtInt)}`,
+      hub: `on ${formatSpread(on, fmtInt)}`,
+      raw: `off ${formatSpread(off, fmtInt)}`,
       ratio: fmtRatio(ratio),
-      met: ratio >= 1 - MAX_COST && complete,
-      data: { ...m },
+      met: ratio >= 1 - MAX_COST && m.dropped === 0 && errors === 0,
+      data: { ...m, onCallsPerSec: on.median, offCallsPerSec: off.median },
       note:
-        `calls table: ${fmtInt(m.rowsOn)} rows for ${fmtInt(m.sentToOn)} audited calls ` +
-        `(${m.rounds} rounds × 2 bursts of ${fmtInt(m.calls)}); audit-off hub: ${m.rowsOff} rows; ${m.errors} errors`,
+        `CPU per call — audit on: ${cpu(m.sides.on)}; off: ${cpu(m.sides.off)}. ` +
+        `Audit rows: ${fmtInt(m.written)} written, ${fmtInt(m.queued)} still queued, ${fmtInt(m.dropped)} dropped; ` +
+        `${errors} call errors`,
     },
   ];
 }
 
-/** Runs the benchmark; resolves with its rows. */
+/** Runs the benchmark for each store; resolves with its rows. */
 export async function run(options: AuditOptions): Promise<BenchResult> {
   const started = performance.now();
-  const rows = auditRows(await measureAudit(options));
+  const rows: BenchRow[] = [];
+  for (const store of options.stores ?? (["postgres", "embedded"] as const)) {
+    rows.push(...auditRows(await measureAudit(options, store)));
+  }
   return { name: "audit-on-off", rows, seconds: (performance.now() - started) / 1000 };
 }
 
 if (import.meta.main) {
   const { common, values, int } = parseBenchArgs(Bun.argv.slice(2), {
-    calls: { type: "string", default: "5000" },
-    rounds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "2" },
     "in-flight": { type: "string", default: "64" },
+    stores: { type: "string", default: "postgres,embedded" },
     json: { type: "boolean", default: false },
   });
   const result = await run({
     ...common,
-    calls: int("calls"),
     rounds: int("rounds"),
     inFlight: int("in-flight"),
+    stores: String(values.stores).split(",") as StoreKind[],
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else printRows(result.rows);

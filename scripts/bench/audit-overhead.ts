@@ -19,9 +19,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
-import { type AuditSink, CallAudit, type CallRecord, noopAudit } from "../../src/audit/index.ts";
+import { type AuditSink, CallAudit, type CallRecord } from "../../src/audit/index.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { silentLogger } from "../../src/log/index.ts";
+import { noopAudit } from "../../src/router/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
 import { createScratchDatabase } from "../../tests/support/scratch-database.ts";
 

@@ -92,7 +92,7 @@ const steps: [string, () => Promise<BenchResult>][] = [
   ["cpu-per-call", () => cpuPerCall(options, relayPoints)],
   ["cross-instance", () => crossInstance(options)],
   ["mcp-call", () => mcpCall(options)],
-  ["audit-on-off", () => auditOnOff({ ...options, rounds: quick ? 2 : 5 })],
+  ["audit-on-off", () => auditOnOff({ ...options, rounds: quick ? 1 : 2 })],
   ["spokes-held", () => spokesHeld({ ...options, spokes: quick ? 2000 : int("spokes") })],
   ["cold-start", () => coldStart({ ...options, runs: quick ? 3 : 7, firstRuns: quick ? 1 : 3 })],
 ];

@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../errors.ts";
 import { MetricsRegistry } from "../health/index.ts";
 import { createLogger } from "../log/index.ts";
+import { noopAudit } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
-import { CallAudit, type CallAuditOptions, type CallRecord, noopAudit } from "./index.ts";
+import { CallAudit, type CallAuditOptions, type CallRecord } from "./index.ts";
 
 /** A store these tests must never reach: queueing and dropping are decided without the database. */
 const untouchableStore = {

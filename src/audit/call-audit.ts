@@ -1,21 +1,39 @@
 import type { Counter } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
+import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
+import { CallRing } from "./call-ring.ts";
+import { CALL_COLUMNS, CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
 import { type CallRow, isRowError, reasonOf, sqlStateOf, toCallRow } from "./rows.ts";
 import { deleteCallsBefore, insertOneByOne, insertRows } from "./statements.ts";
-import type { AuditSink, CallAuditOptions, CallRecord } from "./types.ts";
+import type { AuditSink, CallAuditOptions } from "./types.ts";
 
 const DAY_MS = 86_400_000;
 /** Pause between `stop()`'s write attempts while the database is unreachable. */
 const STOP_RETRY_MS = 250;
+/** Rows encoded per turn of the event loop, so encoding a big batch never holds the relay's thread for long. */
+const ENCODE_SLICE_ROWS = 500;
+
+/** Rows encoded as COPY text and waiting to be written, oldest first. */
+interface Batch {
+  chunks: string[];
+  rows: number;
+  bytes: number;
+}
 
 /**
- * The call audit: `record()` queues a finished call in memory (O(1), never blocks); a background writer turns
- * the queue into multi-row INSERTs of `calls` rows every `flushIntervalMs`, or at once when a batch is full.
- * While the database is unreachable the rows stay queued (up to `queueLimit`) and are retried on every tick;
- * what does not fit is dropped, counted in `/metrics` and logged once per overflow episode. A purge deletes
- * rows older than `retentionDays`. Lifecycle: `start()`, then `stop()` at shutdown (after calls have drained).
+ * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
+ * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches of COPY text; on
+ * the embedded store each batch is one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`),
+ * on Postgres one multi-row INSERT (`json_to_recordset`, postgres.js's COPY stream is unsafe under Bun). A batch
+ * refused for its data is written again with INSERTs that skip duplicates and drop only the rows refused.
+ *
+ * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
+ * ring into encoded batches held in memory, up to `spillMaxBytes`, and are written in order once the database
+ * is back. Only when both the spill budget and the ring (`queueLimit` rows) are full is a new record dropped —
+ * the newest, so what is kept stays a contiguous stretch of history — counted in
+ * `alkhub_audit_dropped_total` and logged once per overflow episode. Lifecycle: `start()`, then `stop()`.
  */
 export class CallAudit implements AuditSink {
   readonly #store: Store;
@@ -27,12 +45,14 @@ export class CallAudit implements AuditSink {
   readonly #droppedTotal: Counter;
   readonly #failuresTotal: Counter;
 
-  /** Records no flush has taken yet, oldest first. */
-  #queue: CallRecord[] = [];
-  /** Rows taken out of `#queue` by a flush (or set aside in `#retry`) and neither written nor dropped yet. */
-  #held = 0;
-  /** The batch whose write failed: the next flush writes it first, so order is kept. */
-  #retry: CallRow[] = [];
+  readonly #ring: CallRing;
+  /** The record `#ring.shift` hands out, reused for every row. */
+  readonly #scratch = newCallRecord();
+  readonly #lines = new CopyLineWriter();
+  /** Encoded rows not yet written (the spill while the database is away). */
+  #batches: Batch[] = [];
+  #batchRows = 0;
+  #batchBytes = 0;
   #written = 0;
   #dropped = 0;
   /** Rows dropped for a full queue since the last "audit queue full" line. */
@@ -58,27 +78,34 @@ export class CallAudit implements AuditSink {
     this.#log = options.log;
     this.#instanceId = options.instanceId;
     this.#enabled = options.enabled;
+    // The ring's columns are allocated once, and only when the audit is on.
+    this.#ring = new CallRing(this.#enabled ? this.#opts.queueLimit : 0);
     const { metrics } = options;
     metrics.gauge("alkhub_audit_queue_rows", "Call audit rows waiting to be written.", () => [
       [{}, this.queued],
     ]);
+    metrics.gauge(
+      "alkhub_audit_spill_bytes",
+      "Bytes of encoded call audit rows held while waiting for the database.",
+      () => [[{}, this.#batchBytes]],
+    );
     this.#writtenTotal = metrics.counter("alkhub_audit_written_total", "Call audit rows written.");
     this.#droppedTotal = metrics.counter(
       "alkhub_audit_dropped_total",
-      "Call audit rows dropped (queue full, or refused by the database).",
+      "Call audit rows dropped (queue and spill full, or refused by the database).",
     );
     this.#failuresTotal = metrics.counter(
       "alkhub_audit_write_failures_total",
-      "Call audit INSERT statements that failed.",
+      "Call audit COPY or INSERT statements that failed.",
     );
   }
 
-  /** Rows waiting to be written (queued, being written, or waiting for a retry). */
+  /** Rows waiting to be written (in the ring, or encoded and spilled). */
   get queued(): number {
-    return this.#queue.length + this.#held;
+    return this.#ring.size + this.#batchRows;
   }
 
-  /** Rows dropped since construction: the queue was full, or the database refused a row's data. */
+  /** Rows dropped since construction: queue and spill were full, or the database refused a row's data. */
   get dropped(): number {
     return this.#dropped;
   }
@@ -89,21 +116,20 @@ export class CallAudit implements AuditSink {
   }
 
   /**
-   * Queues `call` as given (no copy). When `queueLimit` rows are waiting it drops the record and counts it;
-   * when the audit is disabled it does nothing. O(1); never throws, never awaits.
+   * Copies `call` into the ring (the caller may reuse the object at once). When the ring is full the record is
+   * dropped and counted; when the audit is disabled it does nothing. O(1); never throws, never awaits.
    */
-  record(call: CallRecord): void {
+  record(call: Readonly<CallRecord>): void {
     if (!this.#enabled) return;
-    const queue = this.#queue;
-    if (queue.length + this.#held >= this.#opts.queueLimit) {
+    const ring = this.#ring;
+    if (!ring.push(call)) {
       this.#dropped++;
       this.#overflowDropped++;
       this.#droppedTotal.inc();
       return;
     }
-    queue.push(call);
     // Exactly at the threshold, so a burst schedules one early flush, not one per record.
-    if (queue.length === this.#opts.batchSize && this.#running && this.#outageSince === null) this.#kick();
+    if (ring.size === this.#opts.batchSize && this.#running) this.#kick();
   }
 
   /** Starts the flush timer (when enabled) and the purge timer (a first purge runs right away). Idempotent. */
@@ -120,9 +146,9 @@ export class CallAudit implements AuditSink {
   }
 
   /**
-   * Writes everything queued now, in INSERTs of at most `batchSize` rows, and resolves with the number written.
-   * Never rejects: on a database error the unwritten rows go back to the head of the queue for the next tick,
-   * and the outage is logged once (and its end once). Flushes run one at a time.
+   * Writes what is queued now (the rows in the ring when it starts, after any spilled batches), and resolves
+   * with the number written. Never rejects: while the database is unreachable the rows are kept (spilled) for
+   * the next tick, and the outage is logged once (and its end once). Flushes run one at a time.
    */
   flush(): Promise<number> {
     this.#flushesRunning++;
@@ -202,55 +228,98 @@ export class CallAudit implements AuditSink {
   }
 
   async #drain(): Promise<number> {
-    const records = this.#queue;
-    this.#queue = [];
-    this.#held += records.length;
-    let next = 0;
     let written = 0;
     try {
+      // Only the rows there now: under sustained load a flush ends, and the next one takes what came since.
+      let take = this.#ring.size;
       for (;;) {
-        let rows: CallRow[];
-        if (this.#retry.length > 0) {
-          rows = this.#retry;
-          this.#retry = [];
-        } else if (next < records.length) {
-          const end = Math.min(next + this.#opts.batchSize, records.length);
-          rows = records.slice(next, end).map((r) => toCallRow(r, this.#instanceId));
-          next = end;
-        } else {
+        if (this.#batches.length === 0 && take > 0) take -= await this.#encode(take);
+        const batch = this.#batches[0];
+        if (!batch) break;
+        const result = await this.#writeBatch(batch);
+        written += result;
+        if (this.#outageSince !== null) {
+          // Keep the rows: move what fits of this flush's share of the ring into the spill.
+          while (take > 0 && this.#batchBytes < this.#opts.spillMaxBytes) take -= await this.#encode(take);
           break;
         }
-        const result = await this.#writeBatch(rows);
-        written += result;
-        if (this.#retry.length > 0) break;
       }
     } catch (error) {
-      // Not a database error (those are handled per batch): a bug. Keep the rows and say so.
+      // Not a database error (those are handled per batch): a bug. The rows stay queued; say so.
       this.#log.error("audit writer failed", { reason: reasonOf(error) });
-    } finally {
-      if (next < records.length) {
-        const untried = records.slice(next);
-        this.#held -= untried.length;
-        this.#queue = untried.length > 0 ? untried.concat(this.#queue) : this.#queue;
-      }
     }
     this.#reportOverflow(false);
     return written;
   }
 
-  /** Writes one batch; returns how many rows were written. Rows left unwritten by an outage go to `#retry`. */
-  async #writeBatch(rows: CallRow[]): Promise<number> {
+  /**
+   * Moves up to `min(max, batchSize)` rows from the ring into a new batch of COPY text, a slice at a time
+   * with a turn of the event loop between slices. Returns how many rows it moved.
+   */
+  async #encode(max: number): Promise<number> {
+    const target = Math.min(max, this.#opts.batchSize, this.#ring.size);
+    const batch: Batch = { chunks: [], rows: 0, bytes: 0 };
+    this.#batches.push(batch);
+    while (batch.rows < target) {
+      let text = "";
+      const n = this.#ring.shift(Math.min(ENCODE_SLICE_ROWS, target - batch.rows), this.#scratch, (call) => {
+        text += this.#lines.line(toCallRow(call, this.#instanceId));
+      });
+      batch.chunks.push(text);
+      batch.rows += n;
+      batch.bytes += text.length;
+      this.#batchRows += n;
+      this.#batchBytes += text.length;
+      if (batch.rows < target) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return target;
+  }
+
+  /** Writes the oldest batch; returns how many rows were written. On an outage the batch stays queued. */
+  async #writeBatch(batch: Batch): Promise<number> {
+    const copyFrom = this.#store.copyFrom;
+    if (copyFrom) {
+      try {
+        await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
+        this.#removeHead(batch);
+        this.#settle(batch.rows, 0);
+        return batch.rows;
+      } catch (error) {
+        this.#failuresTotal.inc();
+        if (!isRowError(error)) {
+          this.#noteOutage(error);
+          return 0;
+        }
+      }
+    }
+    // Postgres (no COPY, see `Store.copyFrom`), or a COPY refused for its data or for a duplicate id of a
+    // retried COPY that did commit: one multi-row INSERT that skips duplicates, then one row at a time so a
+    // bad row costs only itself.
+    const rows = parseCopyLines(batch.chunks);
+    const written = await this.#insertFallback(rows);
+    if (written.left.length === 0) {
+      this.#removeHead(batch);
+    } else {
+      const rest = this.#encodeRows(written.left);
+      this.#batchRows += rest.rows - batch.rows;
+      this.#batchBytes += rest.bytes - batch.bytes;
+      this.#batches[0] = rest;
+    }
+    return written.count;
+  }
+
+  /** INSERTs `rows`; returns how many were written and the rows an outage left unwritten. */
+  async #insertFallback(rows: CallRow[]): Promise<{ count: number; left: CallRow[] }> {
     const db = this.#store.db;
     try {
       await insertRows(db, rows, this.#opts.writeTimeoutMs);
       this.#settle(rows.length, 0);
-      return rows.length;
+      return { count: rows.length, left: [] };
     } catch (error) {
       this.#failuresTotal.inc();
       if (!isRowError(error)) {
-        this.#retry = rows;
         this.#noteOutage(error);
-        return 0;
+        return { count: 0, left: rows };
       }
     }
     const result = await insertOneByOne(db, rows, this.#opts.writeTimeoutMs);
@@ -264,14 +333,25 @@ export class CallAudit implements AuditSink {
       });
     }
     if (result.failure) {
-      this.#retry = rows.slice(result.failure.stoppedAt);
       this.#noteOutage(result.failure.error);
+      return { count: result.written, left: rows.slice(result.failure.stoppedAt) };
     }
-    return result.written;
+    return { count: result.written, left: [] };
+  }
+
+  #encodeRows(rows: CallRow[]): Batch {
+    let text = "";
+    for (const row of rows) text += this.#lines.line(row);
+    return { chunks: [text], rows: rows.length, bytes: text.length };
+  }
+
+  #removeHead(batch: Batch): void {
+    this.#batches.shift();
+    this.#batchRows -= batch.rows;
+    this.#batchBytes -= batch.bytes;
   }
 
   #settle(written: number, rejected: number): void {
-    this.#held -= written + rejected;
     this.#written += written;
     if (written > 0) this.#writtenTotal.inc({}, written);
     if (rejected > 0) {
@@ -298,15 +378,16 @@ export class CallAudit implements AuditSink {
     });
   }
 
-  /** One line per overflow episode: it ends once the queue has room again (or at stop). */
+  /** One line per overflow episode: it ends once the ring has room again (or at stop). */
   #reportOverflow(force: boolean): void {
     if (this.#overflowDropped === 0) return;
-    if (!force && this.queued >= this.#opts.queueLimit) return;
+    if (!force && this.#ring.size >= this.#ring.capacity) return;
     const count = this.#overflowDropped;
     this.#overflowDropped = 0;
     this.#log.warn(`audit queue full: dropped ${count} call rows`, {
       dropped: count,
       queueLimit: this.#opts.queueLimit,
+      spillMaxBytes: this.#opts.spillMaxBytes,
     });
   }
 

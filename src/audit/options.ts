@@ -3,6 +3,7 @@ import {
   type CallAuditOptions,
   DEFAULT_PURGE_BATCH_ROWS,
   DEFAULT_PURGE_INTERVAL_MS,
+  DEFAULT_SPILL_MAX_BYTES,
   DEFAULT_STOP_TIMEOUT_MS,
   DEFAULT_WRITE_TIMEOUT_MS,
   MAX_ROWS_PER_INSERT,
@@ -16,6 +17,7 @@ export interface ResolvedAuditOptions {
   batchSize: number;
   flushIntervalMs: number;
   queueLimit: number;
+  spillMaxBytes: number;
   retentionDays: number;
   purgeIntervalMs: number;
   purgeBatchRows: number;
@@ -38,6 +40,11 @@ export function resolveAuditOptions(options: CallAuditOptions): ResolvedAuditOpt
     ),
     flushIntervalMs: integer("flushIntervalMs", options.flushIntervalMs, MAX_TIMER_MS),
     queueLimit: integer("queueLimit", options.queueLimit, Number.MAX_SAFE_INTEGER),
+    spillMaxBytes: integer(
+      "spillMaxBytes",
+      options.spillMaxBytes ?? DEFAULT_SPILL_MAX_BYTES,
+      Number.MAX_SAFE_INTEGER,
+    ),
     retentionDays: positive("retentionDays", options.retentionDays),
     purgeIntervalMs: integer(
       "purgeIntervalMs",

@@ -1,4 +1,4 @@
-import type { CallOutcome, CallRecord } from "./types.ts";
+import type { CallOutcome, CallRecord } from "../router/index.ts";
 
 /**
  * One `calls` row as the writer sends it: the JSON shape `json_to_recordset` reads (column names as keys,
@@ -24,8 +24,9 @@ export interface CallRow {
 }
 
 const MAX_INT4 = 2_147_483_647;
-/** The largest epoch-ms magnitude a JS `Date` can hold. */
-const MAX_DATE_MS = 8.64e15;
+/** Epoch ms of 0000-01-01 and of the last ms of 9999: the span an ISO timestamp with a 4-digit year can say. */
+const MIN_DATE_MS = -62_167_219_200_000;
+const MAX_DATE_MS = 253_402_300_799_999;
 
 /**
  * Turns a record into a row. Runs at flush time, off the hot path. The id is made here, not by the database, so
@@ -33,7 +34,7 @@ const MAX_DATE_MS = 8.64e15;
  * Values Postgres would refuse (NUL or lone surrogates in text, sizes past int4, non-finite times) are made
  * storable instead of failing the whole batch.
  */
-export function toCallRow(record: CallRecord, instanceId: string): CallRow {
+export function toCallRow(record: Readonly<CallRecord>, instanceId: string): CallRow {
   const finished = validMs(record.finishedAt);
   const started = validMs(record.startedAt) ?? finished ?? Date.now();
   return {
@@ -56,7 +57,7 @@ export function toCallRow(record: CallRecord, instanceId: string): CallRow {
 }
 
 function validMs(value: number): number | null {
-  return Number.isFinite(value) && Math.abs(value) <= MAX_DATE_MS ? value : null;
+  return Number.isFinite(value) && value >= MIN_DATE_MS && value <= MAX_DATE_MS ? value : null;
 }
 
 function storable(value: string | null | undefined): string | null {

@@ -1,45 +1,10 @@
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
+import type { AuditSink, CallOutcome, CallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 
-/** How a call ended; the `calls.outcome` column accepts exactly these. */
-export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
-
-/**
- * One finished call, as the router hands it to the audit. The object is queued as given (not copied), so the
- * caller must not mutate it afterwards.
- */
-export interface CallRecord {
-  requestId: string;
-  /** The full published operation name. */
-  operation: string;
-  /** The spoke that served the call; null when none was found (e.g. `SPOKE_UNAVAILABLE`). */
-  spokeName: string | null;
-  /** The public id of the caller's API key; null for callers without one. */
-  callerKeyId: string | null;
-  outcome: CallOutcome;
-  /** The `HubError` code when the outcome is not `ok`. */
-  errorCode: string | null;
-  /** Epoch milliseconds. */
-  startedAt: number;
-  /** Epoch milliseconds. */
-  finishedAt: number;
-  /** Size of the call's input, in bytes. */
-  inputBytes: number;
-  /** Size of the call's output, in bytes (0 when there was none). */
-  outputBytes: number;
-}
-
-/**
- * The seam the router calls when a call finishes. `record` must be O(1), never throw and never await: the hot
- * path never waits for the database (ARCHITECTURE.md › Stores).
- */
-export interface AuditSink {
-  record(call: CallRecord): void;
-}
-
-/** An `AuditSink` that discards every record (audit off, tests). */
-export const noopAudit: AuditSink = Object.freeze({ record: () => {} });
+/** The router owns the seam (the relay must not depend on the audit or the store); re-exported for the audit's users. */
+export type { AuditSink, CallOutcome, CallRecord };
 
 /** How often expired rows are purged when `purgeIntervalMs` is not given: one hour. */
 export const DEFAULT_PURGE_INTERVAL_MS = 3_600_000;
@@ -55,6 +20,12 @@ export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
  */
 export const MAX_ROWS_PER_INSERT = 5_000;
 
+/**
+ * Bytes of encoded rows (COPY text, about 150 bytes a row) the audit keeps while the database is away or slower
+ * than the calls, before it starts dropping: 64 MiB, about 400,000 rows, beside the `queueLimit` rows of the ring.
+ */
+export const DEFAULT_SPILL_MAX_BYTES = 64 * 1024 * 1024;
+
 /** What `CallAudit` needs; the numeric members mirror the `audit` config section (CONFIG.md). */
 export interface CallAuditOptions {
   store: Store;
@@ -64,12 +35,14 @@ export interface CallAuditOptions {
   instanceId: string;
   /** False: `record` does nothing (the retention purge still runs). */
   enabled: boolean;
-  /** Rows per multi-row INSERT (capped at `MAX_ROWS_PER_INSERT`); a full batch is written at once. */
+  /** Rows per COPY (capped at `MAX_ROWS_PER_INSERT`); a full batch is written at once. */
   batchSize: number;
   /** Milliseconds between background flushes. */
   flushIntervalMs: number;
-  /** Most rows held in memory; records beyond it are dropped and counted. */
+  /** Rows the preallocated ring holds between flushes; a record that finds it full is dropped and counted. */
   queueLimit: number;
+  /** Bytes of encoded rows kept while writes fail or lag. Default `DEFAULT_SPILL_MAX_BYTES` (64 MiB). */
+  spillMaxBytes?: number;
   /** Rows whose `started_at` is older than this many days are purged. */
   retentionDays: number;
   /** Milliseconds between purges. Default `DEFAULT_PURGE_INTERVAL_MS` (1 h). */

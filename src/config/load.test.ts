@@ -73,6 +73,7 @@ describe("parseConfigText", () => {
       batchSize: 5000,
       flushIntervalMs: 1000,
       queueLimit: 100_000,
+      spillMaxBytes: 67_108_864,
     });
   });
 

@@ -173,6 +173,8 @@ const AuditSchema = section({
   batchSize: positive(5000),
   flushIntervalMs: positive(1000),
   queueLimit: positive(100_000),
+  /** Bytes of encoded audit rows kept while Postgres is away or lags (64 MiB). */
+  spillMaxBytes: positive(67_108_864),
 });
 
 /** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */

@@ -1,12 +1,11 @@
 import type { Counter, Histogram, HistogramSeries, MetricsRegistry } from "../health/index.ts";
+import type { CallOutcome } from "./types.ts";
 
 /** Upper bounds of the call latency histogram, in seconds. */
 const LATENCY_BUCKETS_S = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
 
-/** Outcome of a finished call, as the audit and the metrics name it. */
-export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
 const OUTCOMES: readonly CallOutcome[] = ["ok", "error", "aborted", "timeout"];
 
 /** The counter cells of one operation, by outcome. */

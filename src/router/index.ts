@@ -1,4 +1,4 @@
-export { CallMetrics, type CallOutcome, type OperationCells } from "./call-metrics.ts";
+export { CallMetrics, type OperationCells } from "./call-metrics.ts";
 export {
   type CollectedResult,
   CollectingSink,
@@ -10,13 +10,18 @@ export { IdleWaiters } from "./idle-waiters.ts";
 export { type Route, type RoutingCatalog, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
 export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
-export type {
-  CallerContext,
-  CallHandle,
-  CallRequest,
-  CallSink,
-  Calls,
-  SpokeFrameType,
-  SpokeLink,
-  SpokeLinks,
+export {
+  type AuditSink,
+  type CallerContext,
+  type CallHandle,
+  type CallOutcome,
+  type CallRecord,
+  type CallRequest,
+  type CallSink,
+  type Calls,
+  newCallRecord,
+  noopAudit,
+  type SpokeFrameType,
+  type SpokeLink,
+  type SpokeLinks,
 } from "./types.ts";

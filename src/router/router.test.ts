@@ -51,7 +51,8 @@ function setup(
   const router = new Router({
     catalog,
     links: fakeLinks(link),
-    audit: { record: (record) => audit.push(record) },
+    // The router reuses one record for every call: keep a copy, as the real audit copies it into its ring.
+    audit: { record: (record) => audit.push({ ...record }) },
     metrics,
     log: silentLogger,
     settings: { ...SETTINGS, ...settings },

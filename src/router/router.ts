@@ -1,22 +1,25 @@
-import type { AuditSink } from "../audit/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { KeyLimits, KeyUsage } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, type ToHubFrame } from "../protocol/index.ts";
-import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
+import { CallMetrics } from "./call-metrics.ts";
 import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
 import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
 import { type RoutingCatalog, routeCall } from "./route.ts";
 import { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
-import type {
-  CallerContext,
-  CallHandle,
-  CallRequest,
-  CallSink,
-  Calls,
-  SpokeLink,
-  SpokeLinks,
+import {
+  type AuditSink,
+  type CallerContext,
+  type CallHandle,
+  type CallOutcome,
+  type CallRecord,
+  type CallRequest,
+  type CallSink,
+  type Calls,
+  newCallRecord,
+  type SpokeLink,
+  type SpokeLinks,
 } from "./types.ts";
 
 /** The router's slice of the config (`router` section). */
@@ -64,6 +67,8 @@ export class Router implements Calls {
   readonly #catalog: RoutingCatalog;
   readonly #links: SpokeLinks;
   readonly #audit: AuditSink;
+  /** The one record this router fills for every finished call (the sink copies it): no object per call. */
+  readonly #auditRecord: CallRecord = newCallRecord();
   readonly #log: Logger;
   readonly #settings: RouterSettings;
   readonly #limits: KeyLimits | undefined;
@@ -344,18 +349,18 @@ export class Router implements Calls {
     if (call.ackSlot !== 0) this.#acks.cancel(call, call.ackSlot);
     const finishedAt = this.#clock.now();
     this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt);
-    this.#audit.record({
-      requestId: call.hubId,
-      operation: call.operation.name,
-      spokeName: call.operation.spokeName,
-      callerKeyId: call.caller.identity.keyId,
-      outcome,
-      errorCode,
-      startedAt: call.startedAt,
-      finishedAt,
-      inputBytes: call.inputBytes,
-      outputBytes: call.outputBytes,
-    });
+    const record = this.#auditRecord;
+    record.requestId = call.hubId;
+    record.operation = call.operation.name;
+    record.spokeName = call.operation.spokeName;
+    record.callerKeyId = call.caller.identity.keyId;
+    record.outcome = outcome;
+    record.errorCode = errorCode;
+    record.startedAt = call.startedAt;
+    record.finishedAt = finishedAt;
+    record.inputBytes = call.inputBytes;
+    record.outputBytes = call.outputBytes;
+    this.#audit.record(record);
     this.#idle.check();
   }
 
@@ -373,19 +378,20 @@ export class Router implements Calls {
     const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
     this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
     // A key flooding past its limit is counted in /metrics, not written row by row to the audit.
-    if (error.code !== "RATE_LIMITED")
-      this.#audit.record({
-        requestId: crypto.randomUUID(),
-        operation: request.operation.slice(0, 128),
-        spokeName: known ? known.spokeName : null,
-        callerKeyId: caller.identity.keyId,
-        outcome: "error",
-        errorCode: error.code,
-        startedAt,
-        finishedAt,
-        inputBytes: 0,
-        outputBytes: 0,
-      });
+    if (error.code !== "RATE_LIMITED") {
+      const record = this.#auditRecord;
+      record.requestId = crypto.randomUUID();
+      record.operation = request.operation.slice(0, 128);
+      record.spokeName = known ? known.spokeName : null;
+      record.callerKeyId = caller.identity.keyId;
+      record.outcome = "error";
+      record.errorCode = error.code;
+      record.startedAt = startedAt;
+      record.finishedAt = finishedAt;
+      record.inputBytes = 0;
+      record.outputBytes = 0;
+      this.#audit.record(record);
+    }
     sink.error(error);
     return SETTLED_HANDLE;
   }

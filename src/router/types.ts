@@ -81,3 +81,60 @@ export interface SpokeLink {
 export interface SpokeLinks {
   link(spoke: CatalogSpoke): SpokeLink | undefined;
 }
+
+/** How a call ended, as the audit and the metrics name it; the `calls.outcome` column accepts exactly these. */
+export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
+
+/**
+ * One finished call, as the router hands it to the audit: flat scalars only (strings the call already holds,
+ * numbers), no object graph. The router fills one record it owns and reuses it for every call; the sink copies
+ * the fields out during `record()` (into its preallocated ring) and keeps no reference to the object.
+ */
+export interface CallRecord {
+  requestId: string;
+  /** The full published operation name. */
+  operation: string;
+  /** The spoke that served the call; null when none was found (e.g. `SPOKE_UNAVAILABLE`). */
+  spokeName: string | null;
+  /** The public id of the caller's API key; null for callers without one. */
+  callerKeyId: string | null;
+  outcome: CallOutcome;
+  /** The `HubError` code when the outcome is not `ok`. */
+  errorCode: string | null;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  /** Epoch milliseconds. */
+  finishedAt: number;
+  /** Size of the call's input, in bytes. */
+  inputBytes: number;
+  /** Size of the call's output, in bytes (0 when there was none). */
+  outputBytes: number;
+}
+
+/**
+ * Where the router reports finished calls (the call audit implements it; the router does not know the store).
+ * `record` is O(1), allocates nothing per call, never throws and never awaits: it copies `call`'s fields and
+ * returns, so the caller may overwrite `call` right after. Under overload it sheds (counted), never blocks.
+ */
+export interface AuditSink {
+  record(call: Readonly<CallRecord>): void;
+}
+
+/** An `AuditSink` that discards every record (audit off, tests). */
+export const noopAudit: AuditSink = Object.freeze({ record: () => {} });
+
+/** A fresh record for a router to fill and reuse for every call it reports. */
+export function newCallRecord(): CallRecord {
+  return {
+    requestId: "",
+    operation: "",
+    spokeName: null,
+    callerKeyId: null,
+    outcome: "ok",
+    errorCode: null,
+    startedAt: 0,
+    finishedAt: 0,
+    inputBytes: 0,
+    outputBytes: 0,
+  };
+}

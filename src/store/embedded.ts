@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
+import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { acquireDataDirLock, tightenModes } from "./data-dir-lock.ts";
@@ -56,6 +57,16 @@ export async function openEmbeddedStore(
       return result;
     },
     migrationStatus: () => readMigrationStatus(db),
+    async copyFrom(table, columns, chunks, timeoutMs) {
+      // Identifiers are the caller's constants, never input; quoted all the same.
+      const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+      const statement = `copy ${quote(table)} (${columns.map(quote).join(", ")}) from '/dev/blob'`;
+      await withDeadline(
+        pg.query(statement, [], { blob: new Blob(chunks as string[]) }),
+        timeoutMs,
+        `embedded COPY into ${table}`,
+      );
+    },
     async close() {
       if (closed) return;
       closed = true;

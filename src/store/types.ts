@@ -52,6 +52,18 @@ export interface Store {
    * single process: in-process paths serve it).
    */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Embedded store only: appends rows to `table` with one `COPY … FROM '/dev/blob'`.
+   * `chunks` are lines of COPY text, in order; the rows commit together or not at all. Rejects with the
+   * database's error (a refused row fails the whole COPY) or after `timeoutMs`. Postgres has none: postgres.js's
+   * COPY stream is not safe under Bun (docs/operations.md › Call audit), so writers use multi-row INSERTs there.
+   */
+  copyFrom?(
+    table: string,
+    columns: readonly string[],
+    chunks: readonly string[],
+    timeoutMs: number,
+  ): Promise<void>;
   /** Closes the connections (and releases the data-dir lock). Idempotent. */
   close(): Promise<void>;
 }

@@ -21,7 +21,9 @@ describeWithServices("call audit after a burst", () => {
   let caller: Spoke;
 
   beforeAll(async () => {
-    testHub = await startTestHub({ extra: { audit: { flushIntervalMs: 200 } } });
+    // One key sends the whole burst: lift its per-key rate (1,000 calls/s by default) out of the way.
+    const perKey = { callsPerSecond: 1_000_000, callBurst: 1_000_000 };
+    testHub = await startTestHub({ extra: { audit: { flushIntervalMs: 200 }, limits: { perKey } } });
     const { key } = await createApiKey(testHub.hub.store, {
       account: "burst",
       name: "burst",

@@ -14,6 +14,8 @@ import {
   type CallOutcome,
   type CallRecord,
 } from "../../src/audit/index.ts";
+import { toCallRow } from "../../src/audit/rows.ts";
+import { insertRows } from "../../src/audit/statements.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { createLogger, silentLogger } from "../../src/log/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
@@ -185,34 +187,87 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
   );
 
   test(
-    "an overflow while the database is away drops and counts the excess, logged once with the count",
+    "an outage spills rows beyond the ring instead of dropping them, and writes them in order once back",
     async () => {
       const { audit, metric } = makeAudit({ queueLimit: 100, batchSize: 40 });
+      await backend.takeAway();
+      try {
+        // Three ring-fulls with a (failing) flush after each: every flush moves the ring into the spill.
+        for (let round = 0; round < 3; round++) {
+          for (let i = 0; i < 100; i++) audit.record(callRecord(round * 100 + i));
+          expect(await audit.flush()).toBe(0);
+        }
+        expect({ queued: audit.queued, dropped: audit.dropped }).toEqual({ queued: 300, dropped: 0 });
+        expect(metric("alkhub_audit_spill_bytes")).toBeGreaterThan(0);
+      } finally {
+        await backend.giveBack();
+      }
+      await eventually(drained(audit), { timeoutMs: 20_000, what: "spill written after the outage" });
+      expect(await rowCount()).toBe(300);
+      expect(metric("alkhub_audit_spill_bytes")).toBe(0);
+      const ordered = await store.db
+        .select({ requestId: calls.requestId })
+        .from(calls)
+        .orderBy(asc(calls.startedAt));
+      expect(ordered.map((r) => r.requestId)).toEqual(Array.from({ length: 300 }, (_, i) => `req-${i}`));
+    },
+    OUTAGE_TEST_MS,
+  );
+
+  test(
+    "with the spill budget spent and the ring full, new records are dropped and counted, logged once",
+    async () => {
+      // A budget of 1 byte: one batch of 40 may be spilled, then the ring's 100 rows are all that is kept.
+      const { audit, metric } = makeAudit({ queueLimit: 100, batchSize: 40, spillMaxBytes: 1 });
       await backend.takeAway();
       try {
         for (let i = 0; i < 250; i++) audit.record(callRecord(i));
         expect(audit.dropped).toBe(150);
         await audit.flush();
-        // Rows put back after a failed write still fit: nothing more is lost.
         expect(audit.queued).toBe(100);
-        audit.record(callRecord(999));
-        expect(audit.dropped).toBe(151);
+        // The flush moved 40 rows out of the ring into the spill: the ring has room for 40 more.
+        for (let i = 250; i < 300; i++) audit.record(callRecord(i));
+        expect({ queued: audit.queued, dropped: audit.dropped }).toEqual({ queued: 140, dropped: 160 });
       } finally {
         await backend.giveBack();
       }
-      expect(messages("warn").filter((m) => m.startsWith("audit queue full"))).toEqual([]);
       await eventually(drained(audit), { timeoutMs: 20_000, what: "queue drained after the outage" });
-      expect(await rowCount()).toBe(100);
-      expect(metric("alkhub_audit_dropped_total")).toBe(151);
+      expect(await rowCount()).toBe(140);
+      expect(metric("alkhub_audit_dropped_total")).toBe(160);
       for (let i = 0; i < 10; i++) audit.record(callRecord(1000 + i));
       await audit.flush();
+      // One line per overflow episode, written once the ring had room again.
       expect(messages("warn").filter((m) => m.startsWith("audit queue full"))).toEqual([
-        "audit queue full: dropped 151 call rows",
+        "audit queue full: dropped 150 call rows",
+        "audit queue full: dropped 10 call rows",
       ]);
-      expect(await rowCount()).toBe(110);
+      expect(await rowCount()).toBe(150);
     },
     OUTAGE_TEST_MS,
   );
+
+  test("a batch written again (a retry after a lost answer) writes no row twice", async () => {
+    const { audit } = makeAudit({ batchSize: 50 });
+    for (let i = 0; i < 20; i++) audit.record(callRecord(i));
+    expect(await audit.flush()).toBe(20);
+    const [row] = await store.db.select().from(calls).limit(1);
+    const again = store.copyFrom
+      ? // The embedded store COPYs: a duplicate id refuses the batch (23505), and the writer falls back to INSERTs.
+        store.copyFrom(
+          "calls",
+          ["id", "request_id", "operation", "outcome", "started_at", "instance_id"],
+          [`${row!.id}\treq-x\top\tok\t2026-01-01T00:00:00.000Z\tinst\n`],
+          3_000,
+        )
+      : // Postgres INSERTs skip ids already there.
+        insertRows(store.db, [{ ...toCallRow(callRecord(99), "inst"), id: row!.id }], 3_000);
+    const outcome = await again.then(
+      () => "written",
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    expect(outcome).toBe(store.copyFrom ? "23505" : "written");
+    expect(await rowCount()).toBe(20);
+  });
 
   test(
     "stop gives up after stopTimeoutMs while the database is away and says how many rows were left",

@@ -23,9 +23,14 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   transport (JSON answers reach about 10.5k calls/s in the same harness); stateless requests are answered in
   JSON but build a server per request (9.0k–10.5k calls/s between runs). Closing it: JSON answers for requests
   that need no stream, and a pooled server for stateless requests.
-- **Audit on vs off.** Each burst starts with the database quiet, as a burst on its own runs; the rows are
-  written within the next flush interval, off the hot path. Under sustained load the inserts compete for the
-  cores (see the relay rows).
+- **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
+  database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
+  preallocated ring (no object per call); the writer encodes batches off the hot path and COPYs them into
+  PGlite on the store's worker thread, or INSERTs them on Postgres. Each row's note splits CPU per call between
+  the hub process and the database (Postgres backends of that hub's database; the store's worker thread inside
+  the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
+  hub-side cost of the audit is the difference of the two hub CPU figures. Not yet profiled with
+  \`bun --cpu-prof\` on a quiet machine (this section is to be rewritten from that run).
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
   transaction), which brought 15,000 spokes from 21 s to about 8.5 s. Memory per spoke is Elysia's
   per-connection context (the upgrade's whole request context stays referenced by its handlers) plus the
