@@ -7,6 +7,7 @@ export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDe
 export { buildOperationSpecs, defineOperation } from "./define.ts";
 export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
 export { toWireError } from "./incoming.ts";
+export { safeUrl } from "./socket.ts";
 export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
 export type {
   AnyOperationDef,

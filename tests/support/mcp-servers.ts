@@ -1,0 +1,77 @@
+/**
+ * The real MCP servers the bridge and upstream suites run (pinned devDependencies): the "everything" reference
+ * server over stdio or Streamable HTTP, and the filesystem server over stdio. They run under Node.
+ */
+import { createServer } from "node:net";
+import { join } from "node:path";
+import type { McpTarget } from "../../src/bridge/index.ts";
+import { eventually } from "./eventually.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+/** The everything server's entry point. */
+export const EVERYTHING_JS = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+/** The filesystem server's entry point. */
+export const FILESYSTEM_JS = join(ROOT, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
+/** The Node the servers run on. */
+export const NODE = Bun.which("node") ?? "node";
+
+/** The everything server as a stdio child. */
+export function everythingStdio(): McpTarget {
+  return { kind: "stdio", command: NODE, args: [EVERYTHING_JS, "stdio"] };
+}
+
+/** The filesystem server as a stdio child, allowed to use `dir` only. */
+export function filesystemStdio(dir: string): McpTarget {
+  return { kind: "stdio", command: NODE, args: [FILESYSTEM_JS, dir] };
+}
+
+/** A free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running everything server in Streamable HTTP mode. */
+export interface HttpEverything {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the everything server over Streamable HTTP on `port` (default: a free one); resolves once it listens. */
+export async function startHttpEverything(port?: number): Promise<HttpEverything> {
+  const chosen = port ?? (await freePort());
+  const child = Bun.spawn([NODE, EVERYTHING_JS, "streamableHttp"], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      PORT: String(chosen),
+      HOME: process.env.HOME ?? "/tmp",
+    },
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  const url = `http://127.0.0.1:${chosen}/mcp`;
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the everything server exited (${child.exitCode})`);
+      const response = await fetch(url, { method: "GET" }).catch(() => undefined);
+      return response !== undefined;
+    },
+    { timeoutMs: 20_000, what: "the HTTP everything server to listen" },
+  );
+  return {
+    url,
+    port: chosen,
+    async stop() {
+      child.kill();
+      await child.exited;
+    },
+  };
+}
