@@ -174,7 +174,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   });
   if (bus.kind === "memory") shutdown.add("connections", "bus", () => bus.close());
   shutdown.add("connections", "presence", () => presence.close());
-  await step("init-keyring", () => {
+  const keyRing = await step("init-keyring", () => {
     if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
@@ -191,6 +191,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       instanceId,
       keys: keys!,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
+      keyRing,
     }),
   );
   const parts = subsystems;

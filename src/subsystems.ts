@@ -9,13 +9,16 @@ import type { Bus, Unsubscribe } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
 import { ClusterNode } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
+import type { KeyRing } from "./crypto/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { HubOperations, Router } from "./router/index.ts";
+import { getClientSecret } from "./secrets/index.ts";
 import { SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
+import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 
 export interface Subsystems {
   catalog: Catalog;
@@ -24,6 +27,8 @@ export interface Subsystems {
   gateway: SpokeGateway;
   mcp: McpEndpoint;
   cluster: ClusterNode;
+  /** The MCP servers the hub dials (config `upstreams`; the admin API adds and removes). */
+  upstreams: Upstreams;
   /** Loads the catalog, starts heartbeats and the audit writer. */
   start(): Promise<void>;
   /** Drains the /ws connections and the calls in flight (up to `shutdown.graceMs`). */
@@ -43,6 +48,8 @@ export function createSubsystems(opts: {
   keys: KeyVerifier;
   /** Secret for MCP session ids, the same on every instance. */
   mcpSessionSecret: Uint8Array;
+  /** The data keys (`encryptionKeys`); without them upstream headers from client secrets cannot be opened. */
+  keyRing?: KeyRing;
 }): Subsystems {
   const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
   let stopRevocations: Unsubscribe | undefined;
@@ -109,6 +116,23 @@ export function createSubsystems(opts: {
     sessionSecret: opts.mcpSessionSecret,
     sessionIdleMs: config.mcp.sessionIdleMs,
   });
+  const upstreams = new Upstreams(
+    {
+      gateway: spokes,
+      presence,
+      instanceId,
+      openSecret: (address) => {
+        if (!opts.keyRing) throw new Error('client secrets are disabled: the config has no "encryptionKeys"');
+        return getClientSecret(store, opts.keyRing, address);
+      },
+      accountId: (name) => ensureAccountId(store, name),
+      log: log.child({ part: "upstreams" }),
+      standbyPollMs: config.limits.heartbeatMs,
+      // An HTTP dial is cheap: retry within seconds, not the SDK's 30 s ceiling.
+      reconnect: { initialDelayMs: 250, maxDelayMs: 5000 },
+    },
+    config.upstreams,
+  );
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {
     catalog,
@@ -117,6 +141,7 @@ export function createSubsystems(opts: {
     gateway: spokes,
     mcp,
     cluster,
+    upstreams,
     async start() {
       await catalog.start({ soleInstance: bus.kind === "memory" });
       await cluster.start();
@@ -127,8 +152,11 @@ export function createSubsystems(opts: {
       audit.start();
       spokes.startHeartbeats();
       await mcp.start();
+      upstreams.start();
     },
     async drain() {
+      // Upstreams leave first, so their names are free for another instance while the rest drains.
+      await upstreams.stop();
       await Promise.all([spokes.drain(config.shutdown.graceMs), mcp.stop()]);
     },
     async stop() {

@@ -6,7 +6,10 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   type CallToolResult,
@@ -53,6 +56,13 @@ export interface McpLinkOptions {
   initializeTimeoutMs?: number;
   /** Backoff between reconnects. Defaults as the spoke SDK (250 ms doubling to 30 s). */
   reconnect?: ReconnectOptions;
+  /**
+   * How often an HTTP server is pinged, in ms, so that a server that went away is noticed without a call (stdio
+   * children are watched through their process). Default 15 000.
+   */
+  pingIntervalMs?: number;
+  /** Applied to every error text before it is logged or returned (removes credentials the link was given). */
+  redact?: (text: string) => string;
 }
 
 /** Default limit of the MCP `initialize` exchange, in ms. */
@@ -61,6 +71,10 @@ export const DEFAULT_INITIALIZE_TIMEOUT_MS = 30_000;
 const STABLE_AFTER_MS = 30_000;
 /** Longest a relayed call may take when the hub sent no deadline (the hub's own maximum), in ms. */
 const NO_DEADLINE_TIMEOUT_MS = 3_600_000;
+/** Default interval of pings to an HTTP server, in ms. */
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** HTTP answers after which the connection is dialled again (credentials changed, session lost). */
+const REDIAL_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
 
 /** A failed connection attempt; `message` says why and includes the child's stderr tail when there is one. */
 export class McpConnectError extends Error {
@@ -71,6 +85,7 @@ interface Connection {
   client: Client;
   transport: Transport;
   up: boolean;
+  pingTimer?: ReturnType<typeof setInterval>;
   /** A `tools/list_changed` arrived before the first list was in: list again once up. */
   changedEarly: boolean;
 }
@@ -147,7 +162,10 @@ export class McpLink {
     clearTimeout(this.#retryTimer);
     const connection = this.#current;
     this.#current = undefined;
-    if (connection) await connection.client.close().catch(() => {});
+    if (connection) {
+      clearInterval(connection.pingTimer);
+      await connection.client.close().catch(() => {});
+    }
   }
 
   #callError(error: unknown, connection: Connection, signal: AbortSignal): HubError {
@@ -157,7 +175,11 @@ export class McpLink {
       this.#options.log.debug("call cancelled at the MCP server", { server: this.name });
       return new HubError("ABORTED", "the call was aborted");
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = this.#redact(error instanceof Error ? error.message : String(error));
+    if (this.#current === connection && this.#connectionFailed(error)) {
+      this.#lost(connection, `the server answered: ${message}`);
+      return new HubError("SPOKE_UNAVAILABLE", `MCP server "${this.name}" cannot be reached; reconnecting`);
+    }
     if (!connection.up || this.#current !== connection) {
       return new HubError(
         "SPOKE_DISCONNECTED",
@@ -169,6 +191,32 @@ export class McpLink {
     return new HubError("EXECUTION_ERROR", `MCP server "${this.name}": ${message}`);
   }
 
+  /** Whether `error` means the HTTP connection is gone or its credentials or session are no longer good. */
+  #connectionFailed(error: unknown): boolean {
+    if (this.#options.target.kind !== "http") return false;
+    if (error instanceof StreamableHTTPError)
+      return REDIAL_STATUSES.has(error.code ?? 0) || (error.code ?? 0) >= 500;
+    return (
+      error instanceof TypeError ||
+      /ECONNREFUSED|ECONNRESET|fetch failed|Unable to connect/i.test(String(error))
+    );
+  }
+
+  #redact(text: string): string {
+    return this.#options.redact ? this.#options.redact(text) : text;
+  }
+
+  #startPings(connection: Connection): void {
+    if (this.#options.target.kind !== "http") return;
+    const interval = this.#options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    connection.pingTimer = setInterval(() => {
+      connection.client.ping({ timeout: interval }).catch((error: unknown) => {
+        const reason = this.#redact(error instanceof Error ? error.message : String(error));
+        this.#lost(connection, `ping failed: ${reason}`);
+      });
+    }, interval);
+  }
+
   async #attemptConnect(): Promise<void> {
     if (this.#closed) return;
     this.#attempt++;
@@ -176,7 +224,7 @@ export class McpLink {
       await this.#connect();
       this.#lastError = undefined;
     } catch (error) {
-      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#lastError = this.#redact(error instanceof Error ? error.message : String(error));
       this.#options.log.error("could not connect to the MCP server", {
         server: this.name,
         attempt: this.#attempt,
@@ -216,7 +264,10 @@ export class McpLink {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.#refresh(connection));
     client.onclose = () => this.#lost(connection, "the connection closed");
     client.onerror = (error) =>
-      this.#options.log.debug("MCP transport error", { server: this.name, error: error.message });
+      this.#options.log.debug("MCP transport error", {
+        server: this.name,
+        error: this.#redact(error.message),
+      });
     this.#current = connection;
     const timeout = this.#options.initializeTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS;
     try {
@@ -225,6 +276,7 @@ export class McpLink {
       if (this.#closed || this.#current !== connection) throw new McpConnectError("closed while connecting");
       connection.up = true;
       this.#connectedAt = Date.now();
+      this.#startPings(connection);
       this.#options.log.info("connected to the MCP server", { server: this.name, tools: tools.length });
       this.#options.events.tools(tools, "connected");
       if (connection.changedEarly) void this.#refresh(connection);
@@ -257,7 +309,7 @@ export class McpLink {
   }
 
   #connectFailure(error: unknown): string {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = this.#redact(error instanceof Error ? error.message : String(error));
     const { target } = this.#options;
     const where = target.kind === "stdio" ? `command ${JSON.stringify(target.command)}` : safeUrl(target.url);
     const tail = this.#stderr.text();
@@ -294,7 +346,7 @@ export class McpLink {
     } catch (error) {
       this.#options.log.warn("could not list tools after tools/list_changed", {
         server: this.name,
-        error: error instanceof Error ? error.message : String(error),
+        error: this.#redact(error instanceof Error ? error.message : String(error)),
       });
     }
   }
@@ -303,7 +355,9 @@ export class McpLink {
     if (this.#current !== connection) return;
     const wasUp = connection.up;
     connection.up = false;
+    clearInterval(connection.pingTimer);
     this.#current = undefined;
+    void connection.client.close().catch(() => {});
     if (this.#closed) return;
     if (wasUp) {
       const tail = this.#stderr.text();

@@ -30,6 +30,17 @@ export interface ServerBridgeOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Sent in `hub.register` as `kind`. Default `"mcp"`. */
   kind?: string;
+  /** Sent in `hub.register`. Default: the hub's default (`public`). */
+  visibility?: SpokeOptions["visibility"];
+  /** See `McpLinkOptions.pingIntervalMs`. */
+  pingIntervalMs?: number;
+  /** See `McpLinkOptions.redact`. */
+  redact?: (text: string) => string;
+  /**
+   * Called instead of retrying when the hub says another connection holds the name (`NAME_TAKEN`): the hub's
+   * own upstreams then stand by while another instance holds the server.
+   */
+  onNameTaken?: () => void;
 }
 
 const LEVELS: ReadonlySet<string> = new Set(LOG_LEVELS);
@@ -57,6 +68,8 @@ export class ServerBridge {
       log: options.log,
       initializeTimeoutMs: options.initializeTimeoutMs,
       reconnect: options.reconnect,
+      ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
+      ...(options.redact === undefined ? {} : { redact: options.redact }),
       events: {
         tools: (tools, reason) => this.#enqueue(() => this.#publish(tools, reason)),
         down: () => this.#enqueue(() => this.#withdraw()),
@@ -149,6 +162,11 @@ export class ServerBridge {
           attempt = 0;
           continue;
         }
+        if (error instanceof HubError && error.code === "NAME_TAKEN" && this.#options.onNameTaken) {
+          this.#options.log.info("another connection holds the spoke name", { spoke: this.name });
+          this.#options.onNameTaken();
+          return;
+        }
         if (error instanceof HubError && error.code === "ACCESS_DENIED") {
           this.#options.log.error("the hub refused the spoke", { spoke: this.name, error: error.message });
           return;
@@ -179,6 +197,7 @@ export class ServerBridge {
       ...this.#options.hub,
       name: this.name,
       kind: this.#options.kind ?? "mcp",
+      ...(this.#options.visibility ? { visibility: this.#options.visibility } : {}),
       operations,
       logger: this.#options.log,
       reconnect: this.#options.reconnect,

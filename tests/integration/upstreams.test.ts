@@ -1,0 +1,193 @@
+/**
+ * Hub upstreams and the bridge's --upstream mode with the real "everything" server in Streamable HTTP mode
+ * behind a front that demands a bearer token: the token comes from a sealed client secret opened at dial time;
+ * tools are listed, searched and called through /mcp; progress, cancellation and isError pass through; an
+ * upstream that is down at start comes up later; a rotated secret is picked up; and the credential never shows in
+ * a log line, error, metric or API answer.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Progress } from "@modelcontextprotocol/sdk/types.js";
+import { ServerBridge } from "../../src/bridge/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { keyRingFromConfig, setClientSecret } from "../../src/secrets/index.ts";
+import { type AuthProxy, startAuthProxy } from "../support/auth-proxy.ts";
+import { eventually } from "../support/eventually.ts";
+import { connectMcp, type McpConnection, type McpTestKey, makeKey, wsUrl } from "../support/mcp-client.ts";
+import { freePort, type HttpEverything, startHttpEverything } from "../support/mcp-servers.ts";
+import { startTestHub, type TestHub } from "../support/test-hub.ts";
+
+const TOKEN_1 = `up-token-one-${crypto.randomUUID()}`;
+const TOKEN_2 = `up-token-two-${crypto.randomUUID()}`;
+
+let everything: HttpEverything;
+let late: HttpEverything | undefined;
+let latePort: number;
+let proxy: AuthProxy;
+let hub: TestHub;
+let callKey: McpTestKey;
+const clients: McpConnection[] = [];
+const bridgeLogs: string[] = [];
+const seen: string[] = [];
+let bridge: ServerBridge | undefined;
+
+async function connect(path = "/mcp"): Promise<McpConnection> {
+  const connection = await connectMcp(hub.url, callKey.key, { path });
+  clients.push(connection);
+  return connection;
+}
+
+async function hubCall(operation: string, input: unknown, options = {}) {
+  const { client } = await connect();
+  const result = await client.callTool(
+    { name: "hub.call", arguments: { operation, input } },
+    undefined,
+    options,
+  );
+  seen.push(JSON.stringify(result));
+  return result;
+}
+
+function setSecret(value: string) {
+  const ring = keyRingFromConfig(hub.hub.config.encryptionKeys);
+  return setClientSecret(hub.hub.store, ring, { account: "admin", client: "up", name: "token", value });
+}
+
+beforeAll(async () => {
+  everything = await startHttpEverything();
+  proxy = startAuthProxy(everything.url, TOKEN_1);
+  latePort = await freePort();
+  hub = await startTestHub({
+    extra: {
+      logging: { level: "debug" },
+      upstreams: [
+        { name: "up", url: proxy.url, headers: { Authorization: { secret: "token", prefix: "Bearer " } } },
+        { name: "late", url: `http://127.0.0.1:${latePort}/mcp` },
+      ],
+    },
+  });
+  callKey = await makeKey(hub.hub, { scopes: ["call", "read"] });
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of clients) await client.close().catch(() => {});
+  await bridge?.close();
+  await hub?.stop();
+  await proxy?.stop();
+  await everything?.stop();
+  await late?.stop();
+});
+
+test("an upstream whose secret is missing says so, naming the secret, and connects once it is set", async () => {
+  await eventually(() => hub.logs.some((line) => line.includes("no client secret admin/up/token")), {
+    timeoutMs: 15_000,
+    what: "the missing-secret error",
+  });
+  expect(hub.hub.subsystems.upstreams.list().find((u) => u.name === "up")?.connected).toBe(false);
+  await setSecret(TOKEN_1);
+  await eventually(() => hub.hub.subsystems.catalog.spoke("up")?.live === true, {
+    timeoutMs: 30_000,
+    what: "the upstream live in the catalog",
+  });
+}, 60_000);
+
+test("its tools are operations: listed, searched, described on /mcp/spokes/up, called with structured output", async () => {
+  const { client } = await connect();
+  const found = await client.callTool({ name: "hub.search", arguments: { query: "structured content" } });
+  seen.push(JSON.stringify(found));
+  const hits = (found.structuredContent as { operations: { name: string; spoke: { live: boolean } }[] })
+    .operations;
+  expect(hits.map((o) => o.name)).toContain("up.get-structured-content");
+  const direct = await connect("/mcp/spokes/up");
+  const { tools } = await direct.client.listTools();
+  seen.push(JSON.stringify(tools));
+  expect(tools.map((t) => t.name)).toContain("echo");
+  const result = await hubCall("up.get-structured-content", { location: "New York" });
+  expect(result.structuredContent).toHaveProperty("temperature");
+  const again = await direct.client.callTool({ name: "echo", arguments: { message: "via upstream" } });
+  expect(JSON.stringify(again.content)).toContain("via upstream");
+}, 30_000);
+
+test("progress, cancellation and isError pass through an upstream", async () => {
+  const updates: Progress[] = [];
+  const done = await hubCall(
+    "up.trigger-long-running-operation",
+    { duration: 1, steps: 3 },
+    {
+      onprogress: (progress: Progress) => updates.push(progress),
+    },
+  );
+  expect(done.isError).toBeFalsy();
+  expect(updates.map((u) => u.progress)).toEqual([1, 2, 3]);
+  const controller = new AbortController();
+  const cancelled = hubCall(
+    "up.trigger-long-running-operation",
+    { duration: 30, steps: 30 },
+    {
+      signal: controller.signal,
+      onprogress: () => controller.abort(),
+    },
+  );
+  await expect(cancelled).rejects.toThrow();
+  const failed = await hubCall("up.gzip-file-as-resource", { name: "x", data: "not-a-url-at-all" });
+  expect(failed.isError).toBe(true);
+}, 60_000);
+
+test("an upstream that is down at start comes up later and goes live", async () => {
+  expect(hub.hub.subsystems.catalog.spoke("late")?.live ?? false).toBe(false);
+  late = await startHttpEverything(latePort);
+  await eventually(() => hub.hub.subsystems.catalog.spoke("late")?.live === true, {
+    timeoutMs: 30_000,
+    what: "the late upstream live",
+  });
+  const echo = await hubCall("late.echo", { message: "late but here" });
+  expect(JSON.stringify(echo.content)).toContain("late but here");
+}, 60_000);
+
+test("a rotated secret is used at the next dial", async () => {
+  await setSecret(TOKEN_2);
+  proxy.token = TOKEN_2; // the server now refuses the old credential
+  const echo = await eventually(
+    async () => {
+      const result = await hubCall("up.echo", { message: "after rotation" });
+      return result.isError ? false : result;
+    },
+    { timeoutMs: 30_000, what: "a call with the new credential" },
+  );
+  expect(JSON.stringify(echo.content)).toContain("after rotation");
+  expect(proxy.refused).toBeGreaterThan(0);
+}, 60_000);
+
+test("the bridge dials a Streamable HTTP server too (--upstream with headers)", async () => {
+  const spokeKey = await makeKey(hub.hub, { scopes: ["spoke"], spokeNames: ["remote"] });
+  bridge = new ServerBridge({
+    name: "remote",
+    target: {
+      kind: "http",
+      url: proxy.url,
+      headers: async () => ({ Authorization: `Bearer ${proxy.token}` }),
+    },
+    hub: { url: wsUrl(hub.url), token: spokeKey.key },
+    log: createLogger({ sink: (line) => bridgeLogs.push(line) }),
+  });
+  await bridge.start();
+  await eventually(() => bridge?.registered === true, {
+    timeoutMs: 20_000,
+    what: "the HTTP bridge registered",
+  });
+  const result = await hubCall("remote.get-structured-content", { location: "Los Angeles" });
+  expect(result.structuredContent).toHaveProperty("humidity");
+}, 30_000);
+
+test("the upstream's credential appears in no log line, error, metric or API answer", async () => {
+  const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+  const api = await Promise.all(
+    ["/api/v1/spokes", "/api/v1/operations?limit=200", "/api/v1/operations/up.echo"].map(async (path) =>
+      (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${callKey.key}` } })).text(),
+    ),
+  );
+  const status = JSON.stringify(hub.hub.subsystems.upstreams.list());
+  expect(status).toContain('"Authorization":"token"');
+  const everything = [...hub.logs, ...seen, metrics, ...api, status].join("\n");
+  expect(hub.logs.length).toBeGreaterThan(10);
+  for (const token of [TOKEN_1, TOKEN_2]) expect(everything.includes(token)).toBe(false);
+}, 30_000);
