@@ -13,6 +13,7 @@ import {
   HubError,
   type Spoke,
   type SpokeOptions,
+  sleep,
 } from "../sdk/index.ts";
 import { type LinkLogger, McpLink, type McpTarget } from "./mcp-link.ts";
 import { refusedOperation, toolOperations } from "./tool-operations.ts";
@@ -56,6 +57,7 @@ export class ServerBridge {
   #generation = 0;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #stop = new AbortController();
   /** Operations currently registered (`<local name>` list), for status and tests. */
   #published: string[] = [];
 
@@ -111,6 +113,7 @@ export class ServerBridge {
   /** Closes the spoke and the server connection (a stdio child is terminated). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stop.abort();
     this.#generation++;
     await this.#queue;
     await this.#spoke?.close();
@@ -181,7 +184,7 @@ export class ServerBridge {
           error: error instanceof Error ? error.message : String(error),
           delayMs,
         });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await sleep(delayMs, this.#stop.signal);
       }
     }
   }

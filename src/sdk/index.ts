@@ -3,7 +3,13 @@
  * operations, reconnect. Runs in Bun, Node ≥ 22 and browsers; imports only `protocol/` and TypeBox.
  */
 export { HubError } from "../protocol/index.ts";
-export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDelayMs } from "./backoff.ts";
+export {
+  backoffDelayMs,
+  DEFAULT_INITIAL_DELAY_MS,
+  DEFAULT_MAX_DELAY_MS,
+  drainDelayMs,
+  sleep,
+} from "./backoff.ts";
 export { buildOperationSpecs, defineOperation } from "./define.ts";
 export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
 export { toWireError } from "./incoming.ts";

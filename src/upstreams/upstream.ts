@@ -9,7 +9,7 @@ import { ServerBridge } from "../bridge/index.ts";
 import type { UpstreamConfig } from "../config/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
-import { safeUrl } from "../sdk/index.ts";
+import { safeUrl, sleep } from "../sdk/index.ts";
 import type { SecretAddress } from "../secrets/index.ts";
 import type { SpokeGateway } from "../spokes/index.ts";
 import { inProcessWebSocket } from "./in-process-socket.ts";
@@ -189,14 +189,4 @@ export class Upstream {
     }
     return out;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

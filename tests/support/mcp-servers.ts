@@ -2,10 +2,12 @@
  * The real MCP servers the bridge and upstream suites run (pinned devDependencies): the "everything" reference
  * server over stdio or Streamable HTTP, and the filesystem server over stdio. They run under Node.
  */
-import { createServer } from "node:net";
 import { join } from "node:path";
 import type { McpTarget } from "../../src/bridge/index.ts";
+import { freePort } from "./binary.ts";
 import { eventually } from "./eventually.ts";
+
+export { freePort };
 
 const ROOT = join(import.meta.dir, "..", "..");
 /** The everything server's entry point. */
@@ -23,19 +25,6 @@ export function everythingStdio(): McpTarget {
 /** The filesystem server as a stdio child, allowed to use `dir` only. */
 export function filesystemStdio(dir: string): McpTarget {
   return { kind: "stdio", command: NODE, args: [FILESYSTEM_JS, dir] };
-}
-
-/** A free loopback TCP port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A running everything server in Streamable HTTP mode. */
