@@ -16,7 +16,7 @@ import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { HubOperations, Router } from "./router/index.ts";
 import { getClientSecret } from "./secrets/index.ts";
-import { SpokeGateway } from "./spokes/index.ts";
+import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
 import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 
@@ -61,6 +61,7 @@ export function createSubsystems(opts: {
     instanceId,
     ...config.audit,
   });
+  const directory = new SpokeDirectory();
   const cluster = new ClusterNode({
     bus,
     presence,
@@ -68,24 +69,18 @@ export function createSubsystems(opts: {
     log: log.child({ part: "cluster" }),
     remoteAckMs: config.router.remoteAckMs,
     heartbeatMs: config.limits.heartbeatMs,
+    directory,
   });
-  // The gateway holds the local spoke connections; it is created right after the router, which needs it.
-  let gateway: SpokeGateway | undefined;
   const router = new Router({
     catalog,
-    links: {
-      link: (spoke) =>
-        spoke.instanceId === instanceId
-          ? gateway?.localLink(spoke.connectionId ?? "")
-          : cluster.remoteLinks.link(spoke),
-    },
+    links: cluster.links,
     audit,
     metrics,
     log: log.child({ part: "router" }),
     settings: config.router,
   });
   router.useHubOperations(new HubOperations(catalog, router));
-  gateway = new SpokeGateway(
+  const gateway = new SpokeGateway(
     {
       router,
       catalog,
@@ -99,8 +94,8 @@ export function createSubsystems(opts: {
       },
       sessionLimits: config.limits,
       log: log.child({ part: "spokes" }),
-      bus,
-      remoteAckMs: config.router.remoteAckMs,
+      directory,
+      forwarded: cluster.forwarded,
       presence,
       takeOverRemote: (owner, spokeName, connectionId) => cluster.takeOver(owner, spokeName, connectionId),
     },

@@ -3,11 +3,13 @@ import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { Router } from "../router/index.ts";
-import type { SpokeGateway } from "../spokes/index.ts";
+import type { SpokeDirectory, SpokeGateway } from "../spokes/index.ts";
+import { ForwardedCalls } from "./forwarded-calls.ts";
 import { InstanceLiveness } from "./instance-liveness.ts";
 import { decodeInstanceMessage, encodeTakeover } from "./instance-messages.ts";
 import { PresenceWatch } from "./presence-watch.ts";
 import { RemoteLinks } from "./remote-links.ts";
+import { ClusterLinks } from "./spoke-links.ts";
 
 /** How long, after the bus came back, to wait for the presence connection before announcing anyway. */
 export const RECOVERY_WAIT_MS = 10_000;
@@ -21,6 +23,10 @@ const RECOVERY_PROBE_MS = 100;
  */
 export class ClusterNode {
   readonly remoteLinks: RemoteLinks;
+  /** Where the router sends a call: a local session or another instance (the local-or-remote choice). */
+  readonly links: ClusterLinks;
+  /** Calls other instances' callers make to spokes connected here. */
+  readonly forwarded: ForwardedCalls;
   readonly #bus: Bus;
   readonly #presence: Presence;
   readonly #catalog: Catalog;
@@ -39,6 +45,8 @@ export class ClusterNode {
     log: Logger;
     remoteAckMs: number;
     heartbeatMs: number;
+    /** The spokes connected to this instance (shared with the gateway). */
+    directory: SpokeDirectory;
   }) {
     this.#bus = opts.bus;
     this.#presence = opts.presence;
@@ -48,6 +56,8 @@ export class ClusterNode {
       this.#instanceDown(instanceId),
     );
     this.remoteLinks = new RemoteLinks(opts.bus, this.#liveness, opts.log);
+    this.links = new ClusterLinks(opts.bus.instanceId, opts.directory, this.remoteLinks);
+    this.forwarded = new ForwardedCalls(opts.bus, opts.directory, opts.remoteAckMs);
     this.#watch = new PresenceWatch({
       catalog: opts.catalog,
       presence: opts.presence,
@@ -107,6 +117,7 @@ export class ClusterNode {
     this.#stopHealthListener?.();
     this.#stopCatalogListener?.();
     this.#watch.stop();
+    this.forwarded.stop();
     await this.#liveness.stop();
     await this.#unsubscribe?.();
   }
@@ -126,9 +137,11 @@ export class ClusterNode {
     }
     switch (message.kind) {
       case "F":
-        this.#gateway?.forwarded.forward(
+        this.forwarded.forward(
           message.from,
           message.connectionId,
+          message.type,
+          message.hubId,
           message.subscription,
           message.frame,
         );
@@ -151,7 +164,7 @@ export class ClusterNode {
   #instanceDown(instanceId: string): void {
     this.#log.warn("an instance stopped answering; failing its calls", { instance: instanceId.slice(0, 8) });
     this.remoteLinks.instanceDown(instanceId);
-    this.#gateway?.forwarded.callerDown(instanceId);
+    this.forwarded.callerDown(instanceId);
     void this.#watch.check();
   }
 }

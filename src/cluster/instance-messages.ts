@@ -3,16 +3,27 @@
  * frame last (frames are JSON text and carry no raw newline), so relaying a call costs no JSON work beyond
  * what the frame itself needed.
  *
- *   F  from, connectionId, kind, frame   → forward `frame` (call.requested / call.aborted) to a local connection;
- *                                           kind is "s" for a subscription, "q" otherwise
- *   R  from, connectionId, frame         → a spoke's reply frame for a call the receiver started
+ *   F  from, connectionId, kind, hubId, frame
+ *                                        → forward `frame` about call `hubId` to a local connection; kind is "q"
+ *                                           (call.requested), "s" (call.requested of a subscription) or "a"
+ *                                           (call.aborted) — the routing facts, so the owner never reads the frame
+ *   R  from, connectionId, frame         → a spoke's reply frame for a call the receiver started, as the spoke
+ *                                           sent it (the owner checked it; the receiver only parses it)
  *   A  from, hubIds                      → the owner took these calls (comma-separated; sent only for calls
  *                                           not answered within remoteAckMs / 4 — a reply acknowledges too)
  *   N  from, hubId                       → the connection is not on the owner any more
  *   T  from, spokeName, connectionId     → close that connection: it was taken over (4409)
  */
 export type InstanceMessage =
-  | { kind: "F"; from: string; connectionId: string; subscription: boolean; frame: string }
+  | {
+      kind: "F";
+      from: string;
+      connectionId: string;
+      type: "call.requested" | "call.aborted";
+      subscription: boolean;
+      hubId: string;
+      frame: string;
+    }
   | { kind: "R"; from: string; connectionId: string; frame: string }
   | { kind: "A"; from: string; hubId: string }
   | { kind: "N"; from: string; hubId: string }
@@ -21,10 +32,13 @@ export type InstanceMessage =
 export function encodeForward(
   from: string,
   connectionId: string,
+  type: "call.requested" | "call.aborted",
+  hubId: string,
   subscription: boolean,
   frame: string,
 ): string {
-  return `F\n${from}\n${connectionId}\n${subscription ? "s" : "q"}\n${frame}`;
+  const kind = type === "call.aborted" ? "a" : subscription ? "s" : "q";
+  return `F\n${from}\n${connectionId}\n${kind}\n${hubId}\n${frame}`;
 }
 
 export function encodeReply(from: string, connectionId: string, frame: string): string {
@@ -61,8 +75,17 @@ function fields(text: string, count: number): string[] | undefined {
 export function decodeInstanceMessage(text: string): InstanceMessage | undefined {
   switch (text[0]) {
     case "F": {
-      const f = fields(text, 4);
-      return f && { kind: "F", from: f[1]!, connectionId: f[2]!, subscription: f[3] === "s", frame: f[4]! };
+      const f = fields(text, 5);
+      if (!f || (f[3] !== "q" && f[3] !== "s" && f[3] !== "a")) return undefined;
+      return {
+        kind: "F",
+        from: f[1]!,
+        connectionId: f[2]!,
+        type: f[3] === "a" ? "call.aborted" : "call.requested",
+        subscription: f[3] === "s",
+        hubId: f[4]!,
+        frame: f[5]!,
+      };
     }
     case "R": {
       const f = fields(text, 3);

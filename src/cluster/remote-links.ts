@@ -1,8 +1,7 @@
 import type { Bus } from "../bus/index.ts";
 import type { CatalogSpoke } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import { checkFrameValue } from "../protocol/index.ts";
-import type { Router, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
+import type { Router, SpokeFrameType, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
 import type { InstanceLiveness } from "./instance-liveness.ts";
 import { encodeForward } from "./instance-messages.ts";
 
@@ -17,7 +16,6 @@ export class RemoteLink implements SpokeLink {
   /** The catalog moved the spoke away from this connection; kept only until its calls in flight end. */
   retired = false;
   readonly #links: RemoteLinks;
-  readonly #subscriptions: ReadonlySet<string>;
 
   constructor(links: RemoteLinks, spoke: CatalogSpoke & { instanceId: string; connectionId: string }) {
     this.#links = links;
@@ -25,22 +23,10 @@ export class RemoteLink implements SpokeLink {
     this.spokeName = spoke.name;
     this.instanceId = spoke.instanceId;
     this.maxConcurrency = spoke.maxConcurrency;
-    this.#subscriptions = new Set(
-      [...spoke.operations.values()]
-        .filter((op) => op.spec.type === "subscription")
-        .map((op) => op.localName),
-    );
   }
 
-  send(frame: string): boolean {
-    return this.#links.forward(this, frame, this.#isSubscription(frame));
-  }
-
-  /** Whether a call.requested frame asks for a subscription operation (the owner must know when it ends). */
-  #isSubscription(frame: string): boolean {
-    if (this.#subscriptions.size === 0 || !frame.startsWith('{"type":"call.requested"')) return false;
-    const operation = /"operation":"([^"]+)"/.exec(frame)?.[1];
-    return operation !== undefined && this.#subscriptions.has(operation);
+  send(frame: string, type: SpokeFrameType, hubId: string, subscription: boolean): boolean {
+    return this.#links.forward(this, frame, type, hubId, subscription);
   }
 }
 
@@ -80,37 +66,39 @@ export class RemoteLinks {
     return link;
   }
 
-  forward(link: RemoteLink, frame: string, subscription: boolean): boolean {
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  forward(
+    link: RemoteLink,
+    frame: string,
+    type: SpokeFrameType,
+    hubId: string,
+    subscription: boolean,
+  ): boolean {
     if (!this.#bus.healthy) return false;
-    const message = encodeForward(this.#bus.instanceId, link.connectionId, subscription, frame);
+    const message = encodeForward(this.#bus.instanceId, link.connectionId, type, hubId, subscription, frame);
     this.#bus.sendToInstance(link.instanceId, message).catch(() => {
-      const hubId = /"id":"([^"]+)"/.exec(frame)?.[1];
-      if (hubId)
-        this.#router?.remoteUnavailable(
-          hubId,
-          `the instance holding spoke "${link.spokeName}" is unreachable`,
-        );
+      this.#router?.remoteUnavailable(hubId, `the instance holding spoke "${link.spokeName}" is unreachable`);
     });
     return true;
   }
 
-  /** A reply frame relayed by the owner of `connectionId`. */
+  /**
+   * A reply frame relayed by the owner of `connectionId`. The owner checked it when its spoke sent it (the
+   * instances trust each other: they share the bus and the database), so it is only parsed here, once.
+   */
   onReply(from: string, connectionId: string, frameText: string): void {
     const key = `${from}/${connectionId}`;
     const link = this.#links.get(key);
     if (!link || !this.#router) return;
-    let value: unknown;
+    let frame: SpokeReplyFrame;
     try {
-      value = JSON.parse(frameText);
+      frame = JSON.parse(frameText) as SpokeReplyFrame;
     } catch {
       this.#log.warn("ignored an unreadable relayed frame", { from });
       return;
     }
-    const parsed = checkFrameValue(value);
-    if (!parsed.ok || parsed.frame.type === "call.requested" || parsed.frame.type === "protocol.error")
-      return;
-    this.#router.remoteAcknowledged(parsed.frame.id);
-    this.#router.onSpokeFrame(link, parsed.frame as SpokeReplyFrame);
+    this.#router.remoteAcknowledged(frame.id);
+    this.#router.onSpokeFrame(link, frame);
     if (link.retired && link.inFlight === 0) this.#links.delete(key);
   }
 

@@ -1,7 +1,9 @@
+import type { ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
 import { type Identity, type KeyVerifier, presentedKey } from "../auth/index.ts";
 import { parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
 import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
+import { jsonResponse } from "./json-response.ts";
 import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
 
 /** What the /ws route needs; resolved when a request arrives (the startup gate keeps it closed until then). */
@@ -16,64 +18,66 @@ type UpgradeCheck =
   | { ok: false; status: 401 | 403 | 503; message: string };
 
 /**
- * `GET /ws`: authenticates before the upgrade (a bad key gets a real HTTP 401 and no socket), then hands the
- * socket to the spoke gateway. Elysia is kept to this file; the session logic works on `FrameSocket`.
+ * The whole per-socket state of a /ws connection, as Bun keeps it in `ws.data`. Elysia's server-wide WebSocket
+ * handler calls `ws.data.open`, `.message`, `.pong` and `.close`; here they are methods on the prototype, so a
+ * connection costs this one small object (and the session) — not the upgrade's whole request context, which
+ * Elysia's own `.ws()` route keeps alive in closures for the life of the socket (about 20 KB a connection,
+ * issue #11). Bun's socket itself is the session's `FrameSocket`.
+ */
+class WsConnection {
+  readonly #gateway: SpokeGateway;
+  /** The verified key until the socket opens, then the session (which holds the identity). */
+  #state: Identity | SpokeSession;
+
+  constructor(gateway: SpokeGateway, identity: Identity) {
+    this.#gateway = gateway;
+    this.#state = identity;
+  }
+
+  open(raw: ServerWebSocket<WsConnection>): void {
+    const socket: FrameSocket = raw;
+    this.#state = this.#gateway.open(socket, this.#state as Identity);
+  }
+
+  // Bun calls this inside its own callback, synchronously: the frames sent in answer are corked into one write.
+  message(_raw: ServerWebSocket<WsConnection>, message: string | Buffer): void {
+    this.#gateway.message(this.#state as SpokeSession, message);
+  }
+
+  pong(): void {
+    this.#gateway.pong(this.#state as SpokeSession);
+  }
+
+  close(_raw: ServerWebSocket<WsConnection>, code: number, reason: string): void {
+    this.#gateway.closed(this.#state as SpokeSession, code, reason);
+  }
+}
+
+/**
+ * `GET /ws`: authenticates before the upgrade (a bad key gets a real HTTP 401 and no socket), then upgrades with
+ * a `WsConnection` as the socket's state. Bun's WebSocket is kept to this file; the session logic works on
+ * `FrameSocket`.
  */
 export function wsRoute(deps: WsRouteDeps) {
-  return new Elysia({ name: "ws-route" })
-    .resolve(async ({ request }): Promise<{ upgradeCheck: UpgradeCheck }> => {
-      // `resolve` runs once per upgrade (beforeHandle runs twice), so the key lookup lives here.
-      return { upgradeCheck: await checkUpgrade(request, deps) };
-    })
-    .ws("/ws", {
-      beforeHandle({ upgradeCheck, status }) {
-        if (!upgradeCheck.ok)
-          return status(upgradeCheck.status, {
-            code: codeOf(upgradeCheck.status),
-            message: upgradeCheck.message,
-          });
-      },
-      upgrade(context) {
-        // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
-        if (parseSubprotocolHeader(context.request.headers.get("sec-websocket-protocol")).version) {
-          context.set.headers["sec-websocket-protocol"] = SUBPROTOCOL;
-        }
-      },
-      open(ws) {
-        const check = ws.data.upgradeCheck;
-        if (!check.ok) return ws.raw.close(1008, "unauthorized");
-        const raw = ws.raw;
-        const socket: FrameSocket = {
-          send: (text) => raw.send(text),
-          ping: () => void raw.ping(),
-          close: (code, reason) => raw.close(code, reason),
-        };
-        const gateway = deps.gateway();
-        const session = gateway.open(socket, check.identity);
-        (ws.data as { session?: SpokeSession }).session = session;
-        // Elysia's per-message path is asynchronous (it parses inside a promise), so everything the hub sends in
-        // answer runs after Bun has uncorked the socket: one syscall per frame. Taking over this socket's
-        // message callback keeps the relay synchronous inside Bun's callback, where writes are batched, and hands
-        // us the frame text to parse once. (Elysia's Bun adapter calls `ws.data.message`; covered by the /ws
-        // suites, which fail if a version bump changes it.)
-        (raw.data as { message?: (raw: unknown, message: string | Uint8Array) => void }).message = (
-          _raw,
-          message,
-        ) => gateway.message(session, message);
-      },
-      message(ws, message) {
-        const session = (ws.data as { session?: SpokeSession }).session;
-        if (session) deps.gateway().message(session, message);
-      },
-      pong(ws) {
-        const session = (ws.data as { session?: SpokeSession }).session;
-        if (session) deps.gateway().pong(session);
-      },
-      close(ws, code, reason) {
-        const session = (ws.data as { session?: SpokeSession }).session;
-        if (session) deps.gateway().closed(session, code, reason);
-      },
+  return new Elysia({ name: "ws-route" }).get("/ws", async ({ request, server }) => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return refusal(426, "VALIDATION_ERROR", "GET /ws expects a WebSocket upgrade");
+    }
+    const check = await checkUpgrade(request, deps);
+    if (!check.ok) return refusal(check.status, codeOf(check.status), check.message);
+    // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
+    const offered = parseSubprotocolHeader(request.headers.get("sec-websocket-protocol")).version;
+    const upgraded = server?.upgrade(request, {
+      headers: offered ? { "sec-websocket-protocol": SUBPROTOCOL } : undefined,
+      data: new WsConnection(deps.gateway(), check.identity),
     });
+    if (!upgraded) return refusal(400, "VALIDATION_ERROR", "the WebSocket upgrade failed");
+    return undefined;
+  });
+}
+
+function refusal(status: number, code: string, message: string): Response {
+  return jsonResponse({ code, message }, status);
 }
 
 async function checkUpgrade(request: Request, deps: WsRouteDeps): Promise<UpgradeCheck> {

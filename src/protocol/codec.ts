@@ -102,6 +102,9 @@ export function checkFrameValue(
     return { ok: false, error: `frame must be a JSON object, got ${kindOf(value)}` };
   }
   const { type, id, payload } = value as Record<string, unknown>;
+  if (isPlainReply(type, id, payload)) {
+    return { ok: true, frame: { type, id, payload } as ToHubFrame | FromHubFrame };
+  }
   const ref = typeof id === "string" && id.length > 0 && id.length <= MAX_ID_LENGTH ? id : undefined;
   const fail = (error: string): ParseResult<never> =>
     ref === undefined ? { ok: false, error } : { ok: false, error, ref };
@@ -123,6 +126,20 @@ export function checkFrameValue(
     return fail(`${type} frame: payload.requestId must equal the frame id`);
   }
   return { ok: true, frame: { type, id, payload } as ToHubFrame | FromHubFrame };
+}
+
+/**
+ * The frames every call carries back — `call.responded` and `call.completed` — checked by hand with exactly the
+ * rules of their schemas (a payload object whose `requestId` equals the frame's valid id, and for `call.responded`
+ * an `output` key), so the relay's fast path runs no schema checker. Anything else, or anything wrong, takes the
+ * full path, which also says what is wrong.
+ */
+function isPlainReply(type: unknown, id: unknown, payload: unknown): boolean {
+  if (type !== "call.responded" && type !== "call.completed") return false;
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH) return false;
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return false;
+  if ((payload as { requestId?: unknown }).requestId !== id) return false;
+  return type === "call.completed" || "output" in payload;
 }
 
 /** Serialises one frame. For call frames `id` should be the call's `requestId`. */

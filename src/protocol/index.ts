@@ -10,6 +10,16 @@
  * - The hub pings with WebSocket ping frames; any inbound frame also counts as liveness.
  * - For call frames the envelope `id` equals `payload.requestId`.
  */
+export {
+  encodeCallAborted,
+  encodeCallCompleted,
+  encodeCallError,
+  encodeCallLog,
+  encodeCallProgress,
+  encodeCallRequested,
+  encodeCallResponded,
+  jsonOf,
+} from "./call-encoders.ts";
 export { CLOSE_CODES, type CloseCode } from "./close-codes.ts";
 export {
   checkFrameValue,

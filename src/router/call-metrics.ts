@@ -9,7 +9,9 @@ const LATENCY_BUCKETS_S = [
 export type CallOutcome = "ok" | "error" | "aborted" | "timeout";
 const OUTCOMES: readonly CallOutcome[] = ["ok", "error", "aborted", "timeout"];
 
-type Cells = Record<CallOutcome, [Record<string, string>, number]>;
+/** The counter cells of one operation, by outcome. */
+export type OperationCells = Record<CallOutcome, [Record<string, string>, number]>;
+type Cells = OperationCells;
 
 /**
  * The router's series. Operation labels only ever carry names from the registered catalog (or "unknown"), so
@@ -39,14 +41,24 @@ export class CallMetrics {
     metrics.gauge("alkhub_calls_in_flight", "Calls the router is waiting on.", () => [[{}, inFlight()]]);
   }
 
-  /** Records one finished call; `operation` must be a catalog name or "unknown". */
-  finished(operation: string, outcome: CallOutcome, durationMs: number): void {
+  /** The counter cells of one operation (a catalog name or "unknown"), for `finishedIn` on the hot path. */
+  cells(operation: string): OperationCells {
     let cells = this.#cells.get(operation);
     if (!cells) {
       cells = {} as Cells;
       for (const each of OUTCOMES) cells[each] = this.#calls.cell({ operation, outcome: each });
       this.#cells.set(operation, cells);
     }
+    return cells;
+  }
+
+  /** Records one finished call; `operation` must be a catalog name or "unknown". */
+  finished(operation: string, outcome: CallOutcome, durationMs: number): void {
+    this.finishedIn(this.cells(operation), outcome, durationMs);
+  }
+
+  /** Records one finished call in cells looked up before (see `cells`). */
+  finishedIn(cells: OperationCells, outcome: CallOutcome, durationMs: number): void {
     cells[outcome][1] += 1;
     this.#histogram.observeIn(this.#latency[outcome], durationMs / 1000);
   }

@@ -1,21 +1,34 @@
 import type { Identity } from "../auth/index.ts";
 import type { CatalogOperation } from "../catalog/index.ts";
+import { encodeCallAborted, encodeCallRequested, jsonOf } from "../protocol/index.ts";
+import type { CallMetrics, OperationCells } from "./call-metrics.ts";
 import type { CallRequest } from "./types.ts";
 
-// The frames the router writes are built as strings: the only value that needs JSON encoding per call is the
-// input; ids are hub-made ([a-z0-9-]) and the operation and caller parts are encoded once and reused.
+/**
+ * What the router needs about an operation on every call, worked out once per catalog operation object: its
+ * local name as JSON text, whether it is a subscription, and its metrics cells. Kept in a weak map keyed by the
+ * catalog's own object, so it lives exactly as long as that (a re-registration makes new objects).
+ */
+export interface OperationFacts {
+  readonly localNameJson: string;
+  readonly subscription: boolean;
+  readonly cells: OperationCells;
+}
 
-// Weak caches keyed by the catalog's and the key verifier's own objects: they live exactly as long as those.
-const encodedOperations = new WeakMap<CatalogOperation, string>();
+const operationFacts = new WeakMap<CatalogOperation, OperationFacts>();
 const encodedCallers = new WeakMap<Identity, string>();
 
-function operationJson(operation: CatalogOperation): string {
-  let json = encodedOperations.get(operation);
-  if (json === undefined) {
-    json = JSON.stringify(operation.localName);
-    encodedOperations.set(operation, json);
+export function factsOf(operation: CatalogOperation, metrics: CallMetrics): OperationFacts {
+  let facts = operationFacts.get(operation);
+  if (facts === undefined) {
+    facts = {
+      localNameJson: JSON.stringify(operation.localName),
+      subscription: operation.spec.type === "subscription",
+      cells: metrics.cells(operation.name),
+    };
+    operationFacts.set(operation, facts);
   }
-  return json;
+  return facts;
 }
 
 function callerJson(identity: Identity): string {
@@ -27,28 +40,29 @@ function callerJson(identity: Identity): string {
   return json;
 }
 
-/** `call.requested` towards a spoke: the hub's id, the local operation name, and who is calling. */
+/**
+ * `call.requested` towards a spoke: the hub's id, the local operation name, and who is calling. Hub ids are
+ * hub-made (`[a-z0-9-]`), so they are quoted without escaping; the only value encoded per call is the input.
+ */
 export function encodeSpokeCall(
   hubId: string,
-  operation: CatalogOperation,
+  facts: OperationFacts,
   request: CallRequest,
   caller: Identity,
   deadline: number,
 ): string {
-  const input = request.input === undefined ? "null" : JSON.stringify(request.input);
-  const progress = request.progress === true ? ',"progress":true' : "";
-  const parent =
-    request.parentRequestId === undefined
-      ? ""
-      : `,"parentRequestId":${JSON.stringify(request.parentRequestId)}`;
-  return (
-    `{"type":"call.requested","id":"${hubId}","payload":{"requestId":"${hubId}","operation":` +
-    `${operationJson(operation)},"input":${input},"deadline":${deadline}${progress}${parent},` +
-    `"caller":${callerJson(caller)}}}`
+  return encodeCallRequested(
+    `"${hubId}"`,
+    facts.localNameJson,
+    jsonOf(request.input),
+    deadline,
+    request.progress === true,
+    request.parentRequestId === undefined ? undefined : JSON.stringify(request.parentRequestId),
+    callerJson(caller),
   );
 }
 
 /** `call.aborted` towards a spoke. */
-export function encodeAborted(hubId: string, reason: string): string {
-  return `{"type":"call.aborted","id":"${hubId}","payload":{"requestId":"${hubId}","reason":${JSON.stringify(reason)}}}`;
+export function encodeSpokeAbort(hubId: string, reason: string): string {
+  return encodeCallAborted(`"${hubId}"`, reason);
 }

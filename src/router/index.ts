@@ -1,4 +1,4 @@
-export { CallMetrics, type CallOutcome } from "./call-metrics.ts";
+export { CallMetrics, type CallOutcome, type OperationCells } from "./call-metrics.ts";
 export {
   type CollectedResult,
   CollectingSink,
@@ -6,6 +6,16 @@ export {
   DEFAULT_COLLECT_LIMITS,
 } from "./collecting-sink.ts";
 export { HubOperations } from "./hub-operations.ts";
+export { IdleWaiters } from "./idle-waiters.ts";
 export { type Route, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
-export type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
+export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
+export type {
+  CallerContext,
+  CallHandle,
+  CallRequest,
+  CallSink,
+  SpokeFrameType,
+  SpokeLink,
+  SpokeLinks,
+} from "./types.ts";

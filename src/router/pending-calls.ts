@@ -1,4 +1,5 @@
 import type { CatalogOperation } from "../catalog/index.ts";
+import type { OperationFacts } from "./frames.ts";
 import type { CallerContext, CallSink, SpokeLink } from "./types.ts";
 
 /** One call in flight to a spoke: everything needed to finish it, whichever way it ends. */
@@ -7,15 +8,17 @@ export interface PendingCall {
   readonly hubId: string;
   readonly caller: CallerContext;
   readonly operation: CatalogOperation;
+  readonly facts: OperationFacts;
   readonly link: SpokeLink;
   readonly sink: CallSink;
   readonly wantsProgress: boolean;
   readonly startedAt: number;
   readonly inputBytes: number;
   outputBytes: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  /** For a call to another instance: fails it when the owner does not acknowledge in time. */
-  ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline wheel's slot of this call. */
+  deadlineSlot: number;
+  /** For a call to another instance: the ack wheel's slot (0 once acknowledged, or for a local spoke). */
+  ackSlot: number;
 }
 
 /**
@@ -52,8 +55,6 @@ export class PendingCalls {
     calls?.delete(call);
     if (calls?.size === 0) this.#byConnection.delete(call.link.connectionId);
     call.link.inFlight--;
-    clearTimeout(call.timer);
-    clearTimeout(call.ackTimer);
     return true;
   }
 

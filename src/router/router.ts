@@ -4,10 +4,12 @@ import type { MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, isHubOperation, type ToHubFrame } from "../protocol/index.ts";
 import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
-import { encodeAborted, encodeSpokeCall } from "./frames.ts";
+import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
 import type { HubOperations } from "./hub-operations.ts";
+import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
 import { routeCall } from "./route.ts";
+import { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 import type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
 
 /** The router's slice of the config (`router` section). */
@@ -26,7 +28,15 @@ export interface RouterOptions {
   metrics: MetricsRegistry;
   log: Logger;
   settings: RouterSettings;
+  /** Default: the system clock. Tests pass a fake one. */
+  clock?: Clock;
 }
+
+/**
+ * Granularity of call deadlines and remote acknowledgements: a call times out at most this much after its
+ * deadline. Coarse on purpose — one wheel tick serves every call in flight.
+ */
+export const DEADLINE_TICK_MS = 10;
 
 /** Frames a spoke sends about a call it serves. */
 export type SpokeReplyFrame = Extract<
@@ -52,7 +62,10 @@ export class Router {
   #nextId = 0;
   readonly #idPrefix = `h${crypto.randomUUID().slice(0, 8)}-`;
   #draining = false;
-  #idleWaiters: Array<() => void> = [];
+  readonly #idle = new IdleWaiters(() => this.#pending.size);
+  readonly #clock: Clock;
+  readonly #deadlines: TimerWheel<PendingCall>;
+  readonly #acks: TimerWheel<PendingCall>;
 
   constructor(options: RouterOptions) {
     this.#catalog = options.catalog;
@@ -60,7 +73,19 @@ export class Router {
     this.#audit = options.audit;
     this.#log = options.log;
     this.#settings = options.settings;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#metrics = new CallMetrics(options.metrics, () => this.#pending.size);
+    this.#deadlines = new TimerWheel(this.#clock, DEADLINE_TICK_MS, (call) => this.#expire(call));
+    this.#acks = new TimerWheel(this.#clock, DEADLINE_TICK_MS, (call) => {
+      call.ackSlot = 0;
+      this.#fail(
+        call,
+        new HubError(
+          "SPOKE_UNAVAILABLE",
+          `the instance holding spoke "${call.link.spokeName}" did not take the call`,
+        ),
+      );
+    });
   }
 
   /** Installs the handler of `hub.*` operations (it needs the router itself for `hub.call`). */
@@ -75,7 +100,7 @@ export class Router {
 
   /** Starts a call; everything that happens to it arrives at `sink`. Never throws. */
   call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle {
-    const startedAt = Date.now();
+    const startedAt = this.#clock.now();
     if (this.#draining) {
       return this.#refuse(
         caller,
@@ -106,40 +131,35 @@ export class Router {
     }
     const deadline = this.#deadline(startedAt, request.deadline);
     const hubId = `${this.#idPrefix}${(this.#nextId++).toString(36)}`;
-    const frame = encodeSpokeCall(hubId, operation, request, caller.identity, deadline);
+    const facts = factsOf(operation, this.#metrics);
+    const frame = encodeSpokeCall(hubId, facts, request, caller.identity, deadline);
     const call: PendingCall & CallHandle = {
       hubId,
       caller,
       operation,
+      facts,
       link,
       sink,
       wantsProgress: request.progress === true,
       startedAt,
       inputBytes: frame.length,
       outputBytes: 0,
-      timer: undefined,
-      ackTimer: undefined,
+      deadlineSlot: 0,
+      ackSlot: 0,
       abort: (reason?: string) => this.#abortByCaller(call, reason),
     };
     this.#pending.add(call);
-    if (!link.send(frame)) {
+    if (!link.send(frame, "call.requested", hubId, facts.subscription)) {
       this.#fail(
         call,
         new HubError("SPOKE_UNAVAILABLE", `spoke "${link.spokeName}" could not take the call`),
       );
       return SETTLED_HANDLE;
     }
-    call.timer = setTimeout(() => this.#expire(call), Math.max(0, deadline - startedAt));
-    if (link.remote) {
-      call.ackTimer = setTimeout(
-        () =>
-          this.remoteUnavailable(
-            hubId,
-            `the instance holding spoke "${link.spokeName}" did not take the call`,
-          ),
-        this.#settings.remoteAckMs,
-      );
-    }
+    // The send may have settled the call already (a remote link whose bus refused the message).
+    if (this.#pending.get(hubId) !== call) return SETTLED_HANDLE;
+    call.deadlineSlot = this.#deadlines.schedule(call, deadline);
+    if (link.remote) call.ackSlot = this.#acks.schedule(call, startedAt + this.#settings.remoteAckMs);
     return call;
   }
 
@@ -155,7 +175,7 @@ export class Router {
         this.#respond(call, frame.payload.output);
         return true;
       case "call.completed":
-        if (call.operation.spec.type === "subscription") {
+        if (call.facts.subscription) {
           call.sink.complete();
           this.#settle(call, "ok", null);
         } else {
@@ -200,9 +220,9 @@ export class Router {
   /** The owner instance took a call it was sent: its ack timer stops. */
   remoteAcknowledged(hubId: string): void {
     const call = this.#pending.get(hubId);
-    if (call?.ackTimer !== undefined) {
-      clearTimeout(call.ackTimer);
-      call.ackTimer = undefined;
+    if (call !== undefined && call.ackSlot !== 0) {
+      this.#acks.cancel(call, call.ackSlot);
+      call.ackSlot = 0;
     }
   }
 
@@ -225,22 +245,14 @@ export class Router {
   }
 
   /** Resolves when no call is in flight, or after `timeoutMs`; returns how many were still in flight. */
-  async waitIdle(timeoutMs: number): Promise<number> {
-    if (this.#pending.size === 0) return 0;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.#idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    return this.#pending.size;
+  waitIdle(timeoutMs: number): Promise<number> {
+    return this.#idle.wait(timeoutMs);
   }
 
   /** Ends every call still in flight with `UNAVAILABLE` (the last step of shutdown). */
   abortAll(reason: string): void {
     for (const call of this.#pending.all()) {
-      call.link.send(encodeAborted(call.hubId, reason));
+      this.#sendAbort(call, reason);
       this.#fail(call, new HubError("UNAVAILABLE", reason));
     }
   }
@@ -262,25 +274,29 @@ export class Router {
         return;
       }
     }
-    const last = call.operation.spec.type !== "subscription";
+    const last = !call.facts.subscription;
     call.outputBytes += call.sink.response(output, last);
     if (last) this.#settle(call, "ok", null);
   }
 
   #abortByCaller(call: PendingCall, reason: string | undefined): void {
     if (this.#pending.get(call.hubId) !== call) return;
-    call.link.send(encodeAborted(call.hubId, reason ?? "aborted by the caller"));
+    this.#sendAbort(call, reason ?? "aborted by the caller");
     this.#fail(call, new HubError("ABORTED", reason ?? "aborted by the caller"), "aborted");
   }
 
   #expire(call: PendingCall): void {
     if (this.#pending.get(call.hubId) !== call) return;
-    call.link.send(encodeAborted(call.hubId, "deadline passed"));
+    this.#sendAbort(call, "deadline passed");
     this.#fail(
       call,
       new HubError("TIMEOUT", `no answer from "${call.operation.name}" before the deadline`),
       "timeout",
     );
+  }
+
+  #sendAbort(call: PendingCall, reason: string): void {
+    call.link.send(encodeSpokeAbort(call.hubId, reason), "call.aborted", call.hubId, call.facts.subscription);
   }
 
   #fail(call: PendingCall, error: HubError, outcome: CallOutcome = "error"): void {
@@ -291,8 +307,10 @@ export class Router {
 
   #settle(call: PendingCall, outcome: CallOutcome, errorCode: string | null): void {
     if (!this.#pending.remove(call)) return;
-    const finishedAt = Date.now();
-    this.#metrics.finished(call.operation.name, outcome, finishedAt - call.startedAt);
+    this.#deadlines.cancel(call, call.deadlineSlot);
+    if (call.ackSlot !== 0) this.#acks.cancel(call, call.ackSlot);
+    const finishedAt = this.#clock.now();
+    this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt);
     this.#audit.record({
       requestId: call.hubId,
       operation: call.operation.name,
@@ -305,9 +323,7 @@ export class Router {
       inputBytes: call.inputBytes,
       outputBytes: call.outputBytes,
     });
-    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) {
-      for (const wake of this.#idleWaiters.splice(0)) wake();
-    }
+    this.#idle.check();
   }
 
   /** Ends a call that never reached a spoke; counted and audited like any other. */
@@ -319,7 +335,7 @@ export class Router {
     error: HubError,
   ): CallHandle {
     const known = this.#catalog.operation(request.operation);
-    const finishedAt = Date.now();
+    const finishedAt = this.#clock.now();
     this.#metrics.finished(known ? known.name : "unknown", "error", finishedAt - startedAt);
     this.#audit.record({
       requestId: crypto.randomUUID(),

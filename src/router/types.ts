@@ -45,7 +45,13 @@ export interface CallHandle {
   abort(reason?: string): void;
 }
 
-/** A spoke connection as the router sees it: somewhere to send `call.requested` and `call.aborted` frames. */
+/** The frames the router sends a spoke. */
+export type SpokeFrameType = "call.requested" | "call.aborted";
+
+/**
+ * A spoke connection as the router sees it: somewhere to send `call.requested` and `call.aborted` frames. The
+ * router says with each frame what it is about, so no link reads a frame again to route it.
+ */
 export interface SpokeLink {
   readonly connectionId: string;
   readonly spokeName: string;
@@ -55,8 +61,11 @@ export interface SpokeLink {
   readonly remote?: boolean;
   /** Calls the router has in flight to this spoke; maintained by the router. */
   inFlight: number;
-  /** Sends one text frame; false when the connection is closing or could not take it. */
-  send(frame: string): boolean;
+  /**
+   * Sends one frame of `type` about call `hubId` (of a subscription operation when `subscription`); false when
+   * the connection is closing or could not take it.
+   */
+  send(frame: string, type: SpokeFrameType, hubId: string, subscription: boolean): boolean;
 }
 
 /** Finds the connection that serves a spoke: on this instance, or on another one through the bus. */

@@ -1,10 +1,18 @@
-import type { CallLogLevel, HubError } from "../protocol/index.ts";
+import {
+  type CallLogLevel,
+  encodeCallCompleted,
+  encodeCallLog,
+  encodeCallProgress,
+  encodeCallResponded,
+  type HubError,
+  jsonOf,
+} from "../protocol/index.ts";
 import type { CallSink } from "../router/index.ts";
 import type { SpokeSession } from "./session.ts";
 
 /**
- * Writes what happens to one call back to the /ws connection that made it, under the caller's own request id.
- * Frames are built as strings around the one value that needs encoding.
+ * Writes what happens to one call back to the /ws connection that made it, under the caller's own request id
+ * (encoded once, when the call starts).
  */
 export class WsCallSink implements CallSink {
   readonly #session: SpokeSession;
@@ -19,30 +27,22 @@ export class WsCallSink implements CallSink {
 
   response(output: unknown, last: boolean): number {
     if (last) this.#session.outgoing.delete(this.#requestId);
-    const encoded = output === undefined ? "null" : JSON.stringify(output);
-    const frame = `{"type":"call.responded","id":${this.#idJson},"payload":{"requestId":${this.#idJson},"output":${encoded}}}`;
+    const frame = encodeCallResponded(this.#idJson, jsonOf(output));
     this.#session.send(frame);
     return frame.length;
   }
 
   progress(progress: number, total: number | undefined, message: string | undefined): void {
-    const payload: Record<string, unknown> = { requestId: this.#requestId, progress };
-    if (total !== undefined) payload.total = total;
-    if (message !== undefined) payload.message = message;
-    this.#session.send(`{"type":"call.progress","id":${this.#idJson},"payload":${JSON.stringify(payload)}}`);
+    this.#session.send(encodeCallProgress(this.#idJson, progress, total, message));
   }
 
   log(level: CallLogLevel, data: unknown, logger: string | undefined): void {
-    const payload: Record<string, unknown> = { requestId: this.#requestId, level, data };
-    if (logger !== undefined) payload.logger = logger;
-    this.#session.send(`{"type":"call.log","id":${this.#idJson},"payload":${JSON.stringify(payload)}}`);
+    this.#session.send(encodeCallLog(this.#idJson, level, data, logger));
   }
 
   complete(): void {
     this.#session.outgoing.delete(this.#requestId);
-    this.#session.send(
-      `{"type":"call.completed","id":${this.#idJson},"payload":{"requestId":${this.#idJson}}}`,
-    );
+    this.#session.send(encodeCallCompleted(this.#idJson));
   }
 
   error(error: HubError): void {

@@ -17,7 +17,8 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     session.protocolError("binary frames are not accepted; send JSON text frames");
     return;
   }
-  const parsed = typeof message === "string" ? parseFrame(message) : checkFrameValue(message);
+  const text = typeof message === "string" ? message : undefined;
+  const parsed = text !== undefined ? parseFrame(text) : checkFrameValue(message);
   if (!parsed.ok) {
     session.protocolError(parsed.error, parsed.ref);
     return;
@@ -32,10 +33,10 @@ export function dispatchMessage(session: SpokeSession, message: unknown, deps: S
     case "call.progress":
     case "call.log":
     case "call.error":
-      onCallReply(session, frame, deps);
+      onCallReply(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "call.aborted":
-      onCallAborted(session, frame, deps);
+      onCallAborted(session, frame, text ?? JSON.stringify(frame), deps);
       return;
     case "protocol.error":
       onProtocolError(session, frame);

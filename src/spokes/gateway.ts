@@ -1,14 +1,10 @@
 import type { Identity } from "../auth/index.ts";
-import type { Bus } from "../bus/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import { CLOSE_CODES, encodeFrame } from "../protocol/index.ts";
-import type { SpokeLink } from "../router/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
-import { ForwardedCalls } from "./forwarded-calls.ts";
 import { SpokeSession } from "./session.ts";
 import type { FrameSocket } from "./socket.ts";
-import { SpokeDirectory } from "./spoke-directory.ts";
 
 /** The longest delay setTimeout accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -26,18 +22,9 @@ export class SpokeGateway {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #draining = false;
 
-  constructor(
-    deps: Omit<SessionDeps, "directory" | "forwarded"> & { bus: Bus; remoteAckMs: number },
-    metrics: MetricsRegistry,
-  ) {
-    const directory = new SpokeDirectory();
-    const forwarded = new ForwardedCalls(
-      deps.bus,
-      directory,
-      deps.log.child({ part: "forwarded" }),
-      deps.remoteAckMs,
-    );
-    this.#deps = { ...deps, directory, forwarded };
+  /** `deps.directory` is shared with the cluster, which finds there the spokes other instances' calls go to. */
+  constructor(deps: SessionDeps, metrics: MetricsRegistry) {
+    this.#deps = deps;
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
       [{}, this.#deps.directory.size],
@@ -45,16 +32,6 @@ export class SpokeGateway {
     metrics.gauge("alkhub_operations_registered", "Operations in the catalog.", () => [
       [{}, deps.catalog.operationCount],
     ]);
-  }
-
-  /** The session serving `connectionId`, if it is registered and open. */
-  localLink(connectionId: string): SpokeLink | undefined {
-    return this.#deps.directory.byConnection(connectionId);
-  }
-
-  /** Calls other instances relay to spokes connected here. */
-  get forwarded(): ForwardedCalls {
-    return this.#deps.forwarded;
   }
 
   /** Another instance took over `spokeName` from local connection `connectionId`: close it (4409). */

@@ -1,6 +1,6 @@
 import type { Identity } from "../auth/index.ts";
 import type { Logger } from "../log/index.ts";
-import { CLOSE_CODES, encodeFrame, type HubError } from "../protocol/index.ts";
+import { CLOSE_CODES, encodeCallError, encodeFrame, type HubError } from "../protocol/index.ts";
 import type { CallHandle, SpokeLink } from "../router/index.ts";
 import { BadFrameBudget } from "./bad-frame-budget.ts";
 import { type ConnectionPhase, canAdvance, type FrameSocket } from "./socket.ts";
@@ -60,7 +60,10 @@ export class SpokeSession implements SpokeLink {
     this.#phase = to;
   }
 
-  /** Sends one frame; false once the connection is closing, or when the peer reads too slowly (then closes). */
+  /**
+   * Sends one frame; false once the connection is closing, or when the peer reads too slowly (then closes). As
+   * a `SpokeLink` it is handed what the frame is about too, which a local socket has no use for.
+   */
   send(frame: string): boolean {
     if (this.#phase === "closing" || this.#phase === "closed") return false;
     if (this.#socket.send(frame) !== 0) return true;
@@ -69,7 +72,7 @@ export class SpokeSession implements SpokeLink {
   }
 
   sendCallError(requestId: string, error: HubError): void {
-    this.send(encodeFrame("call.error", requestId, { requestId, ...error.toWire() }));
+    this.send(encodeCallError(JSON.stringify(requestId), error.toWire()));
   }
 
   /** Answers a bad frame with `protocol.error`; a connection that keeps sending them is closed with 4400. */

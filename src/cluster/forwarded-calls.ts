@@ -1,13 +1,8 @@
 import type { Bus } from "../bus/index.ts";
-import { encodeAck, encodeNotHere, encodeReply } from "../cluster/instance-messages.ts";
-import type { Logger } from "../log/index.ts";
-import { encodeFrame, type Frame } from "../protocol/index.ts";
-import type { SpokeSession } from "./session.ts";
-import type { SpokeDirectory } from "./spoke-directory.ts";
-
-type ReplyFrame = Frame<
-  "call.responded" | "call.completed" | "call.progress" | "call.log" | "call.error" | "call.aborted"
->;
+import { encodeCallAborted, encodeCallError } from "../protocol/index.ts";
+import { IdleWaiters, type SpokeReplyFrame } from "../router/index.ts";
+import type { ForwardedCallsPort, SpokeDirectory, SpokeSession } from "../spokes/index.ts";
+import { encodeAck, encodeNotHere, encodeReply } from "./instance-messages.ts";
 
 interface Forwarded {
   from: string;
@@ -17,19 +12,17 @@ interface Forwarded {
   acked: boolean;
 }
 
-const FRAME_HEAD = /^\{"type":"(call\.requested|call\.aborted)","id":"([^"]+)"/;
-
 /**
  * The owner's side of cross-instance calls: frames another instance's router sent for a spoke connected here
- * are written to that spoke as they are, and the spoke's replies go back to the caller's instance. The caller
- * did every check (key, schema, deadline); this side only relays.
+ * are written to that spoke as they are, and the spoke's replies go back to the caller's instance as the spoke
+ * sent them. The caller did every check (key, schema, deadline) and said what each frame is about; this side
+ * reads no frame, it only relays.
  */
-export class ForwardedCalls {
+export class ForwardedCalls implements ForwardedCallsPort {
   readonly #bus: Bus;
   readonly #directory: SpokeDirectory;
-  readonly #log: Logger;
   readonly #calls = new Map<string, Forwarded>();
-  #idleWaiters: Array<() => void> = [];
+  readonly #idle = new IdleWaiters(() => this.#calls.size);
   readonly #ackEveryMs: number;
   #ackTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -37,10 +30,9 @@ export class ForwardedCalls {
    * `remoteAckMs` is the callers' patience: a call not answered within a quarter of it is acknowledged, in one
    * batched message per caller instance, so fast calls cost no acknowledgement at all (their reply is one).
    */
-  constructor(bus: Bus, directory: SpokeDirectory, log: Logger, remoteAckMs: number) {
+  constructor(bus: Bus, directory: SpokeDirectory, remoteAckMs: number) {
     this.#bus = bus;
     this.#directory = directory;
-    this.#log = log;
     this.#ackEveryMs = Math.max(10, Math.floor(remoteAckMs / 4));
   }
 
@@ -52,26 +44,19 @@ export class ForwardedCalls {
    * Resolves when no forwarded call is in flight, or after `timeoutMs`; returns how many still were. A drain
    * waits for these as for the router's own calls: they are calls of other instances' callers.
    */
-  async waitIdle(timeoutMs: number): Promise<number> {
-    if (this.#calls.size === 0) return 0;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.#idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    return this.#calls.size;
+  waitIdle(timeoutMs: number): Promise<number> {
+    return this.#idle.wait(timeoutMs);
   }
 
-  /** A frame from instance `from` for local connection `connectionId`. */
-  forward(from: string, connectionId: string, subscription: boolean, frame: string): void {
-    const head = FRAME_HEAD.exec(frame);
-    if (!head) {
-      this.#log.warn("ignored a forwarded frame that is not a call request or abort", { from });
-      return;
-    }
-    const [, type, hubId] = head as unknown as [string, string, string];
+  /** A frame of `type` about call `hubId`, from instance `from`, for local connection `connectionId`. */
+  forward(
+    from: string,
+    connectionId: string,
+    type: "call.requested" | "call.aborted",
+    hubId: string,
+    subscription: boolean,
+    frame: string,
+  ): void {
     const session = this.#directory.byConnection(connectionId);
     if (type === "call.aborted") {
       this.#forget(hubId);
@@ -86,8 +71,11 @@ export class ForwardedCalls {
     this.#ackTimer ??= setInterval(() => this.#acknowledgeWaiting(), this.#ackEveryMs);
   }
 
-  /** Sends a spoke's reply back to the caller's instance; false when the call was not forwarded here. */
-  relay(session: SpokeSession, frame: ReplyFrame): boolean {
+  /**
+   * Sends a spoke's reply (`text` as the spoke sent it, already checked) back to the caller's instance; false
+   * when the call was not forwarded here.
+   */
+  relay(session: SpokeSession, frame: SpokeReplyFrame, text: string): boolean {
     const call = this.#calls.get(frame.id);
     if (!call || call.session !== session) return false;
     const last =
@@ -96,7 +84,7 @@ export class ForwardedCalls {
       frame.type === "call.completed" ||
       (frame.type === "call.responded" && !call.subscription);
     if (last) this.#forget(frame.id);
-    this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, JSON.stringify(frame)));
+    this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, text));
     return true;
   }
 
@@ -104,13 +92,8 @@ export class ForwardedCalls {
   callerDown(instanceId: string): void {
     for (const [hubId, call] of this.#calls) {
       if (call.from !== instanceId) continue;
-      this.#calls.delete(hubId);
-      call.session.send(
-        encodeFrame("call.aborted", hubId, {
-          requestId: hubId,
-          reason: "the caller's hub instance stopped answering",
-        }),
-      );
+      this.#forget(hubId);
+      call.session.send(encodeCallAborted(`"${hubId}"`, "the caller's hub instance stopped answering"));
     }
   }
 
@@ -119,8 +102,7 @@ export class ForwardedCalls {
     for (const [hubId, call] of this.#calls) {
       if (call.session !== session) continue;
       this.#forget(hubId);
-      const frame = encodeFrame("call.error", hubId, {
-        requestId: hubId,
+      const frame = encodeCallError(`"${hubId}"`, {
         code: "SPOKE_DISCONNECTED",
         message: `spoke "${session.spokeName}" disconnected during the call`,
       });
@@ -129,8 +111,7 @@ export class ForwardedCalls {
   }
 
   #forget(hubId: string): void {
-    if (!this.#calls.delete(hubId) || this.#calls.size > 0 || this.#idleWaiters.length === 0) return;
-    for (const wake of this.#idleWaiters.splice(0)) wake();
+    if (this.#calls.delete(hubId)) this.#idle.check();
   }
 
   /** Acknowledges, per caller instance in one message, the calls still waiting for their first reply. */
@@ -155,5 +136,11 @@ export class ForwardedCalls {
     this.#bus.sendToInstance(instanceId, message).catch(() => {
       // The caller's instance fails the call by itself (ack timer, liveness) when it hears nothing.
     });
+  }
+
+  /** Stops the acknowledgement tick (shutdown). */
+  stop(): void {
+    clearInterval(this.#ackTimer);
+    this.#ackTimer = undefined;
   }
 }
