@@ -115,7 +115,8 @@ test("input nested far deeper than any sane value gets a prompt VALIDATION_ERROR
 
 test("a schema whose checking cost grows exponentially is refused at registration, naming the path", async () => {
   const defs: Record<string, unknown> = {};
-  for (let i = 0; i < 40; i++) defs[`d${i}`] = { oneOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+  for (let i = 0; i < 40; i++)
+    defs[`d${i}`] = { oneOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
   defs.d40 = { type: "number" };
   const { result } = await hub.underAttack("exponential oneOf chain", () =>
     register("evil-fanout", { $defs: defs, $ref: "#/$defs/d0" }),
