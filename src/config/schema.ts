@@ -124,6 +124,8 @@ export const UpstreamSchema = closed({
     default: {},
   }),
   visibility: Type.Union([Type.Literal("public"), Type.Literal("owner")], { default: "public" }),
+  /** How often the hub pings the server to notice it went away without a call, in ms. */
+  pingIntervalMs: Type.Integer({ minimum: 100, default: 15_000 }),
 });
 
 /** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */

@@ -26,8 +26,6 @@ export interface UpstreamDeps {
   log: Logger;
   /** How often a standby instance looks whether the holder is still there, in ms. */
   standbyPollMs: number;
-  /** Ping interval of the connection to the server, in ms (default 15 000). */
-  pingIntervalMs?: number;
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
@@ -150,7 +148,7 @@ export class Upstream {
       log: this.#log,
       redact: (text) => this.#redact(text),
       onNameTaken,
-      ...(this.#deps.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.#deps.pingIntervalMs }),
+      pingIntervalMs: config.pingIntervalMs,
       ...(this.#deps.reconnect ? { reconnect: this.#deps.reconnect } : {}),
     });
   }

@@ -13,7 +13,13 @@ import { keyRingFromConfig, setClientSecret } from "../../src/secrets/index.ts";
 import { type AuthProxy, startAuthProxy } from "../support/auth-proxy.ts";
 import { eventually } from "../support/eventually.ts";
 import { connectMcp, type McpConnection, type McpTestKey, makeKey, wsUrl } from "../support/mcp-client.ts";
-import { freePort, type HttpEverything, startHttpEverything } from "../support/mcp-servers.ts";
+import {
+  freePort,
+  type HttpEverything,
+  type HttpMcpServer,
+  startHttpEverything,
+  startHttpOddTools,
+} from "../support/mcp-servers.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 
 const TOKEN_1 = `up-token-one-${crypto.randomUUID()}`;
@@ -21,6 +27,7 @@ const TOKEN_2 = `up-token-two-${crypto.randomUUID()}`;
 
 let everything: HttpEverything;
 let late: HttpEverything | undefined;
+let odd: HttpMcpServer;
 let latePort: number;
 let proxy: AuthProxy;
 let hub: TestHub;
@@ -56,12 +63,14 @@ beforeAll(async () => {
   everything = await startHttpEverything();
   proxy = startAuthProxy(everything.url, TOKEN_1);
   latePort = await freePort();
+  odd = await startHttpOddTools();
   hub = await startTestHub({
     extra: {
       logging: { level: "debug" },
       upstreams: [
         { name: "up", url: proxy.url, headers: { Authorization: { secret: "token", prefix: "Bearer " } } },
-        { name: "late", url: `http://127.0.0.1:${latePort}/mcp` },
+        { name: "late", url: `http://127.0.0.1:${latePort}/mcp`, pingIntervalMs: 500 },
+        { name: "odd", url: odd.url },
       ],
     },
   });
@@ -75,7 +84,8 @@ afterAll(async () => {
   await proxy?.stop();
   await everything?.stop();
   await late?.stop();
-});
+  await odd?.stop();
+}, 30_000);
 
 test("an upstream whose secret is missing says so, naming the secret, and connects once it is set", async () => {
   await eventually(() => hub.logs.some((line) => line.includes("no client secret admin/up/token")), {
@@ -146,6 +156,47 @@ test("an upstream that is down at start comes up later and goes live", async () 
   });
   const echo = await hubCall("late.echo", { message: "late but here" });
   expect(JSON.stringify(echo.content)).toContain("late but here");
+}, 60_000);
+
+test("tools/list_changed from an upstream registers it again; odd names are mapped, bad schemas refused", async () => {
+  await eventually(() => hub.hub.subsystems.catalog.spoke("odd")?.live === true, {
+    timeoutMs: 30_000,
+    what: "the odd upstream live",
+  });
+  expect(hub.hub.subsystems.catalog.operation("odd.bad-schema")).toBeUndefined();
+  expect(
+    hub.logs.some((line) => line.includes("the hub refused it") && line.includes('"tool":"bad-schema"')),
+  ).toBe(true);
+  const renamed = await hubCall("odd.x_fs_2fread_20file", {});
+  expect(JSON.stringify(renamed.content)).toContain("called fs/read file");
+  await hubCall("odd.add-tool", { name: "fresh" });
+  await eventually(() => hub.hub.subsystems.catalog.operation("odd.fresh") !== undefined, {
+    timeoutMs: 20_000,
+    what: "odd.fresh registered after tools/list_changed",
+  });
+  expect(
+    hub.logs.some((line) => line.includes('"reason":"list-changed"') && line.includes('"upstream":"odd"')),
+  ).toBe(true);
+}, 60_000);
+
+test("an upstream killed mid-call: the caller gets a typed error; it is dialled again and re-registered", async () => {
+  const call = hubCall("late.trigger-long-running-operation", { duration: 20, steps: 20 });
+  await Bun.sleep(500);
+  await late?.stop();
+  const result = await call;
+  expect(result.isError).toBe(true);
+  expect((result.structuredContent as { code: string }).code).toMatch(/SPOKE_DISCONNECTED|SPOKE_UNAVAILABLE/);
+  await eventually(() => hub.hub.subsystems.catalog.spoke("late")?.live === false, {
+    timeoutMs: 15_000,
+    what: "late offline",
+  });
+  late = await startHttpEverything(latePort);
+  await eventually(() => hub.hub.subsystems.catalog.spoke("late")?.live === true, {
+    timeoutMs: 30_000,
+    what: "late live again",
+  });
+  const echo = await hubCall("late.echo", { message: "back again" });
+  expect(JSON.stringify(echo.content)).toContain("back again");
 }, 60_000);
 
 test("a rotated secret is used at the next dial", async () => {

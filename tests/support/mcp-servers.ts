@@ -27,33 +27,54 @@ export function filesystemStdio(dir: string): McpTarget {
   return { kind: "stdio", command: NODE, args: [FILESYSTEM_JS, dir] };
 }
 
-/** A running everything server in Streamable HTTP mode. */
-export interface HttpEverything {
+/** The odd-tools test server (tool names and schemas the bridge maps or refuses, run-time tools). */
+export const ODD_TOOLS_TS = join(ROOT, "tests/support/odd-tools-server.ts");
+
+/** A running MCP server in Streamable HTTP mode. */
+export interface HttpMcpServer {
   url: string;
   port: number;
   stop(): Promise<void>;
 }
 
+/** The everything server over HTTP. */
+export type HttpEverything = HttpMcpServer;
+
 /** Starts the everything server over Streamable HTTP on `port` (default: a free one); resolves once it listens. */
-export async function startHttpEverything(port?: number): Promise<HttpEverything> {
+export function startHttpEverything(port?: number): Promise<HttpMcpServer> {
+  return startHttpServer(
+    (chosen) => ({ cmd: [NODE, EVERYTHING_JS, "streamableHttp"], env: { PORT: String(chosen) } }),
+    port,
+  );
+}
+
+/** Starts the odd-tools server over Streamable HTTP on `port` (default: a free one). */
+export function startHttpOddTools(port?: number): Promise<HttpMcpServer> {
+  return startHttpServer(
+    (chosen) => ({ cmd: [process.execPath, ODD_TOOLS_TS, "--http", String(chosen)], env: {} }),
+    port,
+  );
+}
+
+async function startHttpServer(
+  command: (port: number) => { cmd: string[]; env: Record<string, string> },
+  port?: number,
+): Promise<HttpMcpServer> {
   const chosen = port ?? (await freePort());
-  const child = Bun.spawn([NODE, EVERYTHING_JS, "streamableHttp"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      PORT: String(chosen),
-      HOME: process.env.HOME ?? "/tmp",
-    },
+  const { cmd, env } = command(chosen);
+  const child = Bun.spawn(cmd, {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...env },
     stdout: "ignore",
-    stderr: "pipe",
+    stderr: "ignore",
   });
   const url = `http://127.0.0.1:${chosen}/mcp`;
   await eventually(
     async () => {
-      if (child.exitCode !== null) throw new Error(`the everything server exited (${child.exitCode})`);
+      if (child.exitCode !== null) throw new Error(`${cmd[1]} exited (${child.exitCode})`);
       const response = await fetch(url, { method: "GET" }).catch(() => undefined);
       return response !== undefined;
     },
-    { timeoutMs: 20_000, what: "the HTTP everything server to listen" },
+    { timeoutMs: 20_000, what: `${cmd[1]} to listen` },
   );
   return {
     url,
