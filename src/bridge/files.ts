@@ -32,29 +32,30 @@ export function readKeyFile(path: string): string {
   return key;
 }
 
-/** `KEY=value` lines (blank lines and `#` comments skipped; optional `export `; quotes around a value removed). */
-export function readEnvFile(path: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [index, raw] of read(path, "env file").split(/\r?\n/).entries()) {
+/** Each meaningful line (blank lines and `#` comments skipped) matched against `pattern`: [name, value]. */
+function pairs(path: string, what: string, pattern: RegExp, expected: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [index, raw] of read(path, what).split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!match) throw new ConfigError(`${path} line ${index + 1}: expected KEY=value`);
-    const value = match[2] as string;
-    env[match[1] as string] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+    const match = pattern.exec(line);
+    if (!match) throw new ConfigError(`${path} line ${index + 1}: expected ${expected}`);
+    out.push([match[1] as string, match[2] as string]);
   }
-  return env;
+  return out;
+}
+
+/** `KEY=value` lines (blank lines and `#` comments skipped; optional `export `; quotes around a value removed). */
+export function readEnvFile(path: string): Record<string, string> {
+  const entries = pairs(path, "env file", /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/, "KEY=value");
+  return Object.fromEntries(
+    entries.map(([key, value]) => [key, /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value]),
+  );
 }
 
 /** `Name: value` lines (blank lines and `#` comments skipped). */
 export function readHeaderFile(path: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [index, raw] of read(path, "header file").split(/\r?\n/).entries()) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/.exec(line);
-    if (!match) throw new ConfigError(`${path} line ${index + 1}: expected "Name: value"`);
-    headers[match[1] as string] = match[2] as string;
-  }
-  return headers;
+  return Object.fromEntries(
+    pairs(path, "header file", /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):\s*(.*)$/, '"Name: value"'),
+  );
 }
