@@ -5,11 +5,8 @@
  * per connection; the link as a whole is `running` until `close()`.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import {
-  StreamableHTTPClientTransport,
-  StreamableHTTPError,
-} from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   type CallToolResult,
@@ -20,13 +17,11 @@ import {
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { HubError } from "../protocol/index.ts";
-import { backoffDelayMs, type ReconnectOptions, safeUrl } from "../sdk/index.ts";
+import { backoffDelayMs, type ReconnectOptions } from "../sdk/index.ts";
+import { describeTarget, type McpTarget, openTransport } from "./mcp-target.ts";
 import { StderrTail } from "./stderr-tail.ts";
 
-/** Where the MCP server is. `headers` is called at every dial, so secrets are read (and decrypted) only then. */
-export type McpTarget =
-  | { kind: "stdio"; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
-  | { kind: "http"; url: string; headers?: () => Promise<Record<string, string>> };
+export type { McpTarget } from "./mcp-target.ts";
 
 /** Structured logger; the project's `Logger` fits. */
 export interface LinkLogger {
@@ -288,30 +283,18 @@ export class McpLink {
   }
 
   async #transport(target: McpTarget): Promise<Transport> {
-    if (target.kind === "http") {
-      const headers = target.headers ? await target.headers() : {};
-      return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
-    }
-    this.#stderr.clear();
-    const transport = new StdioClientTransport({
-      command: target.command,
-      args: target.args,
-      env: { ...getDefaultEnvironment(), ...target.env },
-      ...(target.cwd === undefined ? {} : { cwd: target.cwd }),
-      stderr: "pipe",
-    });
-    transport.stderr?.on("data", (chunk: Buffer) => {
-      for (const line of this.#stderr.push(chunk.toString("utf8"))) {
+    if (target.kind === "stdio") this.#stderr.clear();
+    return openTransport(target, (chunk) => {
+      for (const line of this.#stderr.push(chunk)) {
         this.#options.log.info("MCP server stderr", { server: this.name, line });
       }
     });
-    return transport;
   }
 
   #connectFailure(error: unknown): string {
     const reason = this.#redact(error instanceof Error ? error.message : String(error));
     const { target } = this.#options;
-    const where = target.kind === "stdio" ? `command ${JSON.stringify(target.command)}` : safeUrl(target.url);
+    const where = describeTarget(target);
     const tail = this.#stderr.text();
     return (
       `MCP server "${this.name}" (${where}) did not initialize: ${reason}` +

