@@ -97,8 +97,10 @@ test("one bridge process serves every server of bridge.json, each as its own spo
     () =>
       hub.hub.subsystems.catalog.spoke("odd")?.live === true &&
       hub.hub.subsystems.catalog.spoke("ev2")?.live === true,
-    { timeoutMs: 30_000, what: "both spokes live" },
-  );
+    { timeoutMs: 60_000, what: "both spokes live" },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; the bridge wrote:\n${bridge.lines.slice(-20).join("\n")}`);
+  });
   const echo = await hubCall("ev2.echo", { message: "from the config file" });
   expect(JSON.stringify(echo.content)).toContain("from the config file");
 
@@ -133,7 +135,7 @@ test("one bridge process serves every server of bridge.json, each as its own spo
   expect(cmdline.includes(spokeKey.key)).toBe(false);
   expect(environ.includes(spokeKey.key)).toBe(false);
   expect(bridge.lines.join("\n").includes(spokeKey.key)).toBe(false);
-}, 60_000);
+}, 90_000);
 
 test("a child that never initializes is a clear error with its stderr tail", async () => {
   const bridge = runBridge([
