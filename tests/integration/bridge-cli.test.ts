@@ -170,4 +170,4 @@ test("bad usage is refused with a message naming the problem", async () => {
   await eventually(() => bridge.lines.some((l) => l.includes("either a command after -- or --upstream")), {
     timeoutMs: 5000,
   });
-}, 15_000);
+}, 60_000);
