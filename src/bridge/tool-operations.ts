@@ -123,5 +123,6 @@ export function refusedOperation(message: string, names: readonly string[]): str
   const byName = /operation "([^"]+)"/.exec(message)?.[1];
   if (byName !== undefined && names.includes(byName)) return byName;
   const index = /input\.operations\[(\d+)\]/.exec(message)?.[1];
-  return index === undefined ? undefined : names[Number(index)];
+  if (index !== undefined) return names[Number(index)];
+  return names.find((name) => message.includes(`"${name}"`));
 }
