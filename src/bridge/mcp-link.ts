@@ -68,6 +68,8 @@ const STABLE_AFTER_MS = 30_000;
 const NO_DEADLINE_TIMEOUT_MS = 3_600_000;
 /** Default interval of pings to an HTTP server, in ms. */
 export const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** Shortest time a ping may take before the server counts as gone, in ms. */
+const MIN_PING_TIMEOUT_MS = 10_000;
 /** HTTP answers after which the connection is dialled again (credentials changed, session lost). */
 const REDIAL_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
 
@@ -204,11 +206,21 @@ export class McpLink {
   #startPings(connection: Connection): void {
     if (this.#options.target.kind !== "http") return;
     const interval = this.#options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    // A slow answer on a busy machine is not a dead server: the ping may take longer than the interval.
+    const timeout = Math.max(interval, MIN_PING_TIMEOUT_MS);
+    let pinging = false;
     connection.pingTimer = setInterval(() => {
-      connection.client.ping({ timeout: interval }).catch((error: unknown) => {
-        const reason = this.#redact(error instanceof Error ? error.message : String(error));
-        this.#lost(connection, `ping failed: ${reason}`);
-      });
+      if (pinging) return;
+      pinging = true;
+      connection.client
+        .ping({ timeout })
+        .catch((error: unknown) => {
+          const reason = this.#redact(error instanceof Error ? error.message : String(error));
+          this.#lost(connection, `ping failed: ${reason}`);
+        })
+        .finally(() => {
+          pinging = false;
+        });
     }, interval);
   }
 

@@ -170,7 +170,10 @@ export class ServerBridge {
           this.#options.onNameTaken();
           return;
         }
-        if (error instanceof HubError && (error.code === "ACCESS_DENIED" || error.code === "VALIDATION_ERROR")) {
+        if (
+          error instanceof HubError &&
+          (error.code === "ACCESS_DENIED" || error.code === "VALIDATION_ERROR")
+        ) {
           // Neither goes away by trying again; the next tools/list_changed or restart tries anew.
           this.#options.log.error("the hub refused the spoke", { spoke: this.name, error: error.message });
           return;
