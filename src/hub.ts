@@ -1,7 +1,8 @@
 /**
- * `startHub()`: runs the startup steps of ARCHITECTURE.md › Lifecycle in order and returns a handle whose
- * `stop()` shuts the hub down in reverse. Every step is named in `/health` while it runs; a failing step is
- * logged with its name and rethrown (its error carries the process exit code).
+ * `startHub()`: the composition root. It runs the startup steps of ARCHITECTURE.md › Lifecycle in order through
+ * one `Supervisor` and returns a handle whose `stop()` runs the mirror (every part drained, then stopped, newest
+ * first). Every step is named in `/health` while it runs; a failing step is logged with its name and rethrown
+ * (its error carries the process exit code).
  */
 
 import type { Identity } from "./auth/index.ts";
@@ -9,23 +10,24 @@ import { KeyVerifier } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
-import { HealthState, MetricsRegistry, registerProcessMetrics, type StartupStep } from "./health/index.ts";
+import { DependencyMonitor, HealthState, MetricsRegistry, registerProcessMetrics } from "./health/index.ts";
 import {
   adminRoutes,
   apiRoutes,
-  type HttpServer,
   mcpRoutes,
   metricsGuard,
   originPolicy,
   startHttpServer,
   wsRoute,
 } from "./http/index.ts";
-import { DependencyMonitor, retryUntilAvailable, ShutdownPlan } from "./lifecycle/index.ts";
+import { buildHubParts, type HubParts } from "./hub-parts.ts";
+import { ReadyParts, retryUntilAvailable, StartupStepError, Supervisor } from "./lifecycle/index.ts";
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
-import { createSubsystems, type Subsystems } from "./subsystems.ts";
 import { BUILD_INFO } from "./version.ts";
+
+export { StartupStepError };
 
 /** How `startHub` finds its configuration and where it logs. */
 export interface HubOptions {
@@ -52,44 +54,29 @@ export interface Hub {
   readonly store: Store;
   readonly bus: Bus;
   readonly keys: KeyVerifier;
-  readonly subsystems: Subsystems;
+  readonly subsystems: HubParts;
   readonly log: Logger;
   /** Graceful shutdown in reverse startup order; calling it again returns the same promise. */
   stop(): Promise<void>;
 }
 
-/** A startup step failed; `cause` is the step's own error (it decides the exit code). */
-export class StartupStepError extends Error {
-  override readonly name = "StartupStepError";
-  readonly step: StartupStep;
-
-  constructor(step: StartupStep, cause: unknown) {
-    super(`startup step ${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
-    this.step = step;
-  }
+/** What the HTTP routes reach once the hub is ready. */
+interface RouteParts {
+  keys: KeyVerifier;
+  store: Store;
+  bus: Bus;
+  parts: HubParts;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const health = new HealthState();
   const metrics = new MetricsRegistry();
   let log = createLogger({ sink: options.logSink });
-  const shutdown = new ShutdownPlan();
+  const supervisor = new Supervisor({ log: () => log, onStep: (step) => health.enter(step) });
   const instanceId = crypto.randomUUID();
+  const ready = new ReadyParts<RouteParts>();
 
-  const step = async <T>(name: StartupStep, run: () => Promise<T> | T): Promise<T> => {
-    health.enter(name);
-    try {
-      return await run();
-    } catch (error) {
-      log.error("startup failed", { step: name, error });
-      await shutdown.run(log);
-      throw new StartupStepError(name, error);
-    }
-  };
-
-  const paths = await step("resolve-config", () => {
+  const paths = await supervisor.step("resolve-config", () => {
     const env = options.env ?? process.env;
     const cwd = options.cwd ?? process.cwd();
     const config = resolveConfigPath({ flag: options.configPath, env, cwd });
@@ -98,15 +85,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       masterKeyPath: resolveMasterKeyPath({ flag: options.masterKeyPath, configPath: config.path }),
     };
   });
-  const { config, masterKey } = await step("load-config", async () => {
+  const { config, masterKey } = await supervisor.step("load-config", async () => {
     const masterKey = await readMasterKeyFile(paths.masterKeyPath, log);
     return { config: await loadConfig({ path: paths.configPath, masterKey }), masterKey };
   });
-  let http: HttpServer | undefined;
-  // Filled by later steps; the routes registered now reach them only after `ready` (the startup gate).
-  let subsystems: Subsystems | undefined;
-  let keys: KeyVerifier | undefined;
-  await step("init-logger", () => {
+  const http = await supervisor.step("init-logger", () => {
     log = createLogger({
       level: config.logging.level,
       format: config.development ? "pretty" : config.logging.format,
@@ -118,26 +101,20 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     const anonymous = anonymousIdentity(config);
     if (anonymous)
       log.warn("callers without a key may use /mcp (mcp.anonymous.enabled)", { scopes: anonymous.scopes });
-    // The listener opens as early as the port is known, answering /health while the rest starts.
-    http = startHttpServer({
+    // The listener opens as early as the port is known, answering /health while the rest starts; its startup
+    // gate holds every other path back until `ready`, when the parts the routes reach are handed over.
+    const keys = () => ready.parts.keys;
+    const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
       health,
       metrics,
-      guardMetrics: config.metrics.requireKey ? metricsGuard(() => keys!) : undefined,
+      guardMetrics: config.metrics.requireKey ? metricsGuard(keys) : undefined,
       routes: [
-        wsRoute({
-          gateway: () => subsystems!.gateway,
-          keys: () => keys!,
-          policy,
-        }),
-        mcpRoutes({ endpoint: () => subsystems!.mcp, keys: () => keys!, policy, anonymous }),
-        apiRoutes({
-          router: () => subsystems!.router,
-          keys: () => keys!,
-          maxBodyBytes: config.limits.maxFrameBytes,
-        }),
-        adminRoutes({ store: () => store, bus: () => bus, keys: () => keys!, log: () => log }),
+        wsRoute({ gateway: () => ready.parts.parts.gateway, keys, policy }),
+        mcpRoutes({ endpoint: () => ready.parts.parts.mcp, keys, policy, anonymous }),
+        apiRoutes({ calls: () => ready.parts.parts.calls, keys, maxBodyBytes: config.limits.maxFrameBytes }),
+        adminRoutes({ store: () => ready.parts.store, bus: () => ready.parts.bus, keys, log: () => log }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,
@@ -146,42 +123,55 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         idleTimeout: Math.min(960, Math.max(8, Math.ceil((3 * config.limits.heartbeatMs) / 1000))),
       },
     });
-    shutdown.add("server", "http", () => http!.stop());
+    // The listener closes after every other part drained (their sockets are closed by then) and before any
+    // connection to Postgres or Redis is.
+    supervisor.manage({ name: "http", drain: () => http.stop() });
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
+    return http;
   });
   const connectTimeoutMs = config.startup.connectTimeoutMs;
-  const store = await step("connect-postgres", () =>
+  const store = await supervisor.step("connect-postgres", () =>
     retryUntilAvailable("postgres", connectTimeoutMs, log, () =>
       openStore({ postgres: config.postgres, embedded: config.embedded, log: log.child({ part: "store" }) }),
     ),
   );
-  shutdown.add("connections", "postgres", () => store.close());
-  await step("run-migrations", async () => {
+  supervisor.manage({ name: "postgres", stop: () => store.close() });
+  await supervisor.step("run-migrations", async () => {
     const { applied } = await store.migrate();
     log.info("migrations done", { applied, store: store.kind });
   });
-  const { bus, presence } = await step("connect-redis", async () => {
-    if (!config.redis) return { bus: createMemoryBus({ instanceId, log }), presence: createMemoryPresence() };
+  const { bus, presence } = await supervisor.step("connect-redis", async () => {
+    if (!config.redis) {
+      const bus = createMemoryBus({ instanceId, log });
+      supervisor.manage({ name: "bus", stop: () => bus.close() });
+      return { bus, presence: createMemoryPresence({ instanceId }) };
+    }
     const redis = config.redis;
     const bus = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
       connectRedisBus({ redis, instanceId, log: log.child({ part: "bus" }), connectTimeoutMs }),
     );
-    shutdown.add("connections", "bus", () => bus.close());
+    supervisor.manage({ name: "bus", stop: () => bus.close() });
     const presence = await retryUntilAvailable("redis", connectTimeoutMs, log, () =>
-      connectRedisPresence({ redis, log: log.child({ part: "presence" }), connectTimeoutMs }),
+      connectRedisPresence({
+        redis,
+        log: log.child({ part: "presence" }),
+        connectTimeoutMs,
+        instanceId,
+        // An instance silent for remoteAckMs counts as dead for calls; its names are free after as long.
+        instanceTtlMs: config.router.remoteAckMs,
+      }),
     );
     return { bus, presence };
   });
-  if (bus.kind === "memory") shutdown.add("connections", "bus", () => bus.close());
-  shutdown.add("connections", "presence", () => presence.close());
-  const keyRing = await step("init-keyring", () => {
+  supervisor.manage({ name: "presence", stop: () => presence.close() });
+  const keyRing = await supervisor.step("init-keyring", () => {
     if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
   });
-  keys = await step("init-drizzle", () => new KeyVerifier(store));
-  subsystems = await step("init-subsystems", () =>
-    createSubsystems({
+  const keys = await supervisor.step("init-drizzle", () => new KeyVerifier(store));
+  const parts = await supervisor.step("init-subsystems", () =>
+    buildHubParts({
       config,
       store,
       bus,
@@ -189,27 +179,23 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       metrics,
       log,
       instanceId,
-      keys: keys!,
+      keys,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
       keyRing,
     }),
   );
-  const parts = subsystems;
-  const monitor = new DependencyMonitor({ store, bus, health, log });
-  await step("start-server", async () => {
-    shutdown.add("connections", "audit-and-catalog", () => parts.stop());
-    shutdown.add("drain", "spokes", () => parts.drain());
-    await parts.start();
-    monitor.start();
-    shutdown.add("drain", "dependency-monitor", () => monitor.stop());
+  await supervisor.step("start-server", async () => {
+    for (const service of parts.services) await supervisor.start(service);
+    await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
+    ready.open({ keys, store, bus, parts });
   });
   health.enter("ready");
   log.info("ready", { store: store.kind, bus: bus.kind });
 
   let stopping: Promise<void> | undefined;
   return {
-    url: http!.url,
-    port: http!.port,
+    url: http.url,
+    port: http.port,
     instanceId,
     config,
     health,
@@ -223,7 +209,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       stopping ??= (async () => {
         health.markDraining();
         log.info("shutting down");
-        await shutdown.run(log);
+        await supervisor.stop();
         log.info("stopped");
       })();
       return stopping;

@@ -3,6 +3,7 @@
  * dedicated subscriber connection (a subscribed Redis connection can do nothing else), node-redis 6 underneath.
  */
 import { createClient } from "@redis/client";
+import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { HealthListeners } from "./handlers.ts";
@@ -20,6 +21,13 @@ import { type Bus, type BusHandler, instanceChannel, type Unsubscribe } from "./
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** How long `close()` lets a connection finish its pending commands before it is cut. */
 const CLOSE_GRACE_MS = 1000;
+/** How often the publisher connection is asked PING, in milliseconds. */
+export const PROBE_INTERVAL_MS = 500;
+/**
+ * How long a PING may take before Redis counts as not answering, in milliseconds. A frozen Redis keeps its
+ * connections open, so the connection state alone would call it healthy (issue: a SIGSTOPped Redis read as ok).
+ */
+export const PROBE_TIMEOUT_MS = 1000;
 /** Replies with which Redis refuses a connection's credentials. */
 const AUTH_FAILURE = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
@@ -104,6 +112,10 @@ class RedisBus implements Bus {
   #healthy = false;
   #connected = false;
   #closed = false;
+  /** False while the last PING went unanswered (a frozen or hung Redis). */
+  #answering = true;
+  #probing = false;
+  #probe: ReturnType<typeof setInterval> | undefined;
 
   constructor(instanceId: string, pub: RedisClient, sub: RedisClient, redis: RedisOptions, log: Logger) {
     this.instanceId = instanceId;
@@ -125,6 +137,7 @@ class RedisBus implements Bus {
   /** Marks the first connect as done: from here on, connection changes are logged and reported. */
   connected(): void {
     this.#connected = true;
+    this.#probe = setInterval(() => void this.#ping(), PROBE_INTERVAL_MS);
     this.#updateHealth();
   }
 
@@ -142,6 +155,9 @@ class RedisBus implements Bus {
 
   async publish(channel: string, message: string): Promise<void> {
     if (this.#closed) throw new UnavailableError("redis bus is closed: cannot publish");
+    // A frozen Redis accepts writes into a socket it never reads: fail now rather than hang the caller.
+    if (!this.#answering)
+      throw new UnavailableError(`Redis bus is not answering: cannot publish on ${channel}`);
     try {
       await this.#pub.publish(channel, message);
     } catch (error) {
@@ -171,6 +187,7 @@ class RedisBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#probe);
     this.#subscriptions.clear();
     await Promise.all([closeClient(this.#pub), closeClient(this.#sub)]);
     this.#updateHealth();
@@ -189,8 +206,26 @@ class RedisBus implements Bus {
     for (const event of ["ready", "end", "reconnecting"]) client.on(event, () => this.#updateHealth());
   }
 
+  /** One PING with a deadline; the answer (or its absence) decides `healthy` together with the connections. */
+  async #ping(): Promise<void> {
+    if (this.#probing || this.#closed || !this.#pub.isReady) return;
+    this.#probing = true;
+    try {
+      await withDeadline(this.#pub.ping(), PROBE_TIMEOUT_MS, "Redis (bus PING)");
+      this.#answering = true;
+    } catch (error) {
+      if (this.#answering && !this.#closed)
+        this.#log.warn("redis bus not answering", { reason: this.#scrub(error) });
+      this.#answering = false;
+    } finally {
+      this.#probing = false;
+      this.#updateHealth();
+    }
+  }
+
   #updateHealth(): void {
-    const healthy = this.#connected && !this.#closed && this.#pub.isReady && this.#sub.isReady;
+    const healthy =
+      this.#connected && !this.#closed && this.#answering && this.#pub.isReady && this.#sub.isReady;
     if (healthy === this.#healthy) return;
     this.#healthy = healthy;
     if (!this.#closed)

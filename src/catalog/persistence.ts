@@ -37,6 +37,12 @@ export function rowVisibility(row: SpokeRow): Visibility {
   return row.visibility === "public" ? "public" : "owner";
 }
 
+/** One registration to write; `keepOperations` leaves the spoke's operation rows as they are. */
+export interface RegistrationWrite {
+  reg: SpokeRegistration;
+  keepOperations?: boolean;
+}
+
 /**
  * Upserts the spoke row by name (online, held by `reg.connectionId` on `reg.instanceId`) and replaces its
  * operation rows, in one transaction: readers see the old set or the new one, never both or neither.
@@ -47,11 +53,66 @@ export async function saveRegistration(
   now: Date,
   options: { keepOperations?: boolean } = {},
 ): Promise<SpokeRow> {
-  const metadata = JSON.stringify({
-    connectionId: reg.connectionId,
-    maxConcurrency: reg.maxConcurrency ?? null,
+  const [row] = await saveRegistrations(db, [{ reg, keepOperations: options.keepOperations }], now);
+  return row!;
+}
+
+/**
+ * `saveRegistration` for many spokes of distinct names in one transaction: one multi-row upsert of the spoke
+ * rows, one delete and one insert of the operation sets that are replaced. Returns the rows in input order.
+ */
+export async function saveRegistrations(
+  db: Database,
+  writes: readonly RegistrationWrite[],
+  now: Date,
+): Promise<SpokeRow[]> {
+  return db.transaction(async (tx) => {
+    const upserted = await tx
+      .insert(spokes)
+      .values(writes.map(({ reg }) => spokeRowOf(reg, now)))
+      .onConflictDoUpdate({
+        target: spokes.name,
+        set: {
+          accountId: sql`excluded.account_id`,
+          keyId: sql`excluded.key_id`,
+          kind: sql`excluded.kind`,
+          version: sql`excluded.version`,
+          hostInfo: sql`excluded.host_info`,
+          visibility: sql`excluded.visibility`,
+          status: sql`excluded.status`,
+          instanceId: sql`excluded.instance_id`,
+          connectedAt: sql`excluded.connected_at`,
+          disconnectedAt: sql`excluded.disconnected_at`,
+          lastHeartbeatAt: sql`excluded.last_heartbeat_at`,
+          updatedAt: now,
+          // Merge: other writers may keep their own keys in metadata.
+          metadata: sql`${spokes.metadata} || excluded.metadata`,
+        },
+      })
+      .returning();
+    const byName = new Map(upserted.map((row) => [row.name, row]));
+    const rows = writes.map(({ reg }) => {
+      const row = byName.get(reg.name);
+      if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
+      return row;
+    });
+    const replaced = writes.filter((write) => !write.keepOperations);
+    if (replaced.length > 0) {
+      const ids = replaced.map(({ reg }) => byName.get(reg.name)!.id);
+      await tx.delete(operations).where(inArray(operations.spokeId, ids));
+      await insertOperations(
+        tx,
+        replaced.map(({ reg }) => ({ spokeId: byName.get(reg.name)!.id, reg })),
+      );
+    }
+    return rows;
   });
-  const fields = {
+}
+
+/** The `spokes` row a registration writes: online now, with the catalog's fields in metadata. */
+function spokeRowOf(reg: SpokeRegistration, now: Date) {
+  return {
+    name: reg.name,
     accountId: reg.accountId,
     keyId: reg.keyId,
     kind: reg.kind ?? null,
@@ -63,23 +124,8 @@ export async function saveRegistration(
     connectedAt: now,
     disconnectedAt: null,
     lastHeartbeatAt: now,
+    metadata: { connectionId: reg.connectionId, maxConcurrency: reg.maxConcurrency ?? null },
   };
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(spokes)
-      .values({ name: reg.name, ...fields, metadata: JSON.parse(metadata) })
-      .onConflictDoUpdate({
-        target: spokes.name,
-        // Merge: other writers may keep their own keys in metadata.
-        set: { ...fields, updatedAt: now, metadata: sql`${spokes.metadata} || ${metadata}::jsonb` },
-      })
-      .returning();
-    if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
-    if (options.keepOperations) return row;
-    await tx.delete(operations).where(eq(operations.spokeId, row.id));
-    await insertOperations(tx, [{ spokeId: row.id, reg }]);
-    return row;
-  });
 }
 
 /**
@@ -183,7 +229,7 @@ export async function saveAllOffline(db: Database, now: Date): Promise<number> {
  * `json_to_recordset` expands: a fraction of the hub CPU of a Drizzle multi-row insert (one bound parameter per
  * column per row), which matters when thousands of spokes register at once.
  */
-export async function insertOperations(
+async function insertOperations(
   tx: Pick<Database, "execute">,
   sets: ReadonlyArray<{ spokeId: string; reg: Pick<SpokeRegistration, "name" | "operations"> }>,
 ): Promise<void> {

@@ -27,8 +27,9 @@ const HELP = `Usage:
   alkhub secrets rotate [--batch-size <n>]
   (each also takes --config <file> and --master-key-file <file>)
 
-Manages client secrets: credentials the hub uses to call other services. Each is sealed with the current data
-key of the config's "encryptionKeys" (AES-256-GCM, bound to its client and name) and is never shown again.
+Manages client secrets: credentials for other services. A secret is read only by a part of the hub that the
+config tells to use it by client and name; storing one makes nothing use it. Each is sealed with the current
+data key of the config's "encryptionKeys" (AES-256-GCM, bound to its client and name) and is never shown again.
 
   set      reads the value from STDIN, never from the command line (arguments show in 'ps'): pipe it in, e.g.
            'alkhub secrets set --client github --name token < token.txt'. One trailing newline is removed; an

@@ -1,63 +1,68 @@
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
+import type { Service } from "../lifecycle/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { Router } from "../router/index.ts";
-import type { SpokeDirectory, SpokeGateway } from "../spokes/index.ts";
-import { ForwardedCalls } from "./forwarded-calls.ts";
-import { InstanceLiveness } from "./instance-liveness.ts";
-import { decodeInstanceMessage, encodeTakeover } from "./instance-messages.ts";
+import type { SpokeGateway } from "../spokes/index.ts";
+import type { ForwardedCalls } from "./forwarded-calls.ts";
+import type { InstanceLiveness } from "./instance-liveness.ts";
+import { decodeInstanceMessage } from "./instance-messages.ts";
 import { PresenceWatch } from "./presence-watch.ts";
-import { RemoteLinks } from "./remote-links.ts";
-import { ClusterLinks } from "./spoke-links.ts";
+import type { RemoteLinks } from "./remote-links.ts";
 
 /** How long, after the bus came back, to wait for the presence connection before announcing anyway. */
 export const RECOVERY_WAIT_MS = 10_000;
 /** Between two probes of the presence connection while it reconnects. */
 const RECOVERY_PROBE_MS = 100;
 
+/** What a `ClusterNode` works with; all of it is built before the node. */
+export interface ClusterNodeOptions {
+  bus: Bus;
+  presence: Presence;
+  catalog: Catalog;
+  log: Logger;
+  heartbeatMs: number;
+  liveness: InstanceLiveness;
+  remoteLinks: RemoteLinks;
+  /** Takes what comes back from calls sent to other instances. */
+  router: Router;
+  /** The local /ws connections (closed on takeover, announced again after an outage). */
+  gateway: SpokeGateway;
+  /** Calls other instances relay to spokes connected here. */
+  forwarded: ForwardedCalls;
+}
+
 /**
  * This instance's part in a cluster (ARCHITECTURE.md › Many instances): its instance channel, the liveness of
  * the others, calls to spokes they hold and from callers they serve, and presence checks. With the memory bus
  * there is nobody else and all of it idles.
  */
-export class ClusterNode {
-  readonly remoteLinks: RemoteLinks;
-  /** Where the router sends a call: a local session or another instance (the local-or-remote choice). */
-  readonly links: ClusterLinks;
-  /** Calls other instances' callers make to spokes connected here. */
-  readonly forwarded: ForwardedCalls;
+export class ClusterNode implements Service {
+  readonly name = "cluster";
   readonly #bus: Bus;
   readonly #presence: Presence;
   readonly #catalog: Catalog;
   readonly #log: Logger;
   readonly #liveness: InstanceLiveness;
+  readonly #remoteLinks: RemoteLinks;
+  readonly #router: Router;
+  readonly #gateway: SpokeGateway;
+  readonly #forwarded: ForwardedCalls;
   readonly #watch: PresenceWatch;
-  #gateway: SpokeGateway | undefined;
+  readonly #stopListeners: Array<() => void> = [];
   #unsubscribe: Unsubscribe | undefined;
-  #stopHealthListener: (() => void) | undefined;
-  #stopCatalogListener: (() => void) | undefined;
 
-  constructor(opts: {
-    bus: Bus;
-    presence: Presence;
-    catalog: Catalog;
-    log: Logger;
-    remoteAckMs: number;
-    heartbeatMs: number;
-    /** The spokes connected to this instance (shared with the gateway). */
-    directory: SpokeDirectory;
-  }) {
+  constructor(opts: ClusterNodeOptions) {
     this.#bus = opts.bus;
     this.#presence = opts.presence;
     this.#catalog = opts.catalog;
     this.#log = opts.log;
-    this.#liveness = new InstanceLiveness(opts.bus, opts.remoteAckMs, (instanceId) =>
-      this.#instanceDown(instanceId),
-    );
-    this.remoteLinks = new RemoteLinks(opts.bus, this.#liveness, opts.log);
-    this.links = new ClusterLinks(opts.bus.instanceId, opts.directory, this.remoteLinks);
-    this.forwarded = new ForwardedCalls(opts.bus, opts.directory, opts.remoteAckMs);
+    this.#liveness = opts.liveness;
+    this.#remoteLinks = opts.remoteLinks;
+    this.#router = opts.router;
+    this.#gateway = opts.gateway;
+    this.#forwarded = opts.forwarded;
     this.#watch = new PresenceWatch({
       catalog: opts.catalog,
       presence: opts.presence,
@@ -67,29 +72,34 @@ export class ClusterNode {
     });
   }
 
-  /** Connects the parts created after this node. */
-  attach(router: Router, gateway: SpokeGateway): void {
-    this.remoteLinks.useRouter(router);
-    this.#gateway = gateway;
-  }
-
   async start(): Promise<void> {
     this.#unsubscribe = await this.#bus.onInstanceMessage((text) => this.#onMessage(text));
     if (this.#bus.kind === "memory") return;
+    this.#stopListeners.push(
+      this.#liveness.onDead((instanceId) => this.#instanceDown(instanceId)),
+      this.#remoteLinks.onUndeliverable((hubId, message) => this.#router.remoteUnavailable(hubId, message)),
+    );
     await this.#liveness.start();
     this.#watch.start();
-    this.#stopCatalogListener = this.#catalog.onChange((name) => {
-      const spoke = this.#catalog.spoke(name);
-      this.remoteLinks.prune(name, spoke?.live ? spoke.connectionId : undefined);
-    });
-    this.#stopHealthListener = this.#bus.onHealthChange((healthy) => {
-      if (!healthy) {
-        // Replies published while the bus is down are lost: calls waiting on other instances fail now.
-        this.remoteLinks.busDown();
-        return;
-      }
-      void this.#recover();
-    });
+    this.#stopListeners.push(
+      this.#catalog.onChange((name) => {
+        const spoke = this.#catalog.spoke(name);
+        this.#remoteLinks.prune(name, spoke?.live ? spoke.connectionId : undefined);
+      }),
+      this.#bus.onHealthChange((healthy) => {
+        if (!healthy) {
+          // Replies published while the bus is down are lost: calls waiting on other instances fail now.
+          for (const link of this.#remoteLinks.dropAll()) {
+            this.#router.linkUnavailable(
+              link,
+              "the instances cannot reach each other (Redis is unavailable)",
+            );
+          }
+          return;
+        }
+        void this.#recover();
+      }),
+    );
   }
 
   /**
@@ -109,24 +119,16 @@ export class ClusterNode {
     }
     if (!this.#bus.healthy) return;
     this.#log.info("Redis is back: announcing this instance's spokes again");
-    await this.#gateway?.reannounce();
+    await this.#gateway.reannounce();
     await this.#watch.check();
   }
 
   async stop(): Promise<void> {
-    this.#stopHealthListener?.();
-    this.#stopCatalogListener?.();
+    for (const stop of this.#stopListeners.splice(0)) stop();
     this.#watch.stop();
-    this.forwarded.stop();
+    this.#forwarded.stop();
     await this.#liveness.stop();
     await this.#unsubscribe?.();
-  }
-
-  /** Tells `instanceId` to close its connection that held `spokeName` (taken over here). */
-  async takeOver(instanceId: string, spokeName: string, connectionId: string): Promise<void> {
-    await this.#bus
-      .sendToInstance(instanceId, encodeTakeover(this.#bus.instanceId, spokeName, connectionId))
-      .catch((error: unknown) => this.#log.warn("could not tell an instance about a takeover", { error }));
   }
 
   #onMessage(text: string): void {
@@ -137,7 +139,7 @@ export class ClusterNode {
     }
     switch (message.kind) {
       case "F":
-        this.forwarded.forward(
+        this.#forwarded.forward(
           message.from,
           message.connectionId,
           message.type,
@@ -146,25 +148,36 @@ export class ClusterNode {
           message.frame,
         );
         return;
-      case "R":
-        this.remoteLinks.onReply(message.from, message.connectionId, message.frame);
+      case "R": {
+        const reply = this.#remoteLinks.reply(message.from, message.connectionId, message.frame);
+        if (!reply) return;
+        this.#router.remoteAcknowledged(reply.frame.id);
+        this.#router.onSpokeFrame(reply.link, reply.frame);
+        this.#remoteLinks.settled(reply.link);
         return;
+      }
       case "A":
-        this.remoteLinks.onAck(message.hubId);
+        // The owner took these calls (a comma-separated list of hub ids).
+        for (const hubId of message.hubId.split(",")) this.#router.remoteAcknowledged(hubId);
         return;
       case "N":
-        this.remoteLinks.onNotHere(message.hubId);
+        this.#router.remoteUnavailable(
+          message.hubId,
+          "the spoke is no longer connected to the instance that held it",
+        );
         return;
       case "T":
-        this.#gateway?.takenOver(message.spokeName, message.connectionId);
+        this.#gateway.takenOver(message.spokeName, message.connectionId);
         return;
     }
   }
 
   #instanceDown(instanceId: string): void {
     this.#log.warn("an instance stopped answering; failing its calls", { instance: instanceId.slice(0, 8) });
-    this.remoteLinks.instanceDown(instanceId);
-    this.forwarded.callerDown(instanceId);
+    for (const link of this.#remoteLinks.dropInstance(instanceId)) {
+      this.#router.linkUnavailable(link, `the instance holding spoke "${link.spokeName}" stopped answering`);
+    }
+    this.#forwarded.callerDown(instanceId);
     void this.#watch.check();
   }
 }

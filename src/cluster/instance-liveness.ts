@@ -12,7 +12,7 @@ export const INSTANCES_CHANNEL = "alkhub:instances";
 export class InstanceLiveness {
   readonly #bus: Bus;
   readonly #silenceMs: number;
-  readonly #onDead: (instanceId: string) => void;
+  readonly #deadListeners = new Set<(instanceId: string) => void>();
   readonly #lastHeard = new Map<string, number>();
   readonly #dead = new Set<string>();
   /** Instances a message was received from (not only asked about). */
@@ -20,10 +20,15 @@ export class InstanceLiveness {
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #unsubscribe: Unsubscribe | undefined;
 
-  constructor(bus: Bus, remoteAckMs: number, onDead: (instanceId: string) => void) {
+  constructor(bus: Bus, remoteAckMs: number) {
     this.#bus = bus;
     this.#silenceMs = remoteAckMs;
-    this.#onDead = onDead;
+  }
+
+  /** Calls `listener` with each instance found dead; returns the way to stop. */
+  onDead(listener: (instanceId: string) => void): () => void {
+    this.#deadListeners.add(listener);
+    return () => this.#deadListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -63,7 +68,7 @@ export class InstanceLiveness {
     for (const [instanceId, heardAt] of this.#lastHeard) {
       if (heardAt >= silentSince || this.#dead.has(instanceId)) continue;
       this.#dead.add(instanceId);
-      this.#onDead(instanceId);
+      for (const listener of this.#deadListeners) listener(instanceId);
     }
   }
 }

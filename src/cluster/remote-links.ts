@@ -1,7 +1,7 @@
 import type { Bus } from "../bus/index.ts";
 import type { CatalogSpoke } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { Router, SpokeFrameType, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
+import type { SpokeFrameType, SpokeLink, SpokeReplyFrame } from "../router/index.ts";
 import type { InstanceLiveness } from "./instance-liveness.ts";
 import { encodeForward } from "./instance-messages.ts";
 
@@ -31,15 +31,16 @@ export class RemoteLink implements SpokeLink {
 }
 
 /**
- * The caller's side of cross-instance calls: a `RemoteLink` per remote spoke connection, frames published to
- * the owner's instance channel, and the owner's replies, acks and refusals handed to the router.
+ * The caller's side of cross-instance calls: a `RemoteLink` per remote spoke connection and the frames
+ * published to the owner's instance channel. It is made before the router (the router routes through it), so
+ * it does not call the router: it answers what arrived, and `ClusterNode` hands that to the router.
  */
 export class RemoteLinks {
   readonly #bus: Bus;
   readonly #liveness: InstanceLiveness;
   readonly #log: Logger;
   readonly #links = new Map<string, RemoteLink>();
-  #router: Router | undefined;
+  readonly #undeliverable = new Set<(hubId: string, message: string) => void>();
 
   constructor(bus: Bus, liveness: InstanceLiveness, log: Logger) {
     this.#bus = bus;
@@ -47,8 +48,10 @@ export class RemoteLinks {
     this.#log = log;
   }
 
-  useRouter(router: Router): void {
-    this.#router = router;
+  /** Calls `listener` for each call whose frame could not be published to its owner; returns the way to stop. */
+  onUndeliverable(listener: (hubId: string, message: string) => void): () => void {
+    this.#undeliverable.add(listener);
+    return () => this.#undeliverable.delete(listener);
   }
 
   /** The link to a spoke on another instance; undefined while that instance (or the bus) is unreachable. */
@@ -67,6 +70,7 @@ export class RemoteLinks {
   }
 
   /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
+  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
   forward(
     link: RemoteLink,
     frame: string,
@@ -77,38 +81,36 @@ export class RemoteLinks {
     if (!this.#bus.healthy) return false;
     const message = encodeForward(this.#bus.instanceId, link.connectionId, type, hubId, subscription, frame);
     this.#bus.sendToInstance(link.instanceId, message).catch(() => {
-      this.#router?.remoteUnavailable(hubId, `the instance holding spoke "${link.spokeName}" is unreachable`);
+      const why = `the instance holding spoke "${link.spokeName}" is unreachable`;
+      for (const listener of this.#undeliverable) listener(hubId, why);
     });
     return true;
   }
 
   /**
-   * A reply frame relayed by the owner of `connectionId`. The owner checked it when its spoke sent it (the
-   * instances trust each other: they share the bus and the database), so it is only parsed here, once.
+   * A reply frame relayed by the owner of `connectionId`: the link it belongs to and the frame, or undefined
+   * when there is no such link. Hand it to the router, then call `settled(link)`. The owner checked the frame
+   * when its spoke sent it and relays it as received (the instances trust each other: they share the bus and
+   * the database), so it is only parsed here, once.
    */
-  onReply(from: string, connectionId: string, frameText: string): void {
-    const key = `${from}/${connectionId}`;
-    const link = this.#links.get(key);
-    if (!link || !this.#router) return;
-    let frame: SpokeReplyFrame;
+  reply(
+    from: string,
+    connectionId: string,
+    frameText: string,
+  ): { link: RemoteLink; frame: SpokeReplyFrame } | undefined {
+    const link = this.#links.get(`${from}/${connectionId}`);
+    if (!link) return undefined;
     try {
-      frame = JSON.parse(frameText) as SpokeReplyFrame;
+      return { link, frame: JSON.parse(frameText) as SpokeReplyFrame };
     } catch {
       this.#log.warn("ignored an unreadable relayed frame", { from });
-      return;
+      return undefined;
     }
-    this.#router.remoteAcknowledged(frame.id);
-    this.#router.onSpokeFrame(link, frame);
-    if (link.retired && link.inFlight === 0) this.#links.delete(key);
   }
 
-  /** The owner took these calls (a comma-separated list of hub ids). */
-  onAck(hubIds: string): void {
-    for (const hubId of hubIds.split(",")) this.#router?.remoteAcknowledged(hubId);
-  }
-
-  onNotHere(hubId: string): void {
-    this.#router?.remoteUnavailable(hubId, "the spoke is no longer connected to the instance that held it");
+  /** A retired link goes once its last call ended. */
+  settled(link: RemoteLink): void {
+    if (link.retired && link.inFlight === 0) this.#links.delete(`${link.instanceId}/${link.connectionId}`);
   }
 
   /**
@@ -124,20 +126,21 @@ export class RemoteLinks {
     }
   }
 
-  /** The bus is down: no reply can come back, so every call waiting on another instance fails now. */
-  busDown(): void {
-    for (const [key, link] of this.#links) {
-      this.#links.delete(key);
-      this.#router?.linkUnavailable(link, "the instances cannot reach each other (Redis is unavailable)");
-    }
+  /** Drops every link (the bus is down: no reply can come back); returns them so their calls can fail. */
+  dropAll(): RemoteLink[] {
+    const dropped = [...this.#links.values()];
+    this.#links.clear();
+    return dropped;
   }
 
-  /** An instance went silent: its links are dropped and their calls fail now. */
-  instanceDown(instanceId: string): void {
+  /** Drops the links to `instanceId` (it went silent); returns them so their calls can fail. */
+  dropInstance(instanceId: string): RemoteLink[] {
+    const dropped: RemoteLink[] = [];
     for (const [key, link] of this.#links) {
       if (link.instanceId !== instanceId) continue;
       this.#links.delete(key);
-      this.#router?.linkUnavailable(link, `the instance holding spoke "${link.spokeName}" stopped answering`);
+      dropped.push(link);
     }
+    return dropped;
   }
 }

@@ -1,25 +1,30 @@
 import type { CatalogSpoke } from "../catalog/index.ts";
 import type { SpokeLink, SpokeLinks } from "../router/index.ts";
-import type { SpokeDirectory } from "../spokes/index.ts";
 import type { RemoteLinks } from "./remote-links.ts";
 
+/** The spoke connections of this instance, by connection id (the gateway's directory). */
+export interface LocalLinks {
+  byConnection(connectionId: string): SpokeLink | undefined;
+}
+
 /**
- * The router's `SpokeLinks`: the one place that chooses between a spoke connected to this instance (its
- * session, from the directory) and one held by another instance (a `RemoteLink` through the bus).
+ * The router's `SpokeLinks`: the local connection when this instance holds the spoke, otherwise a link through
+ * the bus to the instance that does.
  */
-export class ClusterLinks implements SpokeLinks {
+export class ClusterSpokeLinks implements SpokeLinks {
   readonly #instanceId: string;
-  readonly #directory: SpokeDirectory;
+  readonly #local: LocalLinks;
   readonly #remote: RemoteLinks;
 
-  constructor(instanceId: string, directory: SpokeDirectory, remote: RemoteLinks) {
+  constructor(instanceId: string, local: LocalLinks, remote: RemoteLinks) {
     this.#instanceId = instanceId;
-    this.#directory = directory;
+    this.#local = local;
     this.#remote = remote;
   }
 
   link(spoke: CatalogSpoke): SpokeLink | undefined {
-    if (spoke.instanceId === this.#instanceId) return this.#directory.byConnection(spoke.connectionId ?? "");
-    return this.#remote.link(spoke);
+    return spoke.instanceId === this.#instanceId
+      ? this.#local.byConnection(spoke.connectionId ?? "")
+      : this.#remote.link(spoke);
   }
 }

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
+import { STARTUP_STEPS } from "../lifecycle/index.ts";
 import { HealthState } from "./state.ts";
-import { STARTUP_STEPS } from "./steps.ts";
 
 test("reports the current step while starting, then ok once ready", () => {
   const health = new HealthState();

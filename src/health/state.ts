@@ -1,4 +1,4 @@
-import type { StartupStep } from "./steps.ts";
+import type { StartupStep } from "../lifecycle/index.ts";
 
 /** A dependency whose loss degrades the hub after `ready`. Issue kinds are public: they name no host. */
 export type DependencyName = "postgres" | "redis";

@@ -1,13 +1,13 @@
 import { Elysia } from "elysia";
 import type { Identity, KeyVerifier } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
-import { type CallRequest, CollectingSink, type Router } from "../router/index.ts";
+import { type CallRequest, type Calls, CollectingSink } from "../router/index.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { authenticate, readJsonBody } from "./request-auth.ts";
 
 /** What the `/api/v1` routes need, resolved per request (closed by the startup gate until ready). */
 export interface ApiRouteDeps {
-  router: () => Router;
+  calls: () => Calls;
   keys: () => KeyVerifier;
   /** Largest request body, in bytes. */
   maxBodyBytes: number;
@@ -15,12 +15,12 @@ export interface ApiRouteDeps {
 
 /**
  * `/api/v1`: the catalog and calls over plain HTTP (JSON in, JSON out; errors `{ code, message }` with a
- * fitting status). Every route is a thin adapter over the router, like /ws and /mcp.
+ * fitting status). Every route is a thin adapter over the calls facade, like /ws and /mcp.
  */
 export function apiRoutes(deps: ApiRouteDeps) {
   const call = async (request: Request, identity: Identity, callRequest: CallRequest): Promise<Response> => {
     const sink = new CollectingSink();
-    const handle = deps.router().call({ identity }, callRequest, sink);
+    const handle = deps.calls().call({ identity }, callRequest, sink);
     // A client that goes away takes its call with it.
     const onAbort = () => handle.abort("the HTTP client disconnected");
     request.signal.addEventListener("abort", onAbort, { once: true });

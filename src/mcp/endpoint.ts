@@ -4,7 +4,7 @@ import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls } from "../router/index.ts";
 import { EndedSessions } from "./ended-sessions.ts";
 import { RunningCalls } from "./running-calls.ts";
 import { createMcpServer, type McpServerDeps, type McpTarget, type RequestAuth } from "./server-factory.ts";
@@ -19,7 +19,8 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 export interface McpEndpointOptions {
-  router: Router;
+  /** Where tool calls go (the calls facade). */
+  calls: Calls;
   catalog: Catalog;
   bus: Bus;
   log: Logger;
@@ -175,7 +176,7 @@ export class McpEndpoint {
 
   #serverDeps(): McpServerDeps {
     return {
-      router: () => this.#options.router,
+      calls: () => this.#options.calls,
       catalog: () => this.#options.catalog,
       running: this.#running,
       jsonSchemaValidator: this.#validator,

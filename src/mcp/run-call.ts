@@ -1,14 +1,14 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Identity } from "../auth/index.ts";
 import type { CallLogLevel } from "../protocol/index.ts";
-import { type CallHandle, type CallRequest, CollectingSink, type Router } from "../router/index.ts";
+import { type CallHandle, type CallRequest, type Calls, CollectingSink } from "../router/index.ts";
 import { errorResult, outputResult } from "./results.ts";
 import { RunningCalls } from "./running-calls.ts";
 
 /** What one MCP `tools/call` brings to the hub. */
 export interface McpCallContext {
   identity: Identity;
-  router: Router;
+  calls: Calls;
   running: RunningCalls;
   sessionId: string | undefined;
   /** The JSON-RPC id of the `tools/call` request. */
@@ -49,7 +49,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
         notify("notifications/message", { level, data, ...(logger ? { logger } : {}) });
     },
   });
-  const handle: CallHandle = ctx.router.call(
+  const handle: CallHandle = ctx.calls.call(
     { identity: ctx.identity },
     { ...request, progress: ctx.progressToken !== undefined },
     sink,

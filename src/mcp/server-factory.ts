@@ -12,7 +12,7 @@ import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Identity } from "../auth/index.ts";
 import type { Catalog } from "../catalog/index.ts";
 import { type CallLogLevel, LOG_LEVELS } from "../protocol/index.ts";
-import type { Router } from "../router/index.ts";
+import type { Calls } from "../router/index.ts";
 import { BUILD_INFO } from "../version.ts";
 import { metaTools } from "./meta-tools.ts";
 import { runMcpCall } from "./run-call.ts";
@@ -30,7 +30,7 @@ export interface RequestAuth {
 }
 
 export interface McpServerDeps {
-  router: () => Router;
+  calls: () => Calls;
   catalog: () => Catalog;
   running: RunningCalls;
   /**
@@ -88,7 +88,7 @@ export function createMcpServer(target: McpTarget, deps: McpServerDeps): Server 
       return await runMcpCall(
         {
           identity: auth.identity,
-          router: deps.router(),
+          calls: deps.calls(),
           running: deps.running,
           sessionId: extra.sessionId,
           requestId: extra.requestId,

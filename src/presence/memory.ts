@@ -1,7 +1,13 @@
 import type { ClaimResult, Presence, PresenceEntry } from "./types.ts";
 
-/** Presence for a single instance: a map with expiry times, with the same rules as the Redis one. */
-export function createMemoryPresence(now: () => number = Date.now): Presence {
+/**
+ * Presence for a single instance: a map with expiry times, with the same rules as the Redis one. The only
+ * instance alive is `instanceId`: a name held under another instance id (which only a previous life or a
+ * test can leave behind) is orphaned and claimable at once.
+ */
+export function createMemoryPresence(options: { instanceId?: string; now?: () => number } = {}): Presence {
+  const now = options.now ?? Date.now;
+  const alive = (instanceId: string) => options.instanceId === undefined || instanceId === options.instanceId;
   const entries = new Map<string, { entry: PresenceEntry; expiresAt: number }>();
   const current = (name: string): PresenceEntry | undefined => {
     const held = entries.get(name);
@@ -14,6 +20,10 @@ export function createMemoryPresence(now: () => number = Date.now): Presence {
     async claim(name, entry, ttlMs, takeover): Promise<ClaimResult> {
       const holder = current(name);
       if (holder && holder.connectionId !== entry.connectionId) {
+        if (holder.instanceId !== entry.instanceId && !alive(holder.instanceId)) {
+          entries.set(name, { entry, expiresAt: now() + ttlMs });
+          return { ok: true, previous: holder, orphaned: true };
+        }
         if (!takeover || holder.keyId !== entry.keyId) return { ok: false, holder };
         entries.set(name, { entry, expiresAt: now() + ttlMs });
         return { ok: true, previous: holder };

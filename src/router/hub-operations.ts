@@ -12,15 +12,16 @@ import {
   type SchemaChecker,
 } from "../protocol/index.ts";
 import type { Router } from "./router.ts";
-import type { CallerContext, CallHandle, CallRequest, CallSink } from "./types.ts";
+import type { CallerContext, CallHandle, CallRequest, CallSink, Calls } from "./types.ts";
 
 const DONE: CallHandle = { abort() {} };
 
 /**
- * The hub's own operations (`hub.list`, `hub.search`, `hub.schema`, `hub.spokes`, `hub.call`) for every surface.
- * `hub.register` belongs to a /ws connection and is answered there; elsewhere it is not found.
+ * The calls facade every surface uses: answers the hub's own operations (`hub.list`, `hub.search`, `hub.schema`,
+ * `hub.spokes`, `hub.call`) and hands every other call to the router. `hub.register` belongs to a /ws connection
+ * and is answered there; elsewhere it is not found. While the hub drains, the router refuses everything.
  */
-export class HubOperations {
+export class HubOperations implements Calls {
   readonly #catalog: Catalog;
   readonly #router: Router;
   readonly #checkers: {
@@ -30,9 +31,9 @@ export class HubOperations {
     call: SchemaChecker<typeof HubCallInput>;
   };
 
-  constructor(catalog: Catalog, router: Router) {
-    this.#catalog = catalog;
-    this.#router = router;
+  constructor(opts: { catalog: Catalog; router: Router }) {
+    this.#catalog = opts.catalog;
+    this.#router = opts.router;
     this.#checkers = {
       list: compileChecker(HubListInput),
       search: compileChecker(HubSearchInput),
@@ -42,6 +43,9 @@ export class HubOperations {
   }
 
   call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle {
+    if (!isHubOperation(request.operation) || this.#router.draining) {
+      return this.#router.call(caller, request, sink);
+    }
     if (request.operation === "hub.call") return this.#callThrough(caller, request, sink);
     try {
       sink.response(this.#read(caller.identity, request.operation, request.input ?? {}), true);

@@ -7,7 +7,7 @@ export {
 } from "./collecting-sink.ts";
 export { HubOperations } from "./hub-operations.ts";
 export { IdleWaiters } from "./idle-waiters.ts";
-export { type Route, routeCall } from "./route.ts";
+export { type Route, type RoutingCatalog, routeCall } from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
 export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 export type {
@@ -15,6 +15,7 @@ export type {
   CallHandle,
   CallRequest,
   CallSink,
+  Calls,
   SpokeFrameType,
   SpokeLink,
   SpokeLinks,

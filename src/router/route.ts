@@ -3,6 +3,9 @@ import type { Catalog, CatalogOperation } from "../catalog/index.ts";
 import { HubError } from "../protocol/index.ts";
 import type { SpokeLink, SpokeLinks } from "./types.ts";
 
+/** What routing reads from the catalog (the whole `Catalog` in the hub; a small fake in unit tests). */
+export type RoutingCatalog = Pick<Catalog, "operation" | "spoke" | "canSee" | "canCall">;
+
 /** Where a call goes, or why it cannot go anywhere. */
 export type Route =
   | { ok: true; operation: CatalogOperation; link: SpokeLink }
@@ -12,7 +15,12 @@ export type Route =
  * Routes a call to a spoke operation: a pure function of the name, the caller's key, the catalog and the local
  * connections. An operation the key may not see is reported as not found, so names do not leak.
  */
-export function routeCall(name: string, identity: Identity, catalog: Catalog, links: SpokeLinks): Route {
+export function routeCall(
+  name: string,
+  identity: Identity,
+  catalog: RoutingCatalog,
+  links: SpokeLinks,
+): Route {
   const operation = catalog.operation(name);
   const spoke = operation && catalog.spoke(operation.spokeName);
   if (!operation || !spoke || !catalog.canSee(identity, spoke)) {

@@ -1,16 +1,22 @@
 import type { AuditSink } from "../audit/index.ts";
-import type { Catalog } from "../catalog/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
-import { HubError, isHubOperation, type ToHubFrame } from "../protocol/index.ts";
+import { HubError, type ToHubFrame } from "../protocol/index.ts";
 import { CallMetrics, type CallOutcome } from "./call-metrics.ts";
 import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
-import type { HubOperations } from "./hub-operations.ts";
 import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
-import { routeCall } from "./route.ts";
+import { type RoutingCatalog, routeCall } from "./route.ts";
 import { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
-import type { CallerContext, CallHandle, CallRequest, CallSink, SpokeLink, SpokeLinks } from "./types.ts";
+import type {
+  CallerContext,
+  CallHandle,
+  CallRequest,
+  CallSink,
+  Calls,
+  SpokeLink,
+  SpokeLinks,
+} from "./types.ts";
 
 /** The router's slice of the config (`router` section). */
 export interface RouterSettings {
@@ -22,7 +28,7 @@ export interface RouterSettings {
 }
 
 export interface RouterOptions {
-  catalog: Catalog;
+  catalog: RoutingCatalog;
   links: SpokeLinks;
   audit: AuditSink;
   metrics: MetricsRegistry;
@@ -48,17 +54,17 @@ const SETTLED_HANDLE: CallHandle = { abort() {} };
 
 /**
  * Relays calls to the spoke connections that serve them and their answers back (PROTOCOL.md › Calls). The hot
- * path does no I/O besides the socket writes: no database, no bus, no logging per call.
+ * path does no I/O besides the socket writes: no database, no bus, no logging per call. Surfaces do not call it
+ * directly: `HubOperations` stands in front of it, answers `hub.*` itself and hands spoke operations on.
  */
-export class Router {
-  readonly #catalog: Catalog;
+export class Router implements Calls {
+  readonly #catalog: RoutingCatalog;
   readonly #links: SpokeLinks;
   readonly #audit: AuditSink;
   readonly #log: Logger;
   readonly #settings: RouterSettings;
   readonly #pending = new PendingCalls();
   readonly #metrics: CallMetrics;
-  #hubOperations: HubOperations | undefined;
   #nextId = 0;
   readonly #idPrefix = `h${crypto.randomUUID().slice(0, 8)}-`;
   #draining = false;
@@ -88,17 +94,17 @@ export class Router {
     });
   }
 
-  /** Installs the handler of `hub.*` operations (it needs the router itself for `hub.call`). */
-  useHubOperations(hubOperations: HubOperations): void {
-    this.#hubOperations = hubOperations;
-  }
-
   /** Calls in flight to spokes. */
   get inFlight(): number {
     return this.#pending.size;
   }
 
-  /** Starts a call; everything that happens to it arrives at `sink`. Never throws. */
+  /** Whether new calls are refused (`beginDrain` was called). */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Starts a call to a spoke operation; everything that happens to it arrives at `sink`. Never throws. */
   call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle {
     const startedAt = this.#clock.now();
     if (this.#draining) {
@@ -109,18 +115,6 @@ export class Router {
         startedAt,
         new HubError("UNAVAILABLE", "the hub is shutting down"),
       );
-    }
-    if (isHubOperation(request.operation)) {
-      if (!this.#hubOperations) {
-        return this.#refuse(
-          caller,
-          request,
-          sink,
-          startedAt,
-          new HubError("UNAVAILABLE", "the hub is starting"),
-        );
-      }
-      return this.#hubOperations.call(caller, request, sink);
     }
     const route = routeCall(request.operation, caller.identity, this.#catalog, this.#links);
     if (!route.ok) return this.#refuse(caller, request, sink, startedAt, route.error);

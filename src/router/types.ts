@@ -39,6 +39,15 @@ export interface CallSink {
   error(error: HubError): void;
 }
 
+/**
+ * Where every surface (/ws, /mcp, /api/v1) sends calls: `HubOperations`, which answers `hub.*` and passes spoke
+ * operations to the router.
+ */
+export interface Calls {
+  /** Starts a call; everything that happens to it arrives at `sink`. Never throws. */
+  call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle;
+}
+
 /** The caller's handle on a call in flight. */
 export interface CallHandle {
   /** Stops the call: the spoke is told (`call.aborted`), the sink gets `ABORTED`. Harmless once settled. */

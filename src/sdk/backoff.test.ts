@@ -10,10 +10,10 @@ test("backoff doubles from initialDelayMs, caps at maxDelayMs, and jitters withi
   expect(policy.maxAttempts).toBe(Number.POSITIVE_INFINITY);
 });
 
-test("defaults: 250 ms first, 30 s at most", () => {
+test("defaults: 250 ms first, 5 s at most", () => {
   expect(backoffPolicy()).toEqual({
     initialDelayMs: 250,
-    maxDelayMs: 30_000,
+    maxDelayMs: 5000,
     maxAttempts: Number.POSITIVE_INFINITY,
   });
 });

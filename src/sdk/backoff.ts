@@ -3,8 +3,12 @@ import type { ReconnectOptions } from "./types.ts";
 
 /** First reconnect delay, in milliseconds. */
 export const DEFAULT_INITIAL_DELAY_MS = 250;
-/** Largest reconnect delay, in milliseconds. */
-export const DEFAULT_MAX_DELAY_MS = 30_000;
+/**
+ * Largest reconnect delay, in milliseconds. Small enough that a fleet is back within a few seconds of a hub that
+ * was down for a while (a restart after a crash takes seconds); an attempt against a hub that is down costs it a
+ * refused connection or a 503, so even 15,000 spokes retrying this often are cheap.
+ */
+export const DEFAULT_MAX_DELAY_MS = 5000;
 
 /** A reconnect policy with every default filled in. */
 export interface BackoffPolicy {

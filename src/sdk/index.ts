@@ -1,6 +1,7 @@
 /**
  * The spoke SDK (`@alkdev/hub/spoke`): connect to a hub, register operations, serve calls, call other
- * operations, reconnect. Runs in Bun, Node ≥ 22 and browsers; imports only `protocol/` and TypeBox.
+ * operations, reconnect. Runs in Bun, Node ≥ 22, Deno and browsers; imports only `protocol/` and TypeBox. Built
+ * into its own package by scripts/build-sdk.ts (packages/sdk/).
  */
 export { HubError } from "../protocol/index.ts";
 export {
@@ -13,6 +14,12 @@ export {
 export { buildOperationSpecs, defineOperation } from "./define.ts";
 export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
 export { toWireError } from "./incoming.ts";
+export {
+  DEFAULT_RETRY_ATTEMPTS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  withRetry,
+} from "./retry.ts";
 export { safeUrl } from "./socket.ts";
 export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
 export type {
@@ -23,6 +30,7 @@ export type {
   ProgressUpdate,
   QueryOperationDef,
   ReconnectOptions,
+  RetryOptions,
   Spoke,
   SpokeLogger,
   SpokeOptions,

@@ -10,6 +10,7 @@ import { HubConnection } from "./connection.ts";
 import { buildOperationSpecs } from "./define.ts";
 import { SpokeConnectionError, SpokeOptionsError } from "./errors.ts";
 import { ConcurrencyGate } from "./gate.ts";
+import { withRetry } from "./retry.ts";
 import { openSocket } from "./socket.ts";
 import { StatusEmitter } from "./status.ts";
 import type {
@@ -129,9 +130,12 @@ class SpokeClient implements Spoke {
   }
 
   call<T = unknown>(operation: string, input?: unknown, options?: CallOptions): Promise<T> {
-    const refusal = this.#refusal();
-    if (refusal) return Promise.reject(refusal);
-    return (this.#current as HubConnection).pending.call(operation, input, options) as Promise<T>;
+    const once = () => {
+      const refusal = this.#refusal();
+      if (refusal) return Promise.reject(refusal);
+      return (this.#current as HubConnection).pending.call(operation, input, options) as Promise<T>;
+    };
+    return options?.retry ? withRetry(once, options.retry, options.signal) : once();
   }
 
   subscribe<T = unknown>(operation: string, input?: unknown, options?: SubscribeOptions): AsyncIterable<T> {

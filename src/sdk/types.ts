@@ -28,6 +28,23 @@ export interface CallOptions {
   progress?: (update: ProgressUpdate) => void;
   /** Receives each `call.log` the serving spoke sends about the call. */
   log?: (entry: { level: CallLogLevel; data: unknown; logger?: string }) => void;
+  /**
+   * Tries the call again after a retryable failure (`SPOKE_UNAVAILABLE`, `SPOKE_DISCONNECTED`, `SPOKE_BUSY`,
+   * `RATE_LIMITED`, `UNAVAILABLE` — a hub restarting, a spoke moving between instances). Only for calls that
+   * are safe to repeat (queries, idempotent mutations): the first attempt may have run before it failed.
+   * `true` means the defaults. Off by default. `TIMEOUT` and `ABORTED` are never retried.
+   */
+  retry?: boolean | RetryOptions;
+}
+
+/** How `CallOptions.retry` tries again: jittered exponential backoff, like reconnects. */
+export interface RetryOptions {
+  /** Attempts in all, the first included. Default 5. */
+  attempts?: number;
+  /** Delay before the second attempt, in milliseconds. Default 100. */
+  initialDelayMs?: number;
+  /** Largest delay, in milliseconds. Default 2000. */
+  maxDelayMs?: number;
 }
 
 /** Options of `spoke.subscribe`. */
@@ -103,7 +120,7 @@ export type AnyOperationDef = OperationDef<any, any>;
 export interface ReconnectOptions {
   /** First delay, in milliseconds. Default 250. */
   initialDelayMs?: number;
-  /** Largest delay, in milliseconds. Default 30 000. */
+  /** Largest delay, in milliseconds. Default 5 000. */
   maxDelayMs?: number;
   /** Consecutive failed attempts after which the spoke closes with an error. Default: no limit. */
   maxAttempts?: number;

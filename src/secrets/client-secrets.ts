@@ -2,6 +2,7 @@ import { and, asc, eq, type SQL } from "drizzle-orm";
 import { writeAuditRow } from "../audit/index.ts";
 import type { KeyRing } from "../crypto/index.ts";
 import { accounts, clientSecrets, clients, type Database, type Store } from "../store/index.ts";
+import { withOwners } from "./owned-secrets.ts";
 import { openSecret, sealSecret } from "./sealing.ts";
 import type {
   ClientSecretInfo,
@@ -92,18 +93,19 @@ export async function listClientSecrets(
   const conditions: SQL[] = [];
   if (filter.account !== undefined) conditions.push(eq(accounts.name, filter.account));
   if (filter.client !== undefined) conditions.push(eq(clients.name, filter.client));
-  return store.db
-    .select({
-      account: accounts.name,
-      client: clients.name,
-      name: clientSecrets.name,
-      keyVersion: clientSecrets.keyVersion,
-      createdAt: clientSecrets.createdAt,
-      updatedAt: clientSecrets.updatedAt,
-    })
-    .from(clientSecrets)
-    .innerJoin(clients, eq(clientSecrets.clientId, clients.id))
-    .innerJoin(accounts, eq(clients.accountId, accounts.id))
+  return withOwners(
+    store.db
+      .select({
+        account: accounts.name,
+        client: clients.name,
+        name: clientSecrets.name,
+        keyVersion: clientSecrets.keyVersion,
+        createdAt: clientSecrets.createdAt,
+        updatedAt: clientSecrets.updatedAt,
+      })
+      .from(clientSecrets)
+      .$dynamic(),
+  )
     .where(and(...conditions))
     .orderBy(asc(accounts.name), asc(clients.name), asc(clientSecrets.name));
 }
@@ -119,17 +121,17 @@ export async function getClientSecret(
   address: SecretAddress,
 ): Promise<string | undefined> {
   checkAddress(address);
-  const [row] = await store.db
-    .select({
-      clientId: clientSecrets.clientId,
-      name: clientSecrets.name,
-      keyVersion: clientSecrets.keyVersion,
-      sealed: clientSecrets.sealed,
-    })
-    .from(clientSecrets)
-    .innerJoin(clients, eq(clientSecrets.clientId, clients.id))
-    .innerJoin(accounts, eq(clients.accountId, accounts.id))
-    .where(addressIs(address));
+  const [row] = await withOwners(
+    store.db
+      .select({
+        clientId: clientSecrets.clientId,
+        name: clientSecrets.name,
+        keyVersion: clientSecrets.keyVersion,
+        sealed: clientSecrets.sealed,
+      })
+      .from(clientSecrets)
+      .$dynamic(),
+  ).where(addressIs(address));
   return row ? openSecret(ring, row) : undefined;
 }
 
@@ -144,12 +146,9 @@ export async function deleteClientSecret(
   checkAddress(input);
   const target = `${input.client}/${input.name}`;
   return store.db.transaction(async (tx) => {
-    const [found] = await tx
-      .select({ id: clientSecrets.id })
-      .from(clientSecrets)
-      .innerJoin(clients, eq(clientSecrets.clientId, clients.id))
-      .innerJoin(accounts, eq(clients.accountId, accounts.id))
-      .where(addressIs(input));
+    const [found] = await withOwners(
+      tx.select({ id: clientSecrets.id }).from(clientSecrets).$dynamic(),
+    ).where(addressIs(input));
     const deleted = found
       ? await tx
           .delete(clientSecrets)

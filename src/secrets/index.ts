@@ -1,7 +1,8 @@
 /**
- * Client secrets (CONFIG.md › Data keys and client secrets; SECURITY.md › Secrets): credentials the hub uses to
- * call others, sealed with the versioned data keys, bound to their client and name, rotated in place. Only
- * names, versions and timestamps ever leave this module, except through `getClientSecret` for the hub itself.
+ * Client secrets (CONFIG.md › Data keys and client secrets; SECURITY.md › Secrets): credentials for other
+ * services, read only by a part the config points at one; sealed with the versioned data keys, bound to their
+ * client and name, rotated in place. Only names, versions and timestamps ever leave this module, except through
+ * `getClientSecret` for the hub itself.
  */
 export {
   deleteClientSecret,

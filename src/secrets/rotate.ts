@@ -2,6 +2,7 @@ import { and, asc, count, eq, gt, ne } from "drizzle-orm";
 import { CryptoError, type KeyRing } from "../crypto/index.ts";
 import type { Logger } from "../log/index.ts";
 import { accounts, clientSecrets, clients, type Store } from "../store/index.ts";
+import { withOwners } from "./owned-secrets.ts";
 import { openSecret, sealSecret } from "./sealing.ts";
 import { SecretInputError } from "./validation.ts";
 
@@ -66,19 +67,20 @@ export async function rotateClientSecrets(
   let after = "";
   for (let batch = 1; ; batch += 1) {
     // Keyset paging on id: rows left behind (missing key, unreadable) still match `<> current`.
-    const rows = await db
-      .select({
-        id: clientSecrets.id,
-        clientId: clientSecrets.clientId,
-        name: clientSecrets.name,
-        keyVersion: clientSecrets.keyVersion,
-        sealed: clientSecrets.sealed,
-        client: clients.name,
-        account: accounts.name,
-      })
-      .from(clientSecrets)
-      .innerJoin(clients, eq(clientSecrets.clientId, clients.id))
-      .innerJoin(accounts, eq(clients.accountId, accounts.id))
+    const rows = await withOwners(
+      db
+        .select({
+          id: clientSecrets.id,
+          clientId: clientSecrets.clientId,
+          name: clientSecrets.name,
+          keyVersion: clientSecrets.keyVersion,
+          sealed: clientSecrets.sealed,
+          client: clients.name,
+          account: accounts.name,
+        })
+        .from(clientSecrets)
+        .$dynamic(),
+    )
       .where(and(ne(clientSecrets.keyVersion, current), gt(clientSecrets.id, after)))
       .orderBy(asc(clientSecrets.id))
       .limit(batchSize);

@@ -2,7 +2,7 @@ import type { Catalog } from "../catalog/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Presence } from "../presence/index.ts";
 import type { SpokeLimits } from "../protocol/index.ts";
-import type { Router, SpokeReplyFrame } from "../router/index.ts";
+import type { Calls, Router, SpokeReplyFrame } from "../router/index.ts";
 import type { SessionLimits, SpokeSession } from "./session.ts";
 import type { SpokeDirectory } from "./spoke-directory.ts";
 
@@ -21,6 +21,9 @@ export interface ForwardedCallsPort {
 
 /** Everything the frame handlers of a /ws connection use. */
 export interface SessionDeps {
+  /** Where this connection's own calls go (the calls facade). */
+  calls: Calls;
+  /** Takes the replies of calls this connection serves, and hears when it closes. */
   router: Router;
   catalog: Catalog;
   directory: SpokeDirectory;

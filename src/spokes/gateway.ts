@@ -1,37 +1,62 @@
 import type { Identity } from "../auth/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
+import type { Service } from "../lifecycle/index.ts";
 import { CLOSE_CODES, encodeFrame } from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
+import { Heartbeats } from "./heartbeats.ts";
+import { KeyExpiry } from "./key-expiry.ts";
+import { PresenceClaims } from "./presence-claims.ts";
 import { SpokeSession } from "./session.ts";
 import type { FrameSocket } from "./socket.ts";
-
-/** The longest delay setTimeout accepts. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long spokes are told to wait before reconnecting when the hub drains. */
 export const DRAIN_RETRY_AFTER_MS = 1000;
 
+/** Time a drain may take beyond `shutdown.graceMs` (closing sockets, freeing names) before shutdown moves on. */
+const DRAIN_SLACK_MS = 5000;
+
 /**
- * All /ws connections of this instance: opens sessions, feeds them frames, sends heartbeats, and drains them on
- * shutdown. It is the router's `SpokeLinks`: the registered sessions are where calls go.
+ * All /ws connections of this instance: opens sessions, feeds them frames, and drains them on shutdown. The
+ * registered sessions (in `deps.directory`) are where local calls go. Heartbeats, presence claims and key
+ * expiry are parts it uses.
  */
-export class SpokeGateway {
+export class SpokeGateway implements Service {
+  readonly name = "spoke-gateway";
+  readonly stopTimeoutMs: number;
   readonly #deps: SessionDeps;
+  readonly #graceMs: number;
   readonly #sessions = new Set<SpokeSession>();
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  readonly #heartbeats: Heartbeats;
+  readonly #claims: PresenceClaims;
+  readonly #expiry = new KeyExpiry();
   #draining = false;
 
-  /** `deps.directory` is shared with the cluster, which finds there the spokes other instances' calls go to. */
-  constructor(deps: SessionDeps, metrics: MetricsRegistry) {
+  /** `graceMs`: how long a drain lets calls in flight finish (`shutdown.graceMs`). */
+  constructor(deps: SessionDeps, opts: { metrics: MetricsRegistry; graceMs: number }) {
     this.#deps = deps;
+    this.#graceMs = opts.graceMs;
+    this.stopTimeoutMs = opts.graceMs + DRAIN_SLACK_MS;
+    this.#claims = new PresenceClaims(deps.presence, deps.instanceId, deps.heartbeatMs);
+    this.#heartbeats = new Heartbeats(this.#sessions, deps.heartbeatMs, () => void this.#refreshPresence());
+    const { metrics } = opts;
     metrics.gauge("alkhub_ws_connections", "Open /ws connections.", () => [[{}, this.#sessions.size]]);
     metrics.gauge("alkhub_spokes_connected", "Registered spokes connected to this instance.", () => [
-      [{}, this.#deps.directory.size],
+      [{}, deps.directory.size],
     ]);
     metrics.gauge("alkhub_operations_registered", "Operations in the catalog.", () => [
       [{}, deps.catalog.operationCount],
     ]);
+  }
+
+  /** Starts the heartbeats. */
+  start(): void {
+    this.#heartbeats.start();
+  }
+
+  /** Shutdown: see `drainFor`, with `shutdown.graceMs`. */
+  async drain(): Promise<void> {
+    await this.drainFor(this.#graceMs);
   }
 
   /** Another instance took over `spokeName` from local connection `connectionId`: close it (4409). */
@@ -60,15 +85,16 @@ export class SpokeGateway {
     return this.#sessions.size;
   }
 
+  /** How long a presence claim lives without a refresh: three heartbeats. */
+  get presenceTtlMs(): number {
+    return this.#claims.ttlMs;
+  }
+
   open(socket: FrameSocket, identity: Identity): SpokeSession {
     const session = new SpokeSession(socket, identity, this.#deps.sessionLimits, this.#deps.log);
     session.advance("ready");
     this.#sessions.add(session);
-    if (identity.expiresAt) {
-      // setTimeout holds at most ~24.8 days; a key that lives longer is re-checked when the timer fires.
-      const delay = Math.min(Math.max(0, identity.expiresAt.getTime() - Date.now()), MAX_TIMER_MS);
-      session.expiryTimer = setTimeout(() => this.#expire(session), delay);
-    }
+    this.#expiry.watch(session);
     return session;
   }
 
@@ -77,18 +103,6 @@ export class SpokeGateway {
     for (const session of this.#sessions) {
       if (session.identity.keyId === keyId) session.close(CLOSE_CODES.KEY_REVOKED, "API key revoked");
     }
-  }
-
-  #expire(session: SpokeSession): void {
-    const expiresAt = session.identity.expiresAt?.getTime() ?? 0;
-    if (expiresAt > Date.now()) {
-      session.expiryTimer = setTimeout(
-        () => this.#expire(session),
-        Math.min(expiresAt - Date.now(), MAX_TIMER_MS),
-      );
-      return;
-    }
-    session.close(CLOSE_CODES.KEY_REVOKED, "API key expired");
   }
 
   message(session: SpokeSession, message: unknown): void {
@@ -103,40 +117,20 @@ export class SpokeGateway {
   /** The socket closed (either side): fail what it served, abort what it called, leave the catalog. */
   closed(session: SpokeSession, code: number, reason: string): void {
     session.advance("closed");
-    clearTimeout(session.expiryTimer);
+    this.#expiry.forget(session);
     this.#sessions.delete(session);
     for (const handle of session.outgoing.values()) handle.abort("the caller disconnected");
     session.outgoing.clear();
     if (!session.spokeName) return;
     this.#deps.router.linkClosed(session);
     this.#deps.forwarded.sessionClosed(session);
-    this.#deps.presence.release(session.spokeName, session.connectionId).catch(() => {
-      // Presence lapses by itself (its time to live) when it cannot be released now.
-    });
+    void this.#claims.release(session);
     if (this.#deps.directory.release(session.spokeName, session)) {
       this.#deps.catalog.markOffline(session.spokeName, session.connectionId).catch((error: unknown) => {
         this.#deps.log.error("could not mark a spoke offline", { spoke: session.spokeName, error });
       });
     }
     session.log.info("spoke disconnected", { spoke: session.spokeName, code, reason });
-  }
-
-  /** Pings every connection each `heartbeatMs`; one silent for two intervals is closed with 1001. */
-  startHeartbeats(): void {
-    const interval = this.#deps.heartbeatMs;
-    this.#heartbeat = setInterval(() => {
-      const silentSince = Date.now() - 2 * interval;
-      for (const session of this.#sessions) {
-        if (session.lastSeenAt < silentSince) session.close(CLOSE_CODES.HEARTBEAT_LOST, "heartbeat lost");
-        else session.ping();
-      }
-      void this.#refreshPresence();
-    }, interval);
-  }
-
-  /** How long a presence claim lives without a refresh: three heartbeats. */
-  get presenceTtlMs(): number {
-    return 3 * this.#deps.heartbeatMs;
   }
 
   *#registered(): Iterable<SpokeSession> {
@@ -147,37 +141,20 @@ export class SpokeGateway {
 
   /** Extends this instance's presence claims; a name another connection took meanwhile is closed (4409). */
   async #refreshPresence(): Promise<void> {
-    const held = [...this.#registered()].map((session) => ({
-      name: session.spokeName,
-      entry: {
-        instanceId: this.#deps.instanceId,
-        connectionId: session.connectionId,
-        keyId: session.identity.keyId,
-        since: session.registeredAt,
-      },
-    }));
-    try {
-      const lost = await this.#deps.presence.refresh(held, this.presenceTtlMs);
-      for (const name of lost) this.takenOver(name, this.#deps.directory.byName(name)?.connectionId ?? "");
-    } catch {
-      // Redis is down: the claims lapse by themselves; `reannounce` restores them when it is back.
-    }
+    const lost = await this.#claims.refresh(this.#registered());
+    for (const name of lost) this.takenOver(name, this.#deps.directory.byName(name)?.connectionId ?? "");
   }
 
   /**
-   * Shutdown: tell every connection to reconnect elsewhere (`hub.draining`), refuse new calls, let calls in
-   * flight finish for up to `graceMs`, then close every socket with 1012.
+   * Tells every connection to reconnect elsewhere (`hub.draining`), refuses new calls, lets calls in flight
+   * finish for up to `graceMs`, then closes every socket with 1012.
    */
-  async drain(graceMs: number): Promise<void> {
+  async drainFor(graceMs: number): Promise<void> {
     this.#draining = true;
-    clearInterval(this.#heartbeat);
+    this.#heartbeats.stop();
     this.#deps.router.beginDrain();
     // Free the names first, so the spokes can register on another instance while their calls finish here.
-    await Promise.all(
-      [...this.#registered()].map((session) =>
-        this.#deps.presence.release(session.spokeName, session.connectionId).catch(() => {}),
-      ),
-    );
+    await Promise.all([...this.#registered()].map((session) => this.#claims.release(session)));
     const notice = encodeFrame("hub.draining", "drain", { retryAfterMs: DRAIN_RETRY_AFTER_MS });
     for (const session of this.#sessions) {
       session.advance("draining");

@@ -8,7 +8,7 @@ import type { SpokeSession } from "./session.ts";
 // Holds a request id's place while the router takes the call, which may settle before `call` returns.
 const STARTING: CallHandle = { abort() {} };
 
-/** `call.requested` from a connection: `hub.register`, or a call through the router. */
+/** `call.requested` from a connection: `hub.register`, or a call through the calls facade. */
 export function onCallRequested(
   session: SpokeSession,
   frame: Frame<"call.requested">,
@@ -36,7 +36,7 @@ export function onCallRequested(
     return;
   }
   session.outgoing.set(requestId, STARTING);
-  const handle = deps.router.call(
+  const handle = deps.calls.call(
     { identity: session.identity, connectionId: session.connectionId },
     { operation, input, deadline, progress, parentRequestId },
     new WsCallSink(session, requestId),

@@ -114,7 +114,8 @@ async function claimPresence(
     }
     throw new HubError("NAME_TAKEN", `spoke name "${registration.name}" is held by another live connection`);
   }
-  if (result.previous && result.previous.instanceId !== deps.instanceId) {
+  // An orphaned claim's instance is dead: nobody is left to close the old connection.
+  if (result.previous && !result.orphaned && result.previous.instanceId !== deps.instanceId) {
     await deps.takeOverRemote(result.previous.instanceId, registration.name, result.previous.connectionId);
   }
 }

@@ -32,8 +32,6 @@ export class SpokeSession implements SpokeLink {
   readonly #socket: FrameSocket;
   readonly #badFrames: BadFrameBudget;
   readonly #refusals: BadFrameBudget;
-  /** Closes the connection when its key expires (4401). */
-  expiryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #log: Logger;
   #phase: ConnectionPhase = "handshaking";
 

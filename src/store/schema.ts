@@ -61,7 +61,10 @@ export const apiKeys = pgTable(
   (t) => [index("api_keys_account_id_idx").on(t.accountId)],
 );
 
-/** Who did what: key changes, failed authentications, secret changes, batched call summaries. */
+/**
+ * The admin audit (audit/admin-log.ts): who created or revoked an API key (`key.create`, `key.revoke`) and who set
+ * or deleted a client secret (`secret.set`, `secret.delete`). Calls have their own table, `calls`.
+ */
 export const auditLogs = pgTable(
   "audit_logs",
   {
@@ -143,7 +146,7 @@ export const calls = pgTable(
     errorCode: text("error_code"),
     startedAt: at("started_at").notNull(),
     finishedAt: at("finished_at"),
-    /** Milliseconds, fractional. */
+    /** Whole milliseconds (finished − started, both epoch ms); a float column only so a finer clock needs no migration. */
     durationMs: doublePrecision("duration_ms"),
     inputBytes: integer("input_bytes"),
     outputBytes: integer("output_bytes"),

@@ -13,7 +13,7 @@ import { startCluster, type TestCluster, waitListedEverywhere } from "../support
 import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
-import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
 import { rawOperation, WsTestClient } from "../support/ws-client.ts";
 
 /** An SDK connection that only calls: registered under `name`, serving nothing. */
@@ -67,7 +67,7 @@ describeWithServices("cluster: calls, names and keys across three compiled hubs"
     spokes.push(dev1.spoke);
     callerC = await connectCaller(cluster.get("C").wsUrl, spokeKey.key, "callerc");
     spokes.push(callerC);
-    await waitListedEverywhere(cluster, callerKey.key, "dev1", 8);
+    await waitListedEverywhere(cluster, callerKey.key, "dev1", testSpokeOperationCount());
   }, 60_000);
 
   afterAll(async () => {

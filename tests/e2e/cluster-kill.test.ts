@@ -18,7 +18,7 @@ import {
 import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
-import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
 
 /** Calls in flight from A when B dies: half from an SDK caller over /ws, half over HTTP. */
 const CALLS_IN_FLIGHT = 10;
@@ -48,7 +48,7 @@ describeWithServices("cluster: an instance killed with calls in flight", () => {
       });
     callerA = await caller("A");
     callerC = await caller("C");
-    await waitListedEverywhere(cluster, callerKey.key, "gpu1", 8);
+    await waitListedEverywhere(cluster, callerKey.key, "gpu1", testSpokeOperationCount());
     await eventually(async () => (await callerA.call<number>("gpu1.math.add", { a: 1, b: 1 })) === 2, {
       what: "A reaches gpu1 on B",
     });

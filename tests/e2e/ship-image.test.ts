@@ -138,8 +138,15 @@ function secretTargets(service: Service): Map<string, string> {
 }
 
 describe("docker-compose.yml", () => {
-  test("runs the hub, Postgres 16 and Redis 7", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["hub", "postgres", "redis"]);
+  test("runs the hub, Postgres 16 and Redis 7 (plus the two of the dev profile)", () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      "hub",
+      "postgres",
+      "postgres-dev",
+      "redis",
+      "redis-dev",
+    ]);
+    for (const name of ["hub", "postgres", "redis"]) expect(compose.services[name]!.profiles).toBeUndefined();
     expect(String(postgres.image)).toMatch(/^postgres:16([.-]|$)/);
     expect(String(redis.image)).toMatch(/^redis:7([.-]|$)/);
   });
@@ -161,6 +168,17 @@ describe("docker-compose.yml", () => {
     const configDir = SYSTEM_CONFIG_PATH.slice(0, SYSTEM_CONFIG_PATH.lastIndexOf("/"));
     expect(volumes.some((v) => new RegExp(`:(${configDir}|${SYSTEM_CONFIG_PATH}):ro$`).test(v))).toBe(true);
     expect((hub.command as string[]).join(" ")).toContain(`--config ${SYSTEM_CONFIG_PATH}`);
+  });
+
+  test("the dev profile publishes Postgres and Redis on loopback only, with no secrets", () => {
+    for (const name of ["postgres-dev", "redis-dev"]) {
+      const service = compose.services[name]!;
+      expect(service.profiles).toEqual(["dev"]);
+      const ports = (service.ports as string[]).map(String);
+      expect(ports.length).toBe(1);
+      expect(ports[0]).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      expect(service.secrets).toBeUndefined();
+    }
   });
 
   test("Postgres and Redis publish no port, have health checks and take passwords from secret files", () => {
@@ -187,7 +205,8 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [key, value] of environmentOf(service)) {
         const where = `${name}.environment.${key}`;
-        if (/pass|secret|token|key|url|dsn|auth/i.test(key))
+        // An auth *method* (the dev profile's POSTGRES_HOST_AUTH_METHOD=trust) names a setting, not a credential.
+        if (/pass|secret|token|key|url|dsn|auth/i.test(key) && !/_METHOD$/.test(key))
           expect({ where, value }).toEqual({ where, value: expect.stringMatching(/^\/run\/secrets\//) });
         expect({ where, credentials: credentialsInUrl.test(value), random: looksRandom.test(value) }).toEqual(
           {

@@ -46,7 +46,7 @@ describeWithServices("spoke SDK on Node 22", () => {
     testHub = await startTestHub();
     dir = mkdtempSync(join(tmpdir(), "alkhub-node-sdk-"));
     const build = await Bun.build({
-      entrypoints: [join(import.meta.dir, "..", "..", "src", "spoke", "index.ts")],
+      entrypoints: [join(import.meta.dir, "..", "..", "src", "sdk", "index.ts")],
       target: "node",
       format: "esm",
     });

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HTTP_STATUS_BY_CODE } from "../../src/protocol/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { TEST_MODE } from "../support/services.ts";
-import { connectTestSpoke, makeKey, type TestKey, type TestSpoke } from "../support/spoke-kit.ts";
+import {
+  connectTestSpoke,
+  makeKey,
+  type TestKey,
+  type TestSpoke,
+  testSpokeOperationCount,
+} from "../support/spoke-kit.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 import { WsTestClient, wsUrl } from "../support/ws-client.ts";
 
@@ -146,7 +152,7 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
       kind: "dev-env",
       version: "1.2.3",
       live: true,
-      operations: 8,
+      operations: testSpokeOperationCount(),
       visibility: "public",
       connectedAt: expect.any(String),
     });

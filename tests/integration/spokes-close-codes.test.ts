@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLOSE_CODES } from "../../src/protocol/index.ts";
 import type { SpokeConnectionError } from "../../src/sdk/index.ts";
-import { eventually } from "../support/eventually.ts";
+import { EVENT_WAIT_MS, eventually } from "../support/eventually.ts";
 import { openSilentSocket } from "../support/raw-ws.ts";
 import { TEST_MODE } from "../support/services.ts";
 import {
@@ -26,7 +26,22 @@ import { rawOperation, WsTestClient, wsUrl } from "../support/ws-client.ts";
 const MAX_FRAME_BYTES = 16_384;
 const BAD_FRAMES_PER_MINUTE = 3;
 const MAX_IN_FLIGHT = 2;
-const HEARTBEAT_MS = 200;
+/**
+ * The 1001 hub's heartbeat: a connection silent for two of them is closed. Short enough that the tests are quick,
+ * long enough that a process merely starved of CPU on a busy machine (not stopped) still answers in time.
+ */
+const HEARTBEAT_MS = 1000;
+/**
+ * The 1013 stream: 32 MB in frames of 8 KiB, more than loopback's socket buffers can hold (a few MB each way) in
+ * few enough frames that a busy machine still pushes them quickly; many small frames cost CPU, not bytes.
+ */
+const STREAM_ITEMS = 4096;
+const STREAM_ITEM_BYTES = 8192;
+/**
+ * The longest any step below waits for its event. Only a failing test ever waits this long; on a loaded machine
+ * (a CPU hog beside the suite) filling a socket buffer or missing two heartbeats can take many seconds.
+ */
+const SLOW_EVENT_MS = 4 * EVENT_WAIT_MS;
 
 describe(`close codes (${TEST_MODE})`, () => {
   let testHub: TestHub;
@@ -103,69 +118,86 @@ describe(`close codes (${TEST_MODE})`, () => {
     expect(error.code).toBe("VALIDATION_ERROR");
   });
 
-  test("1013: a peer that stops reading is closed once its send buffer passes limits.backpressureBytes", async () => {
-    const slow = await openSilentSocket(`${testHub.url}/ws`, { Authorization: `Bearer ${callerKey.key}` });
-    const before = gateway().connectionCount;
-    const requestId = crypto.randomUUID();
-    slow.sendText(
-      JSON.stringify({
-        type: "call.requested",
-        id: requestId,
-        payload: { requestId, operation: "dev1.count.up", input: { n: 200_000 } },
-      }),
-    );
-    slow.pause();
-    // The hub drops the connection instead of buffering the whole stream for it.
-    await eventually(() => expect(gateway().connectionCount).toBe(before - 1), { timeoutMs: 15_000 });
-    slow.resume();
-    const { code } = await slow.closed;
-    expect(code).toBe(CLOSE_CODES.SLOW_CONSUMER);
-    expect(slow.bytes()).toBeLessThan(200_000 * 60);
-    expect(await bystander.output("dev1.math.add", { a: 2, b: 2 })).toBe(4);
-  }, 30_000);
+  test(
+    "1013: a peer that stops reading is closed once its send buffer passes limits.backpressureBytes",
+    async () => {
+      const slow = await openSilentSocket(`${testHub.url}/ws`, { Authorization: `Bearer ${callerKey.key}` });
+      const before = gateway().connectionCount;
+      const requestId = crypto.randomUUID();
+      slow.sendText(
+        JSON.stringify({
+          type: "call.requested",
+          id: requestId,
+          payload: {
+            requestId,
+            operation: "dev1.blob.stream",
+            input: { n: STREAM_ITEMS, size: STREAM_ITEM_BYTES },
+          },
+        }),
+      );
+      slow.pause();
+      // The hub drops the connection instead of buffering the whole stream for it.
+      await eventually(() => expect(gateway().connectionCount).toBe(before - 1), {
+        timeoutMs: SLOW_EVENT_MS,
+      });
+      slow.resume();
+      const { code } = await slow.closed;
+      expect(code).toBe(CLOSE_CODES.SLOW_CONSUMER);
+      expect(slow.bytes()).toBeLessThan(STREAM_ITEMS * STREAM_ITEM_BYTES);
+      expect(await bystander.output("dev1.math.add", { a: 2, b: 2 })).toBe(4);
+    },
+    2 * SLOW_EVENT_MS,
+  );
 
-  test("4400: bad frames get protocol.error naming the problem, then the connection is closed; others go on", async () => {
-    const noisy = await connect(callerKey.key);
-    noisy.sendText("{not json");
-    noisy.sendBinary(new Uint8Array([1, 2, 3]));
-    noisy.send("call.exploded", "f1", {});
-    noisy.send("call.requested", "f2", { requestId: "f2", input: {} });
-    const errors = await eventually(() => {
-      const found = noisy.frames.filter((f) => f.type === "protocol.error");
-      expect(found.length).toBe(4);
-      return found;
-    });
-    const messages = errors.map((f) => String(f.payload.message));
-    expect(messages[0]).toContain("JSON");
-    expect(messages[1]).toContain("binary");
-    expect(messages[2]).toContain("call.exploded");
-    expect(messages[3]).toContain("operation");
-    expect(errors[2]?.payload.ref).toBe("f1");
-    expect(errors[3]?.payload.ref).toBe("f2");
-    expect(await noisy.waitClosed()).toEqual({
-      code: CLOSE_CODES.PROTOCOL_VIOLATION,
-      reason: "too many bad frames",
-    });
-    expect(await bystander.output("dev1.math.add", { a: 5, b: 5 })).toBe(10);
+  test(
+    "4400: bad frames get protocol.error naming the problem, then the connection is closed; others go on",
+    async () => {
+      const noisy = await connect(callerKey.key);
+      noisy.sendText("{not json");
+      noisy.sendBinary(new Uint8Array([1, 2, 3]));
+      noisy.send("call.exploded", "f1", {});
+      noisy.send("call.requested", "f2", { requestId: "f2", input: {} });
+      const errors = await eventually(
+        () => {
+          const found = noisy.frames.filter((f) => f.type === "protocol.error");
+          expect(found.length).toBe(4);
+          return found;
+        },
+        { timeoutMs: SLOW_EVENT_MS },
+      );
+      const messages = errors.map((f) => String(f.payload.message));
+      expect(messages[0]).toContain("JSON");
+      expect(messages[1]).toContain("binary");
+      expect(messages[2]).toContain("call.exploded");
+      expect(messages[3]).toContain("operation");
+      expect(errors[2]?.payload.ref).toBe("f1");
+      expect(errors[3]?.payload.ref).toBe("f2");
+      expect(await noisy.waitClosed(SLOW_EVENT_MS)).toEqual({
+        code: CLOSE_CODES.PROTOCOL_VIOLATION,
+        reason: "too many bad frames",
+      });
+      expect(await bystander.output("dev1.math.add", { a: 5, b: 5 })).toBe(10);
 
-    // More kinds of bad payloads, each named, on a fresh connection (under the budget: it stays open).
-    const other = await connect(callerKey.key);
-    // A protocol.error from the peer is logged, not answered, and is not a bad frame.
-    other.send("protocol.error", "p1", { message: "could not read your last frame" });
-    other.send("call.requested", "g1", { requestId: "g2", operation: "dev1.math.add", input: {} });
-    other.sendText("42");
-    other.send("hub.draining", "g3", { retryAfterMs: 1 });
-    const more = await eventually(() => {
-      const found = other.frames.filter((f) => f.type === "protocol.error");
-      expect(found.length).toBe(3);
-      return found.map((f) => String(f.payload.message));
-    });
-    expect(more[0]).toContain("requestId");
-    expect(more[1]).toContain("number");
-    expect(more[2]).toContain("hub.draining");
-    expect(other.open).toBe(true);
-    expect(await other.output("dev1.math.add", { a: 1, b: 0 })).toBe(1);
-  });
+      // More kinds of bad payloads, each named, on a fresh connection (under the budget: it stays open).
+      const other = await connect(callerKey.key);
+      // A protocol.error from the peer is logged, not answered, and is not a bad frame.
+      other.send("protocol.error", "p1", { message: "could not read your last frame" });
+      other.send("call.requested", "g1", { requestId: "g2", operation: "dev1.math.add", input: {} });
+      other.sendText("42");
+      other.send("hub.draining", "g3", { retryAfterMs: 1 });
+      const more = await eventually(() => {
+        const found = other.frames.filter((f) => f.type === "protocol.error");
+        expect(found.length).toBe(3);
+        return found.map((f) => String(f.payload.message));
+      });
+      expect(more[0]).toContain("requestId");
+      expect(more[1]).toContain("number");
+      expect(more[2]).toContain("hub.draining");
+      expect(other.open).toBe(true);
+      expect(await other.output("dev1.math.add", { a: 1, b: 0 })).toBe(1);
+    },
+    2 * SLOW_EVENT_MS,
+  );
 
   test("4401: revoking a key through the admin API closes its connections, SDK spokes included", async () => {
     const doomed = await makeKey(testHub.hub, { scopes: ["spoke", "call"], spokeNames: ["doomed"] });
@@ -184,13 +216,17 @@ describe(`close codes (${TEST_MODE})`, () => {
     await expect(connect(doomed.key)).rejects.toThrow();
   });
 
-  test("4401: a key that expires mid-session closes its connection", async () => {
-    const brief = await makeKey(testHub.hub, { scopes: ["call"], expiresAt: new Date(Date.now() + 1500) });
-    const client = await connect(brief.key);
-    expect(await client.output("dev1.math.add", { a: 1, b: 1 })).toBe(2);
-    const closed = await client.waitClosed(5000);
-    expect(closed).toEqual({ code: CLOSE_CODES.KEY_REVOKED, reason: "API key expired" });
-  });
+  test(
+    "4401: a key that expires mid-session closes its connection",
+    async () => {
+      const brief = await makeKey(testHub.hub, { scopes: ["call"], expiresAt: new Date(Date.now() + 1500) });
+      const client = await connect(brief.key);
+      expect(await client.output("dev1.math.add", { a: 1, b: 1 })).toBe(2);
+      const closed = await client.waitClosed(SLOW_EVENT_MS);
+      expect(closed).toEqual({ code: CLOSE_CODES.KEY_REVOKED, reason: "API key expired" });
+    },
+    2 * SLOW_EVENT_MS,
+  );
 
   test("RATE_LIMITED past limits.maxInFlightPerConnection; 4429 when the connection keeps pushing", async () => {
     const holder = await connect(spokeKey.key);
@@ -227,61 +263,69 @@ describe(`close codes (${TEST_MODE})`, () => {
       await fastHub?.stop();
     });
 
-    test("1001: a spoke process that is stopped (SIGSTOP) goes offline; once continued it reconnects and registers", async () => {
-      const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
-      const watcher = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
-      clients.push(watcher);
-      const child = await spawnChildSpoke(wsUrl(fastHub.url), key.key, "frozen");
-      children.push(child);
-      expect(await watcher.output("frozen.math.add", { a: 1, b: 1 })).toBe(2);
-      const live = async () =>
-        (
-          (await watcher.output("hub.spokes", {})) as { spokes: { name: string; live: boolean }[] }
-        ).spokes.find((s) => s.name === "frozen")?.live;
-      child.proc.kill("SIGSTOP");
-      await eventually(async () => expect(await live()).toBe(false), { timeoutMs: 5000 });
-      expect((await watcher.error("frozen.math.add", { a: 1, b: 1 })).code).toBe("SPOKE_UNAVAILABLE");
-      child.proc.kill("SIGCONT");
-      await eventually(async () => expect(await live()).toBe(true), { timeoutMs: 10_000 });
-      expect(await watcher.output("frozen.math.add", { a: 2, b: 3 })).toBe(5);
-    }, 30_000);
+    test(
+      "1001: a spoke process that is stopped (SIGSTOP) goes offline; once continued it reconnects and registers",
+      async () => {
+        const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
+        const watcher = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
+        clients.push(watcher);
+        const child = await spawnChildSpoke(wsUrl(fastHub.url), key.key, "frozen");
+        children.push(child);
+        expect(await watcher.output("frozen.math.add", { a: 1, b: 1 })).toBe(2);
+        const live = async () =>
+          (
+            (await watcher.output("hub.spokes", {})) as { spokes: { name: string; live: boolean }[] }
+          ).spokes.find((s) => s.name === "frozen")?.live;
+        child.proc.kill("SIGSTOP");
+        await eventually(async () => expect(await live()).toBe(false), { timeoutMs: SLOW_EVENT_MS });
+        expect((await watcher.error("frozen.math.add", { a: 1, b: 1 })).code).toBe("SPOKE_UNAVAILABLE");
+        child.proc.kill("SIGCONT");
+        await eventually(async () => expect(await live()).toBe(true), { timeoutMs: SLOW_EVENT_MS });
+        expect(await watcher.output("frozen.math.add", { a: 2, b: 3 })).toBe(5);
+      },
+      3 * SLOW_EVENT_MS,
+    );
 
-    test("1001: a spoke that stops answering pings is closed and leaves the catalog; one that answers stays", async () => {
-      const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
-      const lively = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
-      clients.push(lively);
-      // An SDK spoke answers pings by itself and stays registered.
-      const sdkSpoke = await connectTestSpoke(wsUrl(fastHub.url), key.key, "chatty");
-      spokes.push(sdkSpoke);
-      const silent = await openSilentSocket(`${fastHub.url}/ws`, { Authorization: `Bearer ${key.key}` });
-      const requestId = crypto.randomUUID();
-      silent.sendText(
-        JSON.stringify({
-          type: "call.requested",
-          id: requestId,
-          payload: {
-            requestId,
-            operation: "hub.register",
-            input: { name: "mute", operations: [rawOperation("op")] },
-          },
-        }),
-      );
-      await eventually(() => expect(silent.texts.some((t) => t.includes("call.responded"))).toBe(true));
-      const startedAt = Date.now();
-      const closed = await Promise.race([silent.closed, Bun.sleep(5000).then(() => undefined)]);
-      expect(closed).toEqual({ code: CLOSE_CODES.HEARTBEAT_LOST, reason: "heartbeat lost" });
-      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(HEARTBEAT_MS);
-      expect(silent.pings()).toBeGreaterThanOrEqual(1);
-      await eventually(async () => {
-        const { spokes } = (await lively.output("hub.spokes", {})) as {
-          spokes: { name: string; live: boolean }[];
-        };
-        expect(spokes.find((s) => s.name === "mute")).toMatchObject({ live: false });
-      });
-      expect((await lively.error("mute.op", {})).code).toBe("SPOKE_UNAVAILABLE");
-      expect(lively.open).toBe(true);
-      expect(await lively.output("chatty.math.add", { a: 1, b: 1 })).toBe(2);
-      expect(sdkSpoke.events.filter((e) => e.type === "disconnected")).toEqual([]);
-    });
+    test(
+      "1001: a spoke that stops answering pings is closed and leaves the catalog; one that answers stays",
+      async () => {
+        const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
+        const lively = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
+        clients.push(lively);
+        // An SDK spoke answers pings by itself and stays registered.
+        const sdkSpoke = await connectTestSpoke(wsUrl(fastHub.url), key.key, "chatty");
+        spokes.push(sdkSpoke);
+        const silent = await openSilentSocket(`${fastHub.url}/ws`, { Authorization: `Bearer ${key.key}` });
+        const requestId = crypto.randomUUID();
+        silent.sendText(
+          JSON.stringify({
+            type: "call.requested",
+            id: requestId,
+            payload: {
+              requestId,
+              operation: "hub.register",
+              input: { name: "mute", operations: [rawOperation("op")] },
+            },
+          }),
+        );
+        await eventually(() => expect(silent.texts.some((t) => t.includes("call.responded"))).toBe(true));
+        const startedAt = Date.now();
+        const closed = await Promise.race([silent.closed, Bun.sleep(SLOW_EVENT_MS).then(() => undefined)]);
+        expect(closed).toEqual({ code: CLOSE_CODES.HEARTBEAT_LOST, reason: "heartbeat lost" });
+        expect(Date.now() - startedAt).toBeGreaterThanOrEqual(HEARTBEAT_MS);
+        expect(silent.pings()).toBeGreaterThanOrEqual(1);
+        await eventually(async () => {
+          const { spokes } = (await lively.output("hub.spokes", {})) as {
+            spokes: { name: string; live: boolean }[];
+          };
+          expect(spokes.find((s) => s.name === "mute")).toMatchObject({ live: false });
+        });
+        expect((await lively.error("mute.op", {})).code).toBe("SPOKE_UNAVAILABLE");
+        expect(lively.open).toBe(true);
+        expect(await lively.output("chatty.math.add", { a: 1, b: 1 })).toBe(2);
+        expect(sdkSpoke.events.filter((e) => e.type === "disconnected")).toEqual([]);
+      },
+      2 * SLOW_EVENT_MS,
+    );
   });
 });

@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { eventually } from "./eventually.ts";
 
 export const BINARY_PATH = join(import.meta.dir, "..", "..", "dist", "alkhub");
 
@@ -49,13 +50,17 @@ export interface ServingHub {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `alkhub serve` on a free port with the given files; resolves once it listens or exits. */
+/**
+ * Starts `alkhub serve` with the given files on `options.port` (default a free port; a restart passes the old
+ * one so that clients find it again); resolves once it is spawned.
+ */
 export async function serveBinary(
   configPath: string,
   keyPath: string,
   extraArgs: string[] = [],
+  options: { port?: number } = {},
 ): Promise<ServingHub> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = Bun.spawn(
     [
       requireBinary(),
@@ -95,6 +100,19 @@ export async function serveBinary(
       return code;
     },
   };
+}
+
+/** Waits until `hub` reports `ok` on /health; fails at once, with its log, if the process exits first. */
+export async function waitForReady(hub: ServingHub, what: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    async () => {
+      if (hub.proc.exitCode !== null || hub.proc.signalCode !== null) {
+        throw new Error(`${what} exited: ${hub.log().slice(-1500)}`);
+      }
+      return (await hub.health())?.body.status === "ok";
+    },
+    { timeoutMs, intervalMs: 50, what: `${what} ready` },
+  );
 }
 
 /** A TCP port nothing listens on right now. */

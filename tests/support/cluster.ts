@@ -5,11 +5,10 @@
  * process mints keys in the shared database.
  */
 import { join } from "node:path";
-import type { Subprocess } from "bun";
 import { silentLogger } from "../../src/log/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { type ServingHub, serveBinary } from "./binary.ts";
-import { eventually } from "./eventually.ts";
+import { type ServingHub, serveBinary, waitForReady } from "./binary.ts";
+import { EVENT_WAIT_MS, eventually } from "./eventually.ts";
 import { type HubFiles, writeHubFiles } from "./hub-files.ts";
 import { startRedisServer, type TestRedisServer } from "./redis-server.ts";
 import { createTestDatabase, type TestDatabase } from "./services.ts";
@@ -48,6 +47,11 @@ export interface TestCluster {
   get(label: string): ClusterInstance;
   /** SIGKILLs one instance (as a crash would) and waits for it to exit. */
   kill(label: string): Promise<void>;
+  /**
+   * Stops one instance with `signal` (SIGTERM drains, as a rolling restart does), waits for it to exit, starts it
+   * again on the same port and resolves once it reports ok.
+   */
+  restart(label: string, signal?: NodeJS.Signals): Promise<void>;
   /** Everything each instance logged, labelled, for failure messages. */
   logs(): string;
   /** Stops every instance still running, Redis, the store, and drops the database. */
@@ -64,7 +68,7 @@ export interface ClusterOptions {
 
 class Instance implements ClusterInstance {
   readonly label: string;
-  readonly hub: ServingHub;
+  hub: ServingHub;
 
   constructor(label: string, hub: ServingHub) {
     this.label = label;
@@ -144,6 +148,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       const instance = byLabel(label);
       if (instance.running) await instance.hub.stop("SIGKILL");
     },
+    async restart(label, signal = "SIGTERM") {
+      const instance = byLabel(label);
+      const port = Number(new URL(instance.url).port);
+      if (instance.running) await instance.hub.stop(signal);
+      const hub = await serveBinary(files.configPath, files.keyPath, [], { port });
+      await waitForReady(hub, `instance ${label} (restarted)`, READY_TIMEOUT_MS);
+      instance.hub = hub;
+    },
     logs: () => instances.map((i) => `--- ${i.label}\n${i.hub.log()}`).join("\n"),
     stop: cleanup,
   };
@@ -151,15 +163,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 
 async function startInstance(label: string, files: HubFiles): Promise<Instance> {
   const hub = await serveBinary(files.configPath, files.keyPath);
-  const instance = new Instance(label, hub);
-  await eventually(
-    async () => {
-      if (!instance.running) throw new Error(`instance ${label} exited: ${hub.log().slice(-1500)}`);
-      return (await hub.health())?.body.status === "ok";
-    },
-    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 50, what: `instance ${label} ready` },
-  );
-  return instance;
+  await waitForReady(hub, `instance ${label}`, READY_TIMEOUT_MS);
+  return new Instance(label, hub);
 }
 
 /** GET /health of every running instance, as `{ label: body }`. */
@@ -188,7 +193,7 @@ export async function waitListedEverywhere(
   key: string,
   spoke: string,
   count: number,
-  timeoutMs = 5000,
+  timeoutMs = EVENT_WAIT_MS,
 ): Promise<void> {
   for (const instance of cluster.instances) {
     if (!instance.running) continue;

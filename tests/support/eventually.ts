@@ -1,4 +1,11 @@
 /**
+ * How long a test waits for something that should happen soon, unless it says otherwise. Generous on purpose:
+ * the bound only decides how long a *failing* test takes, and a busy machine (another build, a CPU hog beside
+ * the suite) can stretch "soon" well past a few seconds. Tests wait on events, never on this clock.
+ */
+export const EVENT_WAIT_MS = 15_000;
+
+/**
  * Retries `check` until it stops throwing (or returns something other than `false`), or `timeoutMs` passes;
  * then rethrows its last error. Use it instead of sleeps when waiting for something asynchronous to settle.
  */
@@ -6,7 +13,7 @@ export async function eventually<T>(
   check: () => T | Promise<T>,
   options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<Exclude<T, false>> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  const deadline = Date.now() + (options.timeoutMs ?? EVENT_WAIT_MS);
   const interval = options.intervalMs ?? 25;
   let lastError: unknown;
   for (;;) {
@@ -20,7 +27,7 @@ export async function eventually<T>(
     if (Date.now() >= deadline) {
       const reason = lastError instanceof Error ? lastError.message : String(lastError);
       throw new Error(
-        `eventually: ${options.what ?? "condition"} not met in ${options.timeoutMs ?? 5000} ms: ${reason}`,
+        `eventually: ${options.what ?? "condition"} not met in ${options.timeoutMs ?? EVENT_WAIT_MS} ms: ${reason}`,
         {
           cause: lastError,
         },

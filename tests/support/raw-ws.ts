@@ -4,6 +4,7 @@
  */
 import { connect } from "node:net";
 import type { Socket } from "bun";
+import { EVENT_WAIT_MS } from "./eventually.ts";
 
 /** The answer to an upgrade request: status line code, headers (lower-case names) and any body read. */
 export interface UpgradeAnswer {
@@ -92,9 +93,9 @@ export async function upgradeStatus(
     },
   });
   const timer = setTimeout(() => {
-    reject(new Error("no answer to the upgrade request within 5 s"));
+    reject(new Error(`no answer to the upgrade request within ${EVENT_WAIT_MS} ms`));
     socket.end();
-  }, 5000);
+  }, EVENT_WAIT_MS);
   try {
     return await promise;
   } finally {

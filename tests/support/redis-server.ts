@@ -22,6 +22,10 @@ export interface TestRedisServer {
   kill(): Promise<void>;
   /** Starts it again on the same port (stopping it first if it still runs), resolving once it answers PING. */
   restart(): Promise<void>;
+  /** Stops the process (SIGSTOP): connections stay open and nothing answers, as a hung server would. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
 }
 
 /** Options of {@link startRedisServer}. */
@@ -52,11 +56,14 @@ export async function startRedisServer(opts: TestRedisServerOptions = {}): Promi
       await end("SIGTERM");
       running = await launch(port, extra);
     },
+    freeze: () => running?.signal("SIGSTOP"),
+    thaw: () => running?.signal("SIGCONT"),
   };
 }
 
 interface Running {
   end(signal: "SIGTERM" | "SIGKILL"): Promise<void>;
+  signal(signal: "SIGSTOP" | "SIGCONT"): void;
 }
 
 async function launch(port: number, extra: string[]): Promise<Running> {
@@ -76,6 +83,8 @@ async function launch(port: number, extra: string[]): Promise<Running> {
   process.once("exit", onExit);
   const end = async (signal: "SIGTERM" | "SIGKILL") => {
     process.off("exit", onExit);
+    // A frozen server would not act on SIGTERM until it runs again.
+    proc.kill("SIGCONT");
     proc.kill(signal);
     await proc.exited;
     await rm(dir, { recursive: true, force: true });
@@ -86,7 +95,7 @@ async function launch(port: number, extra: string[]): Promise<Running> {
     await end("SIGKILL");
     throw error;
   }
-  return { end };
+  return { end, signal: (signal) => proc.kill(signal) };
 }
 
 async function waitForPing(

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/sdk/index.ts";
 import type { FakeHub } from "./fake-hub.ts";
 import { type Gate, gate } from "./spoke-kit.ts";
+import { commonOperations } from "./test-operations.ts";
 
 export { type Gate, gate };
 
@@ -16,13 +17,7 @@ export interface Hold {
 /** Operations used across the suites; `hold` controls the `slow.wait` handler. */
 export function testOperations(hold: Hold) {
   return {
-    "math.add": {
-      type: "query" as const,
-      description: "Adds two numbers",
-      input: Type.Object({ a: Type.Number(), b: Type.Number() }),
-      output: Type.Number(),
-      handler: ({ a, b }: { a: number; b: number }) => a + b,
-    },
+    ...commonOperations,
     "slow.wait": {
       type: "mutation" as const,
       description: "Waits until the test releases it",
@@ -32,30 +27,6 @@ export function testOperations(hold: Hold) {
         ctx.signal.addEventListener("abort", () => hold.aborted.push(ctx.requestId));
         await hold.current.wait;
         return { done: true };
-      },
-    },
-    "count.up": {
-      type: "subscription" as const,
-      description: "Yields 1..n",
-      input: Type.Object({ n: Type.Integer() }),
-      async *handler({ n }: { n: number }) {
-        for (let i = 1; i <= n; i++) yield i;
-      },
-    },
-    "fail.plain": {
-      type: "query" as const,
-      description: "Throws a plain error",
-      input: Type.Object({}),
-      handler: () => {
-        throw new Error("disk on fire");
-      },
-    },
-    "fail.coded": {
-      type: "query" as const,
-      description: "Throws an error with a domain code",
-      input: Type.Object({}),
-      handler: () => {
-        throw Object.assign(new Error("no such file"), { code: "FILE_NOT_FOUND" });
       },
     },
   };

@@ -9,6 +9,7 @@ import { createApiKey, type Scope } from "../../src/auth/index.ts";
 import type { Hub } from "../../src/hub.ts";
 import { connectSpoke, type Spoke, type SpokeOptions, type SpokeStatus } from "../../src/sdk/index.ts";
 import { eventually } from "./eventually.ts";
+import { commonOperations } from "./test-operations.ts";
 
 /** A key made for a test: the plaintext (never printed) and its id. */
 export interface TestKey {
@@ -64,16 +65,15 @@ export function newHold(): Hold {
   return { current: gate(), started: [], aborted: [], reasons: [] };
 }
 
+/** How many operations a test spoke registers ({@link spokeOperations}). */
+export function testSpokeOperationCount(): number {
+  return Object.keys(spokeOperations(newHold())).length;
+}
+
 /** The operations of the test spokes; `hold` controls `slow.wait`. */
 export function spokeOperations(hold: Hold) {
   return {
-    "math.add": {
-      type: "query" as const,
-      description: "Adds two numbers",
-      input: Type.Object({ a: Type.Number(), b: Type.Number() }),
-      output: Type.Number(),
-      handler: ({ a, b }: { a: number; b: number }) => a + b,
-    },
+    ...commonOperations,
     "who.ami": {
       type: "query" as const,
       description: "Returns what the spoke was told about the call",
@@ -101,14 +101,6 @@ export function spokeOperations(hold: Hold) {
         return { done: true };
       },
     },
-    "count.up": {
-      type: "subscription" as const,
-      description: "Yields 1..n",
-      input: Type.Object({ n: Type.Integer({ minimum: 0 }) }),
-      async *handler({ n }: { n: number }) {
-        for (let i = 1; i <= n; i++) yield i;
-      },
-    },
     "steps.run": {
       type: "mutation" as const,
       description: "Reports progress three times, then answers",
@@ -124,20 +116,13 @@ export function spokeOperations(hold: Hold) {
       input: Type.Object({ size: Type.Integer({ minimum: 0 }) }),
       handler: ({ size }: { size: number }) => "x".repeat(size),
     },
-    "fail.plain": {
-      type: "query" as const,
-      description: "Throws a plain error",
-      input: Type.Object({}),
-      handler: () => {
-        throw new Error("disk on fire");
-      },
-    },
-    "fail.coded": {
-      type: "query" as const,
-      description: "Throws an error with a domain code",
-      input: Type.Object({}),
-      handler: () => {
-        throw Object.assign(new Error("no such file"), { code: "FILE_NOT_FOUND" });
+    "blob.stream": {
+      type: "subscription" as const,
+      description: "Yields `n` strings of `size` x characters",
+      input: Type.Object({ n: Type.Integer({ minimum: 0 }), size: Type.Integer({ minimum: 0 }) }),
+      async *handler({ n, size }: { n: number; size: number }) {
+        const item = "x".repeat(size);
+        for (let i = 0; i < n; i++) yield item;
       },
     },
   };
@@ -198,9 +183,16 @@ export async function spawnSpokeScript(
   wsUrl: string,
   token: string,
   name: string,
+  env: Record<string, string> = {},
 ): Promise<ChildSpoke> {
   const proc = Bun.spawn([process.execPath, script], {
-    env: { ...process.env, ALKHUB_TEST_WS_URL: wsUrl, ALKHUB_TEST_KEY: token, ALKHUB_TEST_SPOKE: name },
+    env: {
+      ...process.env,
+      ...env,
+      ALKHUB_TEST_WS_URL: wsUrl,
+      ALKHUB_TEST_KEY: token,
+      ALKHUB_TEST_SPOKE: name,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

@@ -4,7 +4,7 @@
  * speaks the wire format directly (no SDK), so tests see exactly what the hub sends.
  */
 import { bearerSubprotocols } from "../../src/protocol/index.ts";
-import { eventually } from "./eventually.ts";
+import { EVENT_WAIT_MS, eventually } from "./eventually.ts";
 
 /** One frame as received (text frames that parse as JSON objects). */
 export interface WsFrame {
@@ -27,7 +27,7 @@ export interface WsConnectOptions {
   headers?: Record<string, string>;
   /** Subprotocols to offer instead of the ones `auth` picks. */
   protocols?: string[];
-  /** How long to wait for the socket to open. Default 5000 ms. */
+  /** How long to wait for the socket to open. Default `EVENT_WAIT_MS`. */
   timeoutMs?: number;
 }
 
@@ -85,7 +85,7 @@ export class WsTestClient {
     const opened = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error("the WebSocket did not open in time")),
-        options.timeoutMs ?? 5000,
+        options.timeoutMs ?? EVENT_WAIT_MS,
       );
       ws.addEventListener("open", () => {
         clearTimeout(timer);
@@ -179,7 +179,7 @@ export class WsTestClient {
   }
 
   /** The first received frame (already here or still to come) that matches. */
-  async waitFor(match: (frame: WsFrame) => boolean, timeoutMs = 5000): Promise<WsFrame> {
+  async waitFor(match: (frame: WsFrame) => boolean, timeoutMs = EVENT_WAIT_MS): Promise<WsFrame> {
     return eventually(
       () => {
         const found = this.frames.find(match);
@@ -196,7 +196,7 @@ export class WsTestClient {
   }
 
   /** Waits for the close, failing after `timeoutMs`. */
-  async waitClosed(timeoutMs = 5000): Promise<WsClose> {
+  async waitClosed(timeoutMs = EVENT_WAIT_MS): Promise<WsClose> {
     return Promise.race([
       this.closed,
       Bun.sleep(timeoutMs).then(() => {

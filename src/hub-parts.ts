@@ -1,43 +1,51 @@
 /**
- * The parts built on top of the store and the bus (the `init-subsystems` step): catalog, call audit, router,
- * hub operations and the /ws gateway, wired together. `start()` begins their background work; `drain()` and
- * `stop()` undo it in shutdown order.
+ * The parts built on top of the store and the bus (the `init-subsystems` step), made in dependency order so each
+ * receives finished parts: catalog and call audit; the spoke links (local directory, remote links); the router;
+ * the calls facade (`HubOperations`); the /ws gateway; the cluster node; the MCP endpoint. `services` lists
+ * them as the supervisor starts them (and mirrors on shutdown).
  */
 import { CallAudit } from "./audit/index.ts";
 import { type KeyVerifier, subscribeRevocations } from "./auth/index.ts";
 import type { Bus, Unsubscribe } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
-import { ClusterNode } from "./cluster/index.ts";
+import {
+  ClusterNode,
+  ClusterSpokeLinks,
+  ForwardedCalls,
+  InstanceLiveness,
+  RemoteLinks,
+  takeoverSender,
+} from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { KeyRing } from "./crypto/index.ts";
 import type { MetricsRegistry } from "./health/index.ts";
+import type { Service } from "./lifecycle/index.ts";
 import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
-import { HubOperations, Router } from "./router/index.ts";
+import { type Calls, HubOperations, Router } from "./router/index.ts";
 import { getClientSecret } from "./secrets/index.ts";
 import { SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
 import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 
-export interface Subsystems {
+/** The hub's parts above the store and the bus. */
+export interface HubParts {
   catalog: Catalog;
   audit: CallAudit;
   router: Router;
+  /** Where every surface sends calls: `hub.*` answered here, the rest relayed by the router. */
+  calls: Calls;
   gateway: SpokeGateway;
   mcp: McpEndpoint;
   cluster: ClusterNode;
   /** The MCP servers the hub dials (config `upstreams`; the admin API adds and removes). */
   upstreams: Upstreams;
-  /** Loads the catalog, starts heartbeats and the audit writer. */
-  start(): Promise<void>;
-  /** Drains the /ws connections and the calls in flight (up to `shutdown.graceMs`). */
-  drain(): Promise<void>;
-  /** Flushes the audit and stops the catalog. */
-  stop(): Promise<void>;
+  /** In start order; the supervisor drains and stops them in reverse. */
+  services: Service[];
 }
 
-export function createSubsystems(opts: {
+export function buildHubParts(opts: {
   config: HubConfig;
   store: Store;
   bus: Bus;
@@ -50,9 +58,8 @@ export function createSubsystems(opts: {
   mcpSessionSecret: Uint8Array;
   /** The data keys (`encryptionKeys`); without them upstream headers from client secrets cannot be opened. */
   keyRing?: KeyRing;
-}): Subsystems {
+}): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys } = opts;
-  let stopRevocations: Unsubscribe | undefined;
   const catalog = new Catalog({ store, bus, log: log.child({ part: "catalog" }), instanceId });
   const audit = new CallAudit({
     store,
@@ -61,29 +68,30 @@ export function createSubsystems(opts: {
     instanceId,
     ...config.audit,
   });
+  const clusterLog = log.child({ part: "cluster" });
   const directory = new SpokeDirectory();
-  const cluster = new ClusterNode({
-    bus,
-    presence,
-    catalog,
-    log: log.child({ part: "cluster" }),
-    remoteAckMs: config.router.remoteAckMs,
-    heartbeatMs: config.limits.heartbeatMs,
-    directory,
-  });
+  const liveness = new InstanceLiveness(bus, config.router.remoteAckMs);
+  const remoteLinks = new RemoteLinks(bus, liveness, clusterLog);
   const router = new Router({
     catalog,
-    links: cluster.links,
+    links: new ClusterSpokeLinks(instanceId, directory, remoteLinks),
     audit,
     metrics,
     log: log.child({ part: "router" }),
     settings: config.router,
   });
-  router.useHubOperations(new HubOperations(catalog, router));
+  const calls = new HubOperations({ catalog, router });
+  const spokesLog = log.child({ part: "spokes" });
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
   const gateway = new SpokeGateway(
     {
+      calls,
       router,
       catalog,
+      directory,
+      forwarded,
+      presence,
+      takeOverRemote: takeoverSender(bus, clusterLog),
       instanceId,
       heartbeatMs: config.limits.heartbeatMs,
       spokeLimits: {
@@ -93,18 +101,24 @@ export function createSubsystems(opts: {
         maxInFlightCalls: config.limits.maxInFlightPerConnection,
       },
       sessionLimits: config.limits,
-      log: log.child({ part: "spokes" }),
-      directory,
-      forwarded: cluster.forwarded,
-      presence,
-      takeOverRemote: (owner, spokeName, connectionId) => cluster.takeOver(owner, spokeName, connectionId),
+      log: spokesLog,
     },
-    metrics,
+    { metrics, graceMs: config.shutdown.graceMs },
   );
-  const spokes = gateway;
-  cluster.attach(router, spokes);
-  const mcp = new McpEndpoint({
+  const cluster = new ClusterNode({
+    bus,
+    presence,
+    catalog,
+    log: clusterLog,
+    heartbeatMs: config.limits.heartbeatMs,
+    liveness,
+    remoteLinks,
     router,
+    gateway,
+    forwarded,
+  });
+  const mcp = new McpEndpoint({
+    calls,
     catalog,
     bus,
     log: log.child({ part: "mcp" }),
@@ -113,7 +127,7 @@ export function createSubsystems(opts: {
   });
   const upstreams = new Upstreams(
     {
-      gateway: spokes,
+      gateway,
       presence,
       instanceId,
       openSecret: (address) => {
@@ -133,32 +147,43 @@ export function createSubsystems(opts: {
     catalog,
     audit,
     router,
-    gateway: spokes,
+    calls,
+    gateway,
     mcp,
     cluster,
     upstreams,
-    async start() {
-      await catalog.start({ soleInstance: bus.kind === "memory" });
-      await cluster.start();
-      stopRevocations = await subscribeRevocations(bus, (keyId) => {
+    services: [
+      {
+        name: "catalog",
+        start: () => catalog.start({ soleInstance: bus.kind === "memory" }),
+        stop: () => catalog.stop(),
+      },
+      cluster,
+      revocations(bus, (keyId) => {
         keys.evict(keyId);
-        spokes.revokeKey(keyId);
-      });
-      audit.start();
-      spokes.startHeartbeats();
-      await mcp.start();
-      upstreams.start();
-    },
-    async drain() {
-      // Upstreams leave first, so their names are free for another instance while the rest drains.
-      await upstreams.stop();
-      await Promise.all([spokes.drain(config.shutdown.graceMs), mcp.stop()]);
+        gateway.revokeKey(keyId);
+      }),
+      { name: "call-audit", start: () => audit.start(), stop: () => audit.stop() },
+      gateway,
+      // MCP sessions end in the drain pass, beside the /ws connections.
+      { name: "mcp", start: () => mcp.start(), drain: () => mcp.stop() },
+      // Last to start, first to drain: upstreams leave (freeing their names for another instance) before the
+      // gateway drains the rest.
+      { name: "upstreams", start: () => upstreams.start(), drain: () => upstreams.stop() },
+    ],
+  };
+}
+
+/** Hears key revocations from every instance (`auth.revoked`) while running. */
+function revocations(bus: Bus, onRevoked: (keyId: string) => void): Service {
+  let unsubscribe: Unsubscribe | undefined;
+  return {
+    name: "revocations",
+    async start() {
+      unsubscribe = await subscribeRevocations(bus, onRevoked);
     },
     async stop() {
-      await cluster.stop();
-      await stopRevocations?.();
-      await audit.stop();
-      await catalog.stop();
+      await unsubscribe?.();
     },
   };
 }

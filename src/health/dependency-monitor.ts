@@ -1,7 +1,8 @@
 import type { Bus } from "../bus/index.ts";
-import type { HealthState } from "../health/index.ts";
+import type { Service } from "../lifecycle/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { Store } from "../store/index.ts";
+import type { HealthState } from "./state.ts";
 
 /** How often the store is pinged after `ready`. */
 export const DEFAULT_STORE_PING_INTERVAL_MS = 2000;
@@ -10,7 +11,8 @@ export const DEFAULT_STORE_PING_INTERVAL_MS = 2000;
  * Watches Postgres (periodic ping) and the bus (its health events) after startup and reports them into the
  * health state, so `/health` turns degraded while one is lost and back to ok by itself when it returns.
  */
-export class DependencyMonitor {
+export class DependencyMonitor implements Service {
+  readonly name = "dependency-monitor";
   readonly #store: Store;
   readonly #bus: Bus;
   readonly #health: HealthState;
@@ -32,6 +34,11 @@ export class DependencyMonitor {
     this.#report("redis", this.#bus.healthy);
     this.#stopBusListener = this.#bus.onHealthChange((healthy) => this.#report("redis", healthy));
     this.#schedule();
+  }
+
+  /** Stops watching first thing on shutdown, so a closing connection does not read as an outage. */
+  async drain(): Promise<void> {
+    await this.stop();
   }
 
   async stop(): Promise<void> {

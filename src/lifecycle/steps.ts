@@ -1,4 +1,4 @@
-/** The startup steps, in the order `startHub` runs them (ARCHITECTURE.md › Lifecycle). */
+/** The startup steps, in the order `startHub` runs them through the `Supervisor` (ARCHITECTURE.md › Lifecycle). */
 export const STARTUP_STEPS = [
   "resolve-config",
   "load-config",
