@@ -6,6 +6,9 @@
  * a log line, error, metric or API answer.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import { ServerBridge } from "../../src/bridge/index.ts";
 import { createLogger } from "../../src/log/index.ts";
@@ -18,6 +21,7 @@ import {
   type HttpEverything,
   type HttpMcpServer,
   startHttpEverything,
+  startHttpFilesystem,
   startHttpOddTools,
 } from "../support/mcp-servers.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
@@ -28,6 +32,8 @@ const TOKEN_2 = `up-token-two-${crypto.randomUUID()}`;
 let everything: HttpEverything;
 let late: HttpEverything | undefined;
 let odd: HttpMcpServer;
+let files: HttpMcpServer;
+let filesDir: string;
 let latePort: number;
 let proxy: AuthProxy;
 let hub: TestHub;
@@ -64,6 +70,9 @@ beforeAll(async () => {
   proxy = startAuthProxy(everything.url, TOKEN_1);
   latePort = await freePort();
   odd = await startHttpOddTools();
+  filesDir = await mkdtemp(join(tmpdir(), "alkhub-upstream-fs-"));
+  await writeFile(join(filesDir, "note.txt"), "a note behind an upstream\n");
+  files = await startHttpFilesystem(filesDir);
   hub = await startTestHub({
     extra: {
       logging: { level: "debug" },
@@ -71,6 +80,7 @@ beforeAll(async () => {
         { name: "up", url: proxy.url, headers: { Authorization: { secret: "token", prefix: "Bearer " } } },
         { name: "late", url: `http://127.0.0.1:${latePort}/mcp`, pingIntervalMs: 500 },
         { name: "odd", url: odd.url },
+        { name: "files", url: files.url },
       ],
     },
   });
@@ -85,6 +95,8 @@ afterAll(async () => {
   await everything?.stop();
   await late?.stop();
   await odd?.stop();
+  await files?.stop();
+  if (filesDir) await rm(filesDir, { recursive: true, force: true });
 }, 30_000);
 
 test("an upstream whose secret is missing says so, naming the secret, and connects once it is set", async () => {
@@ -145,6 +157,18 @@ test("progress, cancellation and isError pass through an upstream", async () => 
   await expect(cancelled).rejects.toThrow();
   const failed = await hubCall("up.gzip-file-as-resource", { name: "x", data: "not-a-url-at-all" });
   expect(failed.isError).toBe(true);
+}, 60_000);
+
+test("the filesystem server behind an upstream: tools listed, a file read, a path outside refused as isError", async () => {
+  await eventually(() => hub.hub.subsystems.catalog.spoke("files")?.live === true, {
+    timeoutMs: 30_000,
+    what: "the files upstream live",
+  });
+  expect(hub.hub.subsystems.catalog.operation("files.read_text_file")).toBeDefined();
+  const read = await hubCall("files.read_text_file", { path: join(filesDir, "note.txt") });
+  expect(JSON.stringify(read.content)).toContain("a note behind an upstream");
+  const outside = await hubCall("files.read_text_file", { path: "/etc/passwd" });
+  expect(outside.isError).toBe(true);
 }, 60_000);
 
 test("an upstream that is down at start comes up later and goes live", async () => {

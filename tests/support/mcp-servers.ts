@@ -58,6 +58,24 @@ export function startHttpOddTools(port?: number): Promise<HttpMcpServer> {
   );
 }
 
+/** The filesystem server (stdio only) behind a Streamable HTTP front, allowed to use `dir` only. */
+export function startHttpFilesystem(dir: string): Promise<HttpMcpServer> {
+  return startHttpServer(
+    (chosen) => ({
+      cmd: [
+        process.execPath,
+        join(ROOT, "tests/support/stdio-to-http.ts"),
+        String(chosen),
+        NODE,
+        FILESYSTEM_JS,
+        dir,
+      ],
+      env: {},
+    }),
+    undefined,
+  );
+}
+
 async function startHttpServer(
   command: (port: number) => { cmd: string[]; env: Record<string, string> },
   port?: number,
