@@ -45,13 +45,16 @@ export function buildOperation(
     spec.outputSchema === undefined
       ? undefined
       : compileFor(spec.name, "outputSchema", spec.outputSchema, compiler);
+  // The spec keeps the compiler's shared copies of its schemas, not the ones parsed from this registration.
+  const shared: OperationSpec = { ...spec, inputSchema: input.schema };
+  if (output !== undefined) shared.outputSchema = output.schema;
   return {
     name,
     localName: spec.name,
     spokeName,
-    spec,
-    checkInput: checker(input, "input"),
-    checkOutput: output === undefined ? accept : checker(output, "output"),
+    spec: shared,
+    checkInput: checker(input.validate, "input"),
+    checkOutput: output === undefined ? accept : checker(output.validate, "output"),
   };
 }
 
@@ -60,9 +63,9 @@ function compileFor(
   field: "inputSchema" | "outputSchema",
   schema: Record<string, unknown>,
   compiler: SchemaCompiler,
-): ValidateFunction {
+): { validate: ValidateFunction; schema: Record<string, unknown> } {
   try {
-    return compiler.compile(schema);
+    return compiler.compileShared(schema);
   } catch (error) {
     const reason = error instanceof SchemaCompileError ? error.message : String(error);
     throw new HubError("VALIDATION_ERROR", `operation "${operation}": ${field} does not compile: ${reason}`, {
@@ -71,9 +74,23 @@ function compileFor(
   }
 }
 
-function checker(validate: ValidateFunction, root: string): (value: unknown) => string | undefined {
-  // The valid path returns before touching `errors`: no allocation per accepted call.
-  return (value) => (validate(value) ? undefined : describeValidationErrors(validate.errors, root));
+type Checker = (value: unknown) => string | undefined;
+
+// One checker per compiled validator and root: identical schemas share a validator (the compiler's cache), so
+// the many operations of many spokes of one kind share one closure instead of holding one each (issue #11).
+const checkers = {
+  input: new WeakMap<ValidateFunction, Checker>(),
+  output: new WeakMap<ValidateFunction, Checker>(),
+};
+
+function checker(validate: ValidateFunction, root: "input" | "output"): Checker {
+  let check = checkers[root].get(validate);
+  if (check === undefined) {
+    // The valid path returns before touching `errors`: no allocation per accepted call.
+    check = (value) => (validate(value) ? undefined : describeValidationErrors(validate.errors, root));
+    checkers[root].set(validate, check);
+  }
+  return check;
 }
 
 /** The index entry of a stored spoke row with its (already built) operations. */

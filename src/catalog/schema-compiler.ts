@@ -60,12 +60,23 @@ export class SchemaCompiler {
 
   /** The validator of `schema`, compiled now or taken from the cache. Throws `SchemaCompileError`. */
   compile(schema: Record<string, unknown>): ValidateFunction {
+    return this.compileShared(schema).validate;
+  }
+
+  /**
+   * As `compile`, plus the compiler's own copy of the schema, shared by every operation registered with the same
+   * schema text (many spokes of one kind hold one copy instead of one each). Treat it as read-only.
+   */
+  compileShared(schema: Record<string, unknown>): {
+    validate: ValidateFunction;
+    schema: Record<string, unknown>;
+  } {
     const text = JSON.stringify(schema);
     const hit = this.#entries.get(text);
     if (hit) {
       this.#entries.delete(text);
       this.#entries.set(text, hit);
-      return hit.validate;
+      return hit;
     }
     // A private copy: the caller may mutate its object, and Ajv caches by object identity.
     const copy = JSON.parse(text) as Record<string, unknown>;
@@ -85,9 +96,10 @@ export class SchemaCompiler {
       if (shared) ajv.removeSchema(copy);
       throw new SchemaCompileError("$async schemas are not supported");
     }
-    this.#entries.set(text, { validate, schema: copy, sharedAjv: shared ? ajv : undefined });
+    const entry = { validate, schema: copy, sharedAjv: shared ? ajv : undefined };
+    this.#entries.set(text, entry);
     this.#evict();
-    return validate;
+    return entry;
   }
 
   #instanceFor(dialect: unknown, shared: boolean): AjvCore {

@@ -41,20 +41,24 @@ const PAYLOAD_SCHEMAS: Record<FrameType, TSchema> = {
   "protocol.error": ProtocolErrorPayload,
 };
 
-// A pure, lazily filled cache: compiling every schema up front would be work done at import time.
-const checkers = new Map<string, SchemaChecker<TSchema>>();
+// Pure, lazily filled caches (compiling every schema up front would be work done at import time), one per
+// direction so a lookup on the hot path builds no key string.
+const checkers: Record<FrameDirection, Map<FrameType, SchemaChecker<TSchema>>> = {
+  "to-hub": new Map(),
+  "from-hub": new Map(),
+};
 
 /**
  * The compiled payload checker for one frame type as it travels in `direction` (default `to-hub`). The only
  * difference between directions: `call.requested` from the hub must carry `caller`.
  */
 export function frameChecker(type: FrameType, direction: FrameDirection = "to-hub"): SchemaChecker<TSchema> {
-  const key = type === "call.requested" ? `${type}:${direction}` : type;
-  let checker = checkers.get(key);
+  let checker = checkers[direction].get(type);
   if (!checker) {
-    const schema = key === "call.requested:from-hub" ? HubCallRequestedPayload : PAYLOAD_SCHEMAS[type];
+    const schema =
+      type === "call.requested" && direction === "from-hub" ? HubCallRequestedPayload : PAYLOAD_SCHEMAS[type];
     checker = compileChecker(schema);
-    checkers.set(key, checker);
+    checkers[direction].set(type, checker);
   }
   return checker;
 }

@@ -32,7 +32,8 @@ export class SpokeSession implements SpokeLink {
   readonly #socket: FrameSocket;
   readonly #badFrames: BadFrameBudget;
   readonly #refusals: BadFrameBudget;
-  readonly #log: Logger;
+  /** The gateway's logger; the connection's own is made when something is logged (see `log`). */
+  readonly #parentLog: Logger;
   #phase: ConnectionPhase = "handshaking";
 
   constructor(socket: FrameSocket, identity: Identity, limits: SessionLimits, log: Logger) {
@@ -40,21 +41,25 @@ export class SpokeSession implements SpokeLink {
     this.identity = identity;
     this.#badFrames = new BadFrameBudget(limits.badFramesPerMinute);
     this.#refusals = new BadFrameBudget(limits.badFramesPerMinute);
-    this.#log = log.child({ connection: this.connectionId.slice(0, 8), key: identity.keyId });
+    this.#parentLog = log;
   }
 
   get phase(): ConnectionPhase {
     return this.#phase;
   }
 
+  /**
+   * This connection's logger. Made on each use rather than kept: connections log a handful of lines in their
+   * life, and a logger kept per connection costs every one of 15,000 idle spokes its closures (issue #11).
+   */
   get log(): Logger {
-    return this.#log;
+    return this.#parentLog.child({ connection: this.connectionId.slice(0, 8), key: this.identity.keyId });
   }
 
   /** Moves to a later phase; asking for the same or an earlier one does nothing. */
   advance(to: ConnectionPhase): void {
     if (!canAdvance(this.#phase, to)) return;
-    this.#log.debug("connection phase", { from: this.#phase, to, spoke: this.spokeName || undefined });
+    this.log.debug("connection phase", { from: this.#phase, to, spoke: this.spokeName || undefined });
     this.#phase = to;
   }
 
@@ -80,7 +85,7 @@ export class SpokeSession implements SpokeLink {
       encodeFrame("protocol.error", ref ?? "protocol", ref === undefined ? { message } : { message, ref }),
     );
     if (this.#badFrames.spend(Date.now())) {
-      this.#log.warn("closing a connection that keeps sending bad frames", { last: message });
+      this.log.warn("closing a connection that keeps sending bad frames", { last: message });
       this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
     }
   }
@@ -102,7 +107,7 @@ export class SpokeSession implements SpokeLink {
   close(code: number, reason: string): void {
     if (this.#phase === "closing" || this.#phase === "closed") return;
     this.advance("closing");
-    this.#log.debug("closing connection", { code, reason });
+    this.log.debug("closing connection", { code, reason });
     this.#socket.close(code, reason);
   }
 }

@@ -16,6 +16,7 @@ import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_REMOTE_ACK_MS,
   clusterHealth,
+  connectClusterCaller,
   startCluster,
   type TestCluster,
   waitListedEverywhere,
@@ -61,8 +62,7 @@ describeWithServices("cluster: Redis outages under traffic", () => {
     cluster = await startCluster();
     key = await makeKey(cluster, { scopes: ["spoke", "call", "read"], spokeNames: ["dev*", "caller*"] });
     dev1 = await connectTestSpoke(cluster.get("A").wsUrl, key.key, "dev1");
-    const caller = (label: string) =>
-      connectSpoke({ url: cluster.get(label).wsUrl, token: key.key, name: `caller${label}`, operations: {} });
+    const caller = (label: string) => connectClusterCaller(cluster, label, key.key);
     callerA = await caller("A");
     callerC = await caller("C");
     await waitListedEverywhere(cluster, key.key, "dev1", testSpokeOperationCount());

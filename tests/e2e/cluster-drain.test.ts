@@ -7,9 +7,10 @@
  * from C within 5 s.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, type HubError, type Spoke } from "../../src/sdk/index.ts";
+import type { HubError, Spoke } from "../../src/sdk/index.ts";
 import {
   type ClusterSpokeChild,
+  connectClusterCaller,
   spawnClusterSpoke,
   startCluster,
   type TestCluster,
@@ -42,8 +43,7 @@ describeWithServices("cluster: draining an instance with calls in flight", () =>
     child = await spawnClusterSpoke(balancer.wsUrl, key.key, "svc1");
     // The balancer hands its first connection to the first healthy instance: A.
     expect(balancer.handedOut.get(cluster.get("A").url)).toBe(1);
-    const caller = (label: string) =>
-      connectSpoke({ url: cluster.get(label).wsUrl, token: key.key, name: `caller${label}`, operations: {} });
+    const caller = (label: string) => connectClusterCaller(cluster, label, key.key);
     callerB = await caller("B");
     callerC = await caller("C");
     await waitListedEverywhere(cluster, key.key, "svc1", 1);

@@ -6,11 +6,12 @@
  * instance's spoke leaves the catalog everywhere (hub.list shows live: false) once its presence lapses.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
+import { HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_HEARTBEAT_MS,
   CLUSTER_REMOTE_ACK_MS,
   clusterHealth,
+  connectClusterCaller,
   startCluster,
   type TestCluster,
   waitListedEverywhere,
@@ -39,13 +40,7 @@ describeWithServices("cluster: an instance killed with calls in flight", () => {
     callerKey = await makeKey(cluster, { scopes: ["call", "read"] });
     // Pointed at B only: once B is gone, the spoke cannot come back anywhere else.
     gpu1 = await connectTestSpoke(cluster.get("B").wsUrl, spokeKey.key, "gpu1");
-    const caller = (label: string) =>
-      connectSpoke({
-        url: cluster.get(label).wsUrl,
-        token: spokeKey.key,
-        name: `caller${label}`,
-        operations: {},
-      });
+    const caller = (label: string) => connectClusterCaller(cluster, label, spokeKey.key);
     callerA = await caller("A");
     callerC = await caller("C");
     await waitListedEverywhere(cluster, callerKey.key, "gpu1", testSpokeOperationCount());

@@ -15,45 +15,34 @@
  * UNKNOWN_ERROR — only for internal failures (a catalog write failing during hub.register, a hub operation
  * throwing something other than a HubError), which no client can cause.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { eventually } from "../support/eventually.ts";
+import { useHubSuite } from "../support/hub-suite.ts";
 import { TEST_MODE } from "../support/services.ts";
-import { connectTestSpoke, makeKey, type TestKey, type TestSpoke } from "../support/spoke-kit.ts";
-import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { rawOperation, type WsFrame, WsTestClient, wsUrl } from "../support/ws-client.ts";
+import { makeKey, type TestKey, type TestSpoke } from "../support/spoke-kit.ts";
+import { rawOperation, type WsFrame, type WsTestClient } from "../support/ws-client.ts";
 
 describe(`calls over /ws (${TEST_MODE})`, () => {
-  let testHub: TestHub;
-  let url: string;
+  const suite = useHubSuite({ extra: { router: { defaultTimeoutMs: 10_000 } } });
   let spokeKey: TestKey;
   let callerKey: TestKey;
   let dev1: TestSpoke;
   let caller: WsTestClient;
   let rawSpoke: WsTestClient;
-  const clients: WsTestClient[] = [];
-  const spokes: TestSpoke[] = [];
-
-  const connect = async (token: string) => {
-    const client = await WsTestClient.connect(url, { token });
-    clients.push(client);
-    return client;
-  };
+  const connect = suite.connect;
   const spokeFrom = (client: WsTestClient, match: (frame: WsFrame) => boolean) => client.waitFor(match);
   /** Matches the call.requested whose input carries `marker` (each raw call is marked to find it). */
   const marked = (marker: string) => (frame: WsFrame) =>
     frame.type === "call.requested" && (frame.payload.input as { marker?: string } | null)?.marker === marker;
 
   beforeAll(async () => {
-    testHub = await startTestHub({ extra: { router: { defaultTimeoutMs: 10_000 } } });
-    url = wsUrl(testHub.url);
     // Spokes here also call (scope call): a spoke is a caller too.
-    spokeKey = await makeKey(testHub.hub, {
+    spokeKey = await makeKey(suite.hub, {
       scopes: ["spoke", "call", "read"],
       spokeNames: ["dev*", "raw*"],
     });
-    callerKey = await makeKey(testHub.hub, { scopes: ["call", "read"] });
-    dev1 = await connectTestSpoke(url, spokeKey.key, "dev1");
-    spokes.push(dev1);
+    callerKey = await makeKey(suite.hub, { scopes: ["call", "read"] });
+    dev1 = await suite.spoke(spokeKey.key, "dev1");
     caller = await connect(callerKey.key);
     rawSpoke = await connect(spokeKey.key);
     const registered = await rawSpoke.register({
@@ -62,12 +51,6 @@ describe(`calls over /ws (${TEST_MODE})`, () => {
     });
     expect(registered.type).toBe("call.responded");
   }, 60_000);
-
-  afterAll(async () => {
-    for (const spoke of spokes) await spoke.spoke.close();
-    for (const client of clients) client.close();
-    await testHub?.stop();
-  });
 
   test("hub→spoke call.requested carries the hub's id, the local name and the caller; answers return under the caller's id", async () => {
     const requestId = crypto.randomUUID();
@@ -244,13 +227,13 @@ describe(`calls over /ws (${TEST_MODE})`, () => {
 
   test("ACCESS_DENIED: the key's operation globs, and a key without scope call", async () => {
     const limited = await connect(
-      (await makeKey(testHub.hub, { scopes: ["call"], operations: ["dev1.math.*"] })).key,
+      (await makeKey(suite.hub, { scopes: ["call"], operations: ["dev1.math.*"] })).key,
     );
     expect(await limited.output("dev1.math.add", { a: 1, b: 1 })).toBe(2);
     const denied = await limited.error("dev1.who.ami", {});
     expect(denied.code).toBe("ACCESS_DENIED");
     expect(denied.message).toContain("dev1.who.ami");
-    const reader = await connect((await makeKey(testHub.hub, { scopes: ["read"] })).key);
+    const reader = await connect((await makeKey(suite.hub, { scopes: ["read"] })).key);
     expect((await reader.error("dev1.math.add", { a: 1, b: 1 })).code).toBe("ACCESS_DENIED");
   });
 
@@ -328,8 +311,7 @@ describe(`calls over /ws (${TEST_MODE})`, () => {
   });
 
   test("SPOKE_BUSY: a spoke at its maxConcurrency gets no more calls", async () => {
-    const busy = await connectTestSpoke(url, spokeKey.key, "dev2", { maxConcurrency: 1 });
-    spokes.push(busy);
+    const busy = await suite.spoke(spokeKey.key, "dev2", { maxConcurrency: 1 });
     const first = caller.request("dev2.slow.wait", {});
     await eventually(() => expect(busy.hold.started.length).toBe(1));
     const refused = await caller.error("dev2.slow.wait", {});

@@ -5,9 +5,10 @@
  * HTTP_STATUS_BY_CODE, 401 + WWW-Authenticate without a key), and private spokes (visibility "owner"), listed and
  * callable only by keys of the same account and by admins.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { HTTP_STATUS_BY_CODE } from "../../src/protocol/index.ts";
 import { eventually } from "../support/eventually.ts";
+import { useHubSuite } from "../support/hub-suite.ts";
 import { TEST_MODE } from "../support/services.ts";
 import {
   connectTestSpoke,
@@ -16,8 +17,7 @@ import {
   type TestSpoke,
   testSpokeOperationCount,
 } from "../support/spoke-kit.ts";
-import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { WsTestClient, wsUrl } from "../support/ws-client.ts";
+import type { WsTestClient } from "../support/ws-client.ts";
 
 const MAX_FRAME_BYTES = 65_536;
 
@@ -27,24 +27,19 @@ interface Listing {
 }
 
 describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
-  let testHub: TestHub;
-  let url: string;
+  const suite = useHubSuite({ extra: { limits: { maxFrameBytes: MAX_FRAME_BYTES } } });
   let callerKey: TestKey;
   let outsiderKey: TestKey;
   let adminKey: TestKey;
   let caller: WsTestClient;
   let outsider: WsTestClient;
   let admin: WsTestClient;
-  const spokes: TestSpoke[] = [];
-  const clients: WsTestClient[] = [];
-
-  const connect = async (token: string) => {
-    const client = await WsTestClient.connect(url, { token });
-    clients.push(client);
-    return client;
-  };
+  let dev1Spoke: TestSpoke;
+  /** The spoke with `maxConcurrency: 1`. */
+  let busy: TestSpoke;
+  const connect = suite.connect;
   const api = (path: string, token: string | undefined, init: RequestInit = {}) =>
-    fetch(`${testHub.url}/api/v1${path}`, {
+    fetch(`${suite.testHub.url}/api/v1${path}`, {
       ...init,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers ?? {}) },
     });
@@ -57,16 +52,14 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
   const names = (listing: unknown) => (listing as Listing).operations.map((op) => op.name);
 
   beforeAll(async () => {
-    testHub = await startTestHub({ extra: { limits: { maxFrameBytes: MAX_FRAME_BYTES } } });
-    url = wsUrl(testHub.url);
-    const spokeKey = await makeKey(testHub.hub, { scopes: ["spoke"], spokeNames: ["*"], account: "acme" });
-    callerKey = await makeKey(testHub.hub, { scopes: ["call", "read"], account: "acme" });
-    outsiderKey = await makeKey(testHub.hub, { scopes: ["call", "read"], account: "globex" });
-    adminKey = await makeKey(testHub.hub, { scopes: ["admin"], account: "root" });
-    spokes.push(await connectTestSpoke(url, spokeKey.key, "dev1", { kind: "dev-env", version: "1.2.3" }));
-    spokes.push(await connectTestSpoke(url, spokeKey.key, "busy", { maxConcurrency: 1 }));
-    spokes.push(await connectTestSpoke(url, spokeKey.key, "secret", { visibility: "owner" }));
-    const gone = await connectTestSpoke(url, spokeKey.key, "gone");
+    const spokeKey = await makeKey(suite.hub, { scopes: ["spoke"], spokeNames: ["*"], account: "acme" });
+    callerKey = await makeKey(suite.hub, { scopes: ["call", "read"], account: "acme" });
+    outsiderKey = await makeKey(suite.hub, { scopes: ["call", "read"], account: "globex" });
+    adminKey = await makeKey(suite.hub, { scopes: ["admin"], account: "root" });
+    dev1Spoke = await suite.spoke(spokeKey.key, "dev1", { kind: "dev-env", version: "1.2.3" });
+    busy = await suite.spoke(spokeKey.key, "busy", { maxConcurrency: 1 });
+    await suite.spoke(spokeKey.key, "secret", { visibility: "owner" });
+    const gone = await connectTestSpoke(suite.url, spokeKey.key, "gone");
     await gone.spoke.close();
     caller = await connect(callerKey.key);
     outsider = await connect(outsiderKey.key);
@@ -78,12 +71,6 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
       expect(rows.find((row) => row.name === "gone")?.live).toBe(false);
     });
   }, 60_000);
-
-  afterAll(async () => {
-    for (const spoke of spokes) await spoke.spoke.close();
-    for (const client of clients) client.close();
-    await testHub?.stop();
-  });
 
   test("hub.list over /ws: sorted, filtered by namespace, paged with a cursor", async () => {
     const all = names(await caller.output("hub.list", {}));
@@ -248,9 +235,9 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
   });
 
   test("HTTP errors carry { code, message } with the status of HTTP_STATUS_BY_CODE", async () => {
-    const limited = await makeKey(testHub.hub, { scopes: ["call"], operations: ["dev1.math.*"] });
+    const limited = await makeKey(suite.hub, { scopes: ["call"], operations: ["dev1.math.*"] });
     const busyCall = caller.request("busy.slow.wait", {});
-    await eventually(() => expect(spokes[1]!.hold.started.length).toBe(1));
+    await eventually(() => expect(busy.hold.started.length).toBe(1));
     const cases: [string, string, unknown, string, string?][] = [
       ["dev1.nope", callerKey.key, {}, "OPERATION_NOT_FOUND"],
       ["dev1.who.ami", limited.key, {}, "ACCESS_DENIED"],
@@ -278,15 +265,15 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     const coded = await post("dev1.fail.coded", callerKey.key, {});
     expect(coded.status).toBe(502);
     expect(await coded.json()).toEqual({ code: "FILE_NOT_FOUND", message: "no such file" });
-    spokes[1]!.hold.current.release();
+    busy.hold.current.release();
     await caller.waitFor((f) => f.id === busyCall);
   });
 
   test("an HTTP client that goes away aborts its call: the spoke's AbortSignal fires", async () => {
-    const dev1 = spokes[0]!;
+    const dev1 = dev1Spoke;
     const before = dev1.hold.started.length;
     const abortable = new AbortController();
-    const request = fetch(`${testHub.url}/api/v1/operations/dev1.slow.wait/call`, {
+    const request = fetch(`${suite.testHub.url}/api/v1/operations/dev1.slow.wait/call`, {
       method: "POST",
       headers: { authorization: `Bearer ${callerKey.key}` },
       body: "{}",

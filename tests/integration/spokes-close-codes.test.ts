@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CLOSE_CODES } from "../../src/protocol/index.ts";
 import type { SpokeConnectionError } from "../../src/sdk/index.ts";
 import { EVENT_WAIT_MS, eventually } from "../support/eventually.ts";
+import { useHubSuite } from "../support/hub-suite.ts";
 import { openSilentSocket } from "../support/raw-ws.ts";
 import { TEST_MODE } from "../support/services.ts";
 import {
@@ -18,7 +19,6 @@ import {
   makeKey,
   spawnChildSpoke,
   type TestKey,
-  type TestSpoke,
 } from "../support/spoke-kit.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
 import { rawOperation, WsTestClient, wsUrl } from "../support/ws-client.ts";
@@ -44,48 +44,32 @@ const STREAM_ITEM_BYTES = 8192;
 const SLOW_EVENT_MS = 4 * EVENT_WAIT_MS;
 
 describe(`close codes (${TEST_MODE})`, () => {
-  let testHub: TestHub;
+  const suite = useHubSuite({
+    extra: {
+      limits: {
+        maxFrameBytes: MAX_FRAME_BYTES,
+        badFramesPerMinute: BAD_FRAMES_PER_MINUTE,
+        maxInFlightPerConnection: MAX_IN_FLIGHT,
+        backpressureBytes: 65_536,
+      },
+    },
+  });
   let url: string;
   let spokeKey: TestKey;
   let callerKey: TestKey;
   let adminKey: TestKey;
-  let dev1: TestSpoke;
   let bystander: WsTestClient;
-  const clients: WsTestClient[] = [];
-  const spokes: TestSpoke[] = [];
-
-  const connect = async (token: string) => {
-    const client = await WsTestClient.connect(url, { token });
-    clients.push(client);
-    return client;
-  };
-  const gateway = () => testHub.hub.subsystems.gateway;
+  const connect = suite.connect;
+  const gateway = () => suite.hub.subsystems.gateway;
 
   beforeAll(async () => {
-    testHub = await startTestHub({
-      extra: {
-        limits: {
-          maxFrameBytes: MAX_FRAME_BYTES,
-          badFramesPerMinute: BAD_FRAMES_PER_MINUTE,
-          maxInFlightPerConnection: MAX_IN_FLIGHT,
-          backpressureBytes: 65_536,
-        },
-      },
-    });
-    url = wsUrl(testHub.url);
-    spokeKey = await makeKey(testHub.hub, { scopes: ["spoke"], spokeNames: ["*"] });
-    callerKey = await makeKey(testHub.hub, { scopes: ["call", "read"] });
-    adminKey = await makeKey(testHub.hub, { scopes: ["admin"] });
-    dev1 = await connectTestSpoke(url, spokeKey.key, "dev1");
-    spokes.push(dev1);
+    url = suite.url;
+    spokeKey = await makeKey(suite.hub, { scopes: ["spoke"], spokeNames: ["*"] });
+    callerKey = await makeKey(suite.hub, { scopes: ["call", "read"] });
+    adminKey = await makeKey(suite.hub, { scopes: ["admin"] });
+    await suite.spoke(spokeKey.key, "dev1");
     bystander = await connect(callerKey.key);
   }, 60_000);
-
-  afterAll(async () => {
-    for (const spoke of spokes) await spoke.spoke.close();
-    for (const client of clients) client.close();
-    await testHub?.stop();
-  });
 
   test("1000: a client that closes normally; a registered spoke that leaves goes offline", async () => {
     const spoke = await connect(spokeKey.key);
@@ -121,7 +105,9 @@ describe(`close codes (${TEST_MODE})`, () => {
   test(
     "1013: a peer that stops reading is closed once its send buffer passes limits.backpressureBytes",
     async () => {
-      const slow = await openSilentSocket(`${testHub.url}/ws`, { Authorization: `Bearer ${callerKey.key}` });
+      const slow = await openSilentSocket(`${suite.testHub.url}/ws`, {
+        Authorization: `Bearer ${callerKey.key}`,
+      });
       const before = gateway().connectionCount;
       const requestId = crypto.randomUUID();
       slow.sendText(
@@ -200,12 +186,11 @@ describe(`close codes (${TEST_MODE})`, () => {
   );
 
   test("4401: revoking a key through the admin API closes its connections, SDK spokes included", async () => {
-    const doomed = await makeKey(testHub.hub, { scopes: ["spoke", "call"], spokeNames: ["doomed"] });
-    const spoke = await connectTestSpoke(url, doomed.key, "doomed");
-    spokes.push(spoke);
+    const doomed = await makeKey(suite.hub, { scopes: ["spoke", "call"], spokeNames: ["doomed"] });
+    const spoke = await suite.spoke(doomed.key, "doomed");
     const client = await connect(doomed.key);
     expect(await client.output("doomed.math.add", { a: 1, b: 1 })).toBe(2);
-    const response = await fetch(`${testHub.url}/api/v1/keys/${doomed.id}`, {
+    const response = await fetch(`${suite.testHub.url}/api/v1/keys/${doomed.id}`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${adminKey.key}` },
     });
@@ -219,7 +204,7 @@ describe(`close codes (${TEST_MODE})`, () => {
   test(
     "4401: a key that expires mid-session closes its connection",
     async () => {
-      const brief = await makeKey(testHub.hub, { scopes: ["call"], expiresAt: new Date(Date.now() + 1500) });
+      const brief = await makeKey(suite.hub, { scopes: ["call"], expiresAt: new Date(Date.now() + 1500) });
       const client = await connect(brief.key);
       expect(await client.output("dev1.math.add", { a: 1, b: 1 })).toBe(2);
       const closed = await client.waitClosed(SLOW_EVENT_MS);
@@ -253,6 +238,7 @@ describe(`close codes (${TEST_MODE})`, () => {
   describe("1001", () => {
     let fastHub: TestHub;
     const children: ChildSpoke[] = [];
+    const fastClients: WsTestClient[] = [];
 
     beforeAll(async () => {
       fastHub = await startTestHub({ extra: { limits: { heartbeatMs: HEARTBEAT_MS } } });
@@ -260,6 +246,7 @@ describe(`close codes (${TEST_MODE})`, () => {
 
     afterAll(async () => {
       for (const child of children) await child.kill();
+      for (const client of fastClients) client.close();
       await fastHub?.stop();
     });
 
@@ -268,7 +255,7 @@ describe(`close codes (${TEST_MODE})`, () => {
       async () => {
         const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
         const watcher = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
-        clients.push(watcher);
+        fastClients.push(watcher);
         const child = await spawnChildSpoke(wsUrl(fastHub.url), key.key, "frozen");
         children.push(child);
         expect(await watcher.output("frozen.math.add", { a: 1, b: 1 })).toBe(2);
@@ -291,10 +278,9 @@ describe(`close codes (${TEST_MODE})`, () => {
       async () => {
         const key = await makeKey(fastHub.hub, { scopes: ["spoke", "call", "read"], spokeNames: ["*"] });
         const lively = await WsTestClient.connect(wsUrl(fastHub.url), { token: key.key });
-        clients.push(lively);
+        fastClients.push(lively);
         // An SDK spoke answers pings by itself and stays registered.
-        const sdkSpoke = await connectTestSpoke(wsUrl(fastHub.url), key.key, "chatty");
-        spokes.push(sdkSpoke);
+        const sdkSpoke = suite.adopt(await connectTestSpoke(wsUrl(fastHub.url), key.key, "chatty"));
         const silent = await openSilentSocket(`${fastHub.url}/ws`, { Authorization: `Bearer ${key.key}` });
         const requestId = crypto.randomUUID();
         silent.sendText(

@@ -4,30 +4,22 @@
  * stays), NAME_TAKEN, takeover with close 4409, re-registration replacing the operation set, and SDK spokes
  * that reconnect and register again after their connection drops.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { CLOSE_CODES, DEFAULT_HEARTBEAT_MS } from "../../src/protocol/index.ts";
 import { SpokeConnectionError } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
+import { useHubSuite } from "../support/hub-suite.ts";
 import { TEST_MODE } from "../support/services.ts";
-import { connectTestSpoke, makeKey, type TestKey, type TestSpoke } from "../support/spoke-kit.ts";
+import { connectTestSpoke, makeKey, type TestKey } from "../support/spoke-kit.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
-import { startTestHub, type TestHub } from "../support/test-hub.ts";
-import { rawOperation, WsTestClient, wsUrl } from "../support/ws-client.ts";
+import { rawOperation, type WsTestClient } from "../support/ws-client.ts";
 
 describe(`hub.register (${TEST_MODE})`, () => {
-  let testHub: TestHub;
-  let url: string;
+  const suite = useHubSuite();
   let spokeKey: TestKey;
   let otherSpokeKey: TestKey;
   let caller: WsTestClient;
-  const clients: WsTestClient[] = [];
-  const spokes: TestSpoke[] = [];
-
-  const connect = async (token: string) => {
-    const client = await WsTestClient.connect(url, { token });
-    clients.push(client);
-    return client;
-  };
+  const connect = suite.connect;
   const listNames = async () =>
     ((await caller.output("hub.list", {})) as { operations: { name: string }[] }).operations.map(
       (op) => op.name,
@@ -38,18 +30,10 @@ describe(`hub.register (${TEST_MODE})`, () => {
     );
 
   beforeAll(async () => {
-    testHub = await startTestHub();
-    url = wsUrl(testHub.url);
-    spokeKey = await makeKey(testHub.hub, { scopes: ["spoke"], spokeNames: ["dev*", "box-?"] });
-    otherSpokeKey = await makeKey(testHub.hub, { scopes: ["spoke"], spokeNames: ["*"] });
-    caller = await connect((await makeKey(testHub.hub, { scopes: ["call", "read"] })).key);
+    spokeKey = await makeKey(suite.hub, { scopes: ["spoke"], spokeNames: ["dev*", "box-?"] });
+    otherSpokeKey = await makeKey(suite.hub, { scopes: ["spoke"], spokeNames: ["*"] });
+    caller = await connect((await makeKey(suite.hub, { scopes: ["call", "read"] })).key);
   }, 60_000);
-
-  afterAll(async () => {
-    for (const spoke of spokes) await spoke.spoke.close();
-    for (const client of clients) client.close();
-    await testHub?.stop();
-  });
 
   test("registering answers with the spoke id, name, heartbeat and limits, and publishes the operations", async () => {
     const spoke = await connect(spokeKey.key);
@@ -92,7 +76,7 @@ describe(`hub.register (${TEST_MODE})`, () => {
   });
 
   test("ACCESS_DENIED and close 4403: a key without scope spoke", async () => {
-    const callerOnly = await connect((await makeKey(testHub.hub, { scopes: ["call", "read"] })).key);
+    const callerOnly = await connect((await makeKey(suite.hub, { scopes: ["call", "read"] })).key);
     const error = await callerOnly.error("hub.register", { name: "dev4", operations: [] });
     expect(error.code).toBe("ACCESS_DENIED");
     expect(error.message).toContain("spoke");
@@ -110,7 +94,9 @@ describe(`hub.register (${TEST_MODE})`, () => {
     const allowed = await connect(spokeKey.key);
     expect((await allowed.register({ name: "box-1", operations: [] })).type).toBe("call.responded");
     // The SDK treats 4403 as final.
-    const refused = (await connectTestSpoke(url, spokeKey.key, "prod2").catch((error: unknown) => error)) as {
+    const refused = (await connectTestSpoke(suite.url, spokeKey.key, "prod2").catch(
+      (error: unknown) => error,
+    )) as {
       code?: string;
       closeCode?: number;
     };
@@ -186,8 +172,7 @@ describe(`hub.register (${TEST_MODE})`, () => {
   });
 
   test("takeover: the same key with takeover: true closes the old connection with 4409; the new one serves", async () => {
-    const old = await connectTestSpoke(url, spokeKey.key, "dev7");
-    spokes.push(old);
+    const old = await suite.spoke(spokeKey.key, "dev7");
     expect(await caller.output("dev7.math.add", { a: 1, b: 1 })).toBe(2);
     const requestId = caller.request("dev7.slow.wait", {});
     await eventually(() => expect(old.hold.started.length).toBe(1));
@@ -221,8 +206,7 @@ describe(`hub.register (${TEST_MODE})`, () => {
   });
 
   test("a takeover whose spec does not compile fails and leaves the old connection serving", async () => {
-    const old = await connectTestSpoke(url, spokeKey.key, "dev10");
-    spokes.push(old);
+    const old = await suite.spoke(spokeKey.key, "dev10");
     const usurper = await connect(spokeKey.key);
     const broken = { ...rawOperation("math.add"), inputSchema: { type: "nonsense" } };
     const error = await usurper.error("hub.register", {
@@ -238,11 +222,12 @@ describe(`hub.register (${TEST_MODE})`, () => {
   });
 
   test("a spoke whose connection drops reconnects and registers again; calls work again", async () => {
-    const target = new URL(testHub.url);
+    const target = new URL(suite.testHub.url);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
     try {
-      const spoke = await connectTestSpoke(`ws://127.0.0.1:${proxy.port}/ws`, spokeKey.key, "dev8");
-      spokes.push(spoke);
+      const spoke = suite.adopt(
+        await connectTestSpoke(`ws://127.0.0.1:${proxy.port}/ws`, spokeKey.key, "dev8"),
+      );
       const firstId = spoke.spoke.registration?.spokeId;
       expect(await caller.output("dev8.math.add", { a: 2, b: 2 })).toBe(4);
       proxy.pause();

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { silentLogger } from "../../src/log/index.ts";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { type ServingHub, serveBinary, waitForReady } from "./binary.ts";
 import { EVENT_WAIT_MS, eventually } from "./eventually.ts";
@@ -208,4 +209,9 @@ export async function waitListedEverywhere(
       { timeoutMs, what: `${spoke} listed live on ${instance.label}` },
     );
   }
+}
+
+/** An SDK spoke with no operations, named `caller<label>`, that calls through instance `label` of `cluster`. */
+export function connectClusterCaller(cluster: TestCluster, label: string, token: string): Promise<Spoke> {
+  return connectSpoke({ url: cluster.get(label).wsUrl, token, name: `caller${label}`, operations: {} });
 }
