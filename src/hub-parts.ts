@@ -17,6 +17,7 @@ import {
   takeoverSender,
 } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
+import type { KeyRing } from "./crypto/index.ts";
 import { type HandlerTimer, type MetricsRegistry, UNTIMED } from "./health/index.ts";
 import type { Service } from "./lifecycle/index.ts";
 import { type KeyLimits, LimitShare } from "./limits/index.ts";
@@ -24,8 +25,10 @@ import type { Logger } from "./log/index.ts";
 import { McpEndpoint } from "./mcp/index.ts";
 import type { Presence } from "./presence/index.ts";
 import { type Calls, HubOperations, Router } from "./router/index.ts";
+import { getClientSecret } from "./secrets/index.ts";
 import { RegistrationMeter, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
+import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 
 /** The hub's parts above the store and the bus. */
 export interface HubParts {
@@ -37,6 +40,8 @@ export interface HubParts {
   gateway: SpokeGateway;
   mcp: McpEndpoint;
   cluster: ClusterNode;
+  /** The MCP servers the hub dials (config `upstreams`; the admin API adds and removes). */
+  upstreams: Upstreams;
   /** In start order; the supervisor drains and stops them in reverse. */
   services: Service[];
 }
@@ -58,6 +63,8 @@ export function buildHubParts(opts: {
   mcpSessionSecret: Uint8Array;
   /** Records how long handlers held the event loop (the hub's `LoopMonitor`). */
   timer?: HandlerTimer;
+  /** The data keys (`encryptionKeys`); without them upstream headers from client secrets cannot be opened. */
+  keyRing?: KeyRing;
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const timer = opts.timer ?? UNTIMED;
@@ -151,6 +158,23 @@ export function buildHubParts(opts: {
     void mcp.revokeKey(keyId);
   });
   const authLog = log.child({ part: "auth" });
+  const upstreams = new Upstreams(
+    {
+      gateway,
+      presence,
+      instanceId,
+      openSecret: (address) => {
+        if (!opts.keyRing) throw new Error('client secrets are disabled: the config has no "encryptionKeys"');
+        return getClientSecret(store, opts.keyRing, address);
+      },
+      accountId: (name) => ensureAccountId(store, name),
+      log: log.child({ part: "upstreams" }),
+      standbyPollMs: config.limits.heartbeatMs,
+      // An HTTP dial is cheap: retry within seconds, not the SDK's 30 s ceiling.
+      reconnect: { initialDelayMs: 250, maxDelayMs: 5000 },
+    },
+    config.upstreams,
+  );
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
   return {
     catalog,
@@ -160,6 +184,7 @@ export function buildHubParts(opts: {
     gateway,
     mcp,
     cluster,
+    upstreams,
     services: [
       {
         name: "catalog",
@@ -177,6 +202,9 @@ export function buildHubParts(opts: {
       gateway,
       // MCP sessions end in the drain pass, beside the /ws connections.
       { name: "mcp", start: () => mcp.start(), drain: () => mcp.stop() },
+      // Last to start, first to drain: upstreams leave (freeing their names for another instance) before the
+      // gateway drains the rest.
+      { name: "upstreams", start: () => upstreams.start(), drain: () => upstreams.stop() },
     ],
   };
 }

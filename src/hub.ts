@@ -204,7 +204,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     return { bus, presence };
   });
   supervisor.manage({ name: "presence", stop: () => presence.close() });
-  await supervisor.step("init-keyring", () => {
+  const keyRing = await supervisor.step("init-keyring", () => {
     if (config.encryptionKeys) return KeyRing.parse(config.encryptionKeys);
     log.warn("no encryptionKeys configured: client secrets are disabled");
     return undefined;
@@ -227,6 +227,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       limits,
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
       timer: loop,
+      keyRing,
     }),
   );
   await supervisor.step("start-server", async () => {

@@ -1,5 +1,6 @@
 import { EXIT_CODES, type ExitCode, exitCodeOf, LocalError } from "../errors.ts";
 import { redactText } from "../log/index.ts";
+import { bridgeCommand } from "./bridge.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
@@ -30,6 +31,7 @@ export function allCommands(): Command[] {
     createKeysCommand(openStoreForCommand, announceRevocationForCommand),
     createMigrateCommand(openStoreForCommand),
     createSecretsCommand(openStoreForCommand, loadKeyRingForCommand),
+    bridgeCommand,
     healthCommand,
     versionCommand,
   ];

@@ -42,5 +42,7 @@ export {
   type LimitsConfig,
   type PostgresConfig,
   type RedisConfig,
+  type UpstreamConfig,
+  UpstreamSchema,
 } from "./schema.ts";
 export { PRIVATE_FILE_MODE, writeFileAtomic } from "./write-file.ts";

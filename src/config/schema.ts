@@ -177,6 +177,32 @@ const AuditSchema = section({
   spillMaxBytes: positive(67_108_864),
 });
 
+/** A header an upstream gets, filled from a client secret at dial time. */
+const UpstreamHeaderSchema = closed({
+  /** The secret's name (of the upstream's client). */
+  secret: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._-]+$" }),
+  /** Text before the secret's value, e.g. `"Bearer "`. */
+  prefix: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+/** A Streamable HTTP MCP server the hub dials and offers as the spoke `name` (docs/upstreams.md). */
+export const UpstreamSchema = closed({
+  /** The spoke name its tools are published under. */
+  name: Type.String({ minLength: 1, maxLength: 48, pattern: "^[A-Za-z][A-Za-z0-9_-]{0,47}$" }),
+  url: Type.String({ pattern: "^https?://" }),
+  /** The account that owns the spoke and the client secrets. Default `admin`. */
+  account: Type.String({ minLength: 1, maxLength: 128, default: "admin" }),
+  /** The client whose secrets fill the headers. Default: the upstream's name. */
+  client: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9._-]+$" })),
+  /** Header name → the client secret it carries. */
+  headers: Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), UpstreamHeaderSchema, {
+    default: {},
+  }),
+  visibility: Type.Union([Type.Literal("public"), Type.Literal("owner")], { default: "public" }),
+  /** How often the hub pings the server to notice it went away without a call, in ms. */
+  pingIntervalMs: Type.Integer({ minimum: 100, default: 15_000 }),
+});
+
 /** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */
 export const HubConfigSchema = closed({
   /** Lets editors find a JSON Schema; ignored by the hub. */
@@ -201,6 +227,8 @@ export const HubConfigSchema = closed({
   metrics: section({ requireKey: Type.Boolean({ default: false }) }),
   mcp: McpSchema,
   audit: AuditSchema,
+  /** MCP servers the hub dials and offers as spokes. */
+  upstreams: Type.Array(UpstreamSchema, { default: [] }),
 });
 
 /**
@@ -214,5 +242,7 @@ export type PostgresConfig = Static<typeof PostgresSchema>;
 export type RedisConfig = Static<typeof RedisSchema>;
 /** The `validation` section: caps and work budgets of schema checks. */
 export type ValidationConfig = HubConfig["validation"];
+/** One entry of `upstreams`. */
+export type UpstreamConfig = Static<typeof UpstreamSchema>;
 /** The `limits` section (PROTOCOL.md › Limits), bytes and counts. */
 export type LimitsConfig = HubConfig["limits"];

@@ -4,7 +4,13 @@
  * into its own package by scripts/build-sdk.ts (packages/sdk/).
  */
 export { HubError } from "../protocol/index.ts";
-export { backoffDelayMs, DEFAULT_INITIAL_DELAY_MS, DEFAULT_MAX_DELAY_MS, drainDelayMs } from "./backoff.ts";
+export {
+  backoffDelayMs,
+  DEFAULT_INITIAL_DELAY_MS,
+  DEFAULT_MAX_DELAY_MS,
+  drainDelayMs,
+  sleep,
+} from "./backoff.ts";
 export { buildOperationSpecs, defineOperation } from "./define.ts";
 export { SpokeConnectionError, SpokeOptionsError, SpokeProtocolError } from "./errors.ts";
 export { toWireError } from "./incoming.ts";
@@ -14,6 +20,7 @@ export {
   DEFAULT_RETRY_MAX_DELAY_MS,
   withRetry,
 } from "./retry.ts";
+export { safeUrl } from "./socket.ts";
 export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
 export type {
   AnyOperationDef,

@@ -63,6 +63,11 @@ export async function connectSpoke<I extends Record<string, TSchema>>(
   return spoke;
 }
 
+function replaceEntries<K, V>(map: Map<K, V>, entries: Iterable<[K, V]>): void {
+  map.clear();
+  for (const [key, value] of entries) map.set(key, value);
+}
+
 class SpokeClient implements Spoke {
   readonly name: string;
   #options: SpokeOptions;
@@ -177,6 +182,29 @@ class SpokeClient implements Spoke {
 
   async close(): Promise<void> {
     this.#finish(undefined);
+  }
+
+  async setOperations(operations: Record<string, AnyOperationDef>): Promise<void> {
+    if (this.#phase === "closed") throw new HubError("UNAVAILABLE", `spoke "${this.name}" is closed`);
+    const specs = buildOperationSpecs(this.name, operations);
+    const previous = { register: this.#register, operations: new Map(this.#operations) };
+    // Swapped before registering: calls for the new operations may arrive before the hub's answer does.
+    this.#register = { ...this.#register, operations: specs };
+    replaceEntries(this.#operations, Object.entries(operations));
+    const connection = this.#current;
+    if (!connection) return; // the next connection registers the new set
+    try {
+      const registration = await connection.register(
+        this.#register,
+        this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      );
+      if (this.#current === connection) this.#registration = registration;
+      this.#status.emit({ type: "registered", registration, reconnected: false });
+    } catch (error) {
+      this.#register = previous.register;
+      replaceEntries(this.#operations, previous.operations);
+      throw error;
+    }
   }
 
   #refusal(): HubError | undefined {

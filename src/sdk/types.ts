@@ -196,4 +196,10 @@ export interface Spoke {
   drain(options?: { timeoutMs?: number }): Promise<void>;
   /** Closes now: aborts in-flight handlers, rejects pending calls. */
   close(): Promise<void>;
+  /**
+   * Replaces the whole operation set and registers it again on the current connection (the hub swaps it
+   * atomically); while reconnecting, the next registration carries it. Rejects with the hub's `HubError` (the
+   * previous set stays in force) or a `SpokeOptionsError` for a bad definition.
+   */
+  setOperations(operations: Record<string, AnyOperationDef>): Promise<void>;
 }

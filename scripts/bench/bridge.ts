@@ -1,0 +1,227 @@
+/**
+ * The bridge's cost (issue #15 target: ≥ 0.8× the throughput of calling the same stdio MCP server directly, and
+ * ≤ 1 ms more at the median). Direct: the SDK's `Client` over stdio to the "everything" server's `echo` tool.
+ * Through the bridge: a caller on the hub's `/ws` (the SDK's `spoke.call`, the path `hub.call` relays on) calls
+ * `ev.echo` → compiled hub → `alkhub bridge` (compiled binary) → the same server over stdio. Throughput is
+ * measured with `--concurrency` calls in flight; the median with one call at a time.
+ *
+ * Usage: bun scripts/bench/bridge.ts [--concurrency 16] [--windows 3] [--window-ms 5000] [--warmup-ms 2000]
+ * Needs the compiled binary (`bun scripts/build.ts`) and Postgres on 127.0.0.1:5432.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
+import { EVERYTHING_JS, NODE } from "../../tests/support/mcp-servers.ts";
+import {
+  type BenchOptions,
+  type BenchResult,
+  type BenchRow,
+  fmtInt,
+  fmtRatio,
+  fmtUs,
+  formatSpread,
+  Histogram,
+  parseBenchArgs,
+  printRows,
+  progress,
+  requireBinary,
+  spread,
+  withBench,
+} from "./support/index.ts";
+
+/** Least share of the direct throughput the bridged path keeps. */
+const MIN_THROUGHPUT_RATIO = 0.8;
+/** Most the bridge may add to the median, in µs. */
+const MAX_P50_OVERHEAD_US = 1000;
+
+export interface BridgeBenchOptions extends BenchOptions {
+  /** Calls in flight for the throughput windows, default 16. */
+  concurrency?: number;
+}
+
+type CallFn = () => Promise<unknown>;
+
+interface Measure {
+  rates: number[];
+  p50s: number[];
+}
+
+/** `inFlight` workers calling back to back while `active()` holds; one histogram per window. */
+class Load {
+  readonly #histogram = new Histogram();
+  #count = 0;
+  #running = true;
+  #failure: unknown;
+  readonly #workers: Promise<void>[];
+
+  constructor(call: CallFn, inFlight: number) {
+    const worker = async () => {
+      while (this.#running) {
+        const started = performance.now();
+        try {
+          await call();
+        } catch (error) {
+          this.#failure ??= error;
+          this.#running = false;
+          return;
+        }
+        this.#histogram.record((performance.now() - started) * 1000);
+        this.#count++;
+      }
+    };
+    this.#workers = Array.from({ length: inFlight }, worker);
+  }
+
+  /** Calls/s and p50 (µs) from now for `ms`. */
+  async window(ms: number): Promise<{ rate: number; p50: number }> {
+    this.#histogram.reset();
+    this.#count = 0;
+    const started = performance.now();
+    await Bun.sleep(ms);
+    if (this.#failure) throw this.#failure;
+    return {
+      rate: (this.#count * 1000) / (performance.now() - started),
+      p50: this.#histogram.percentile(0.5),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await Promise.all(this.#workers);
+  }
+}
+
+/**
+ * Direct and bridged windows alternate (direct, bridged, direct, …), each path running alone in its window, so
+ * that a machine whose load drifts affects both alike.
+ */
+async function measurePair(
+  direct: CallFn,
+  bridged: CallFn,
+  inFlight: number,
+  options: BenchOptions,
+): Promise<{ direct: Measure; bridged: Measure }> {
+  const result = { direct: { rates: [], p50s: [] } as Measure, bridged: { rates: [], p50s: [] } as Measure };
+  for (let w = -1; w < options.windows; w++) {
+    for (const [name, call] of [
+      ["direct", direct],
+      ["bridged", bridged],
+    ] as const) {
+      const load = new Load(call, inFlight);
+      // Window -1 is the warm-up.
+      const { rate, p50 } = await load.window(w < 0 ? options.warmupMs : options.windowMs);
+      await load.stop();
+      if (w < 0) continue;
+      result[name].rates.push(rate);
+      result[name].p50s.push(p50);
+    }
+  }
+  return result;
+}
+
+async function directClient(): Promise<{ call: CallFn; close(): Promise<void> }> {
+  const client = new Client({ name: "bench-direct", version: "1" });
+  await client.connect(
+    new StdioClientTransport({ command: NODE, args: [EVERYTHING_JS, "stdio"], stderr: "ignore" }),
+  );
+  return {
+    call: () => client.callTool({ name: "echo", arguments: { message: "bench" } }),
+    close: () => client.close(),
+  };
+}
+
+export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
+  const started = performance.now();
+  const concurrency = options.concurrency ?? 16;
+  const binary = requireBinary();
+  return withBench(async (ctx) => {
+    progress(options, "direct: SDK client → everything server (stdio)");
+    const direct = await directClient();
+    ctx.defer(() => direct.close());
+    progress(options, "bridged: /ws caller → hub → alkhub bridge → everything server (stdio)");
+    const database = await ctx.database();
+    const { hub, files, token } = await ctx.launchHub({ postgresUrl: database.url, audit: true });
+    const keyFile = join(files.dir, "bridge.key");
+    writeFileSync(keyFile, `${token}\n`, { mode: 0o600 });
+    ctx.group.spawn(
+      "bridge",
+      [
+        binary,
+        "bridge",
+        "--url",
+        hub.wsUrl,
+        "--key-file",
+        keyFile,
+        "--name",
+        "ev",
+        "--",
+        NODE,
+        EVERYTHING_JS,
+        "stdio",
+      ],
+      {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        cwd: files.dir,
+        stderrFile: join(files.dir, "bridge.log"),
+      },
+    );
+    const caller: Spoke = await connectSpoke({ url: hub.wsUrl, token, name: "benchcaller", operations: {} });
+    ctx.defer(() => caller.close());
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await caller.call("hub.schema", { operation: "ev.echo" });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error("the bridge did not register ev.echo in 30 s", { cause: error });
+        await Bun.sleep(100);
+      }
+    }
+    const bridgedCall = () => caller.call("ev.echo", { message: "bench" });
+    progress(options, `throughput, ${concurrency} in flight, windows alternating`);
+    const tput = await measurePair(direct.call, bridgedCall, concurrency, options);
+    progress(options, "one call at a time, windows alternating");
+    const seq = await measurePair(direct.call, bridgedCall, 1, options);
+    const [directTput, bridgedTput, directSeq, bridgedSeq] = [
+      tput.direct,
+      tput.bridged,
+      seq.direct,
+      seq.bridged,
+    ];
+
+    const ratio = spread(bridgedTput.rates).median / spread(directTput.rates).median;
+    const overheadUs = spread(bridgedSeq.p50s).median - spread(directSeq.p50s).median;
+    const rows: BenchRow[] = [
+      {
+        what: `bridge throughput, ${concurrency} in flight (calls/s)`,
+        target: `≥ ${MIN_THROUGHPUT_RATIO}× direct`,
+        hub: formatSpread(spread(bridgedTput.rates), fmtInt),
+        raw: formatSpread(spread(directTput.rates), fmtInt),
+        ratio: fmtRatio(ratio),
+        met: ratio >= MIN_THROUGHPUT_RATIO,
+        data: { bridged: bridgedTput.rates, direct: directTput.rates },
+      },
+      {
+        what: "bridge p50, one call at a time",
+        target: "≤ +1 ms",
+        hub: formatSpread(spread(bridgedSeq.p50s), fmtUs),
+        raw: formatSpread(spread(directSeq.p50s), fmtUs),
+        ratio: `+${fmtUs(Math.max(0, overheadUs))}`,
+        met: overheadUs <= MAX_P50_OVERHEAD_US,
+        data: { bridged: bridgedSeq.p50s, direct: directSeq.p50s, overheadUs },
+      },
+    ];
+    return { name: "bridge", rows, seconds: (performance.now() - started) / 1000 };
+  });
+}
+
+if (import.meta.main) {
+  const { common, int } = parseBenchArgs(Bun.argv.slice(2), {
+    concurrency: { type: "string", default: "16" },
+  });
+  const result = await run({ ...common, concurrency: int("concurrency") });
+  printRows(result.rows);
+}
