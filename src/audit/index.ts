@@ -3,7 +3,7 @@
  * off it (ARCHITECTURE.md › Stores). The router sees only the `AuditSink` seam.
  */
 
-export { type AuditActor, writeAuditRow } from "./admin-log.ts";
+export { type AuditActor, writeAuditRow } from "../store/index.ts";
 export { CallAudit } from "./call-audit.ts";
 export {
   type AuditSink,

@@ -1,6 +1,5 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { type AuditActor, writeAuditRow } from "../audit/index.ts";
-import { accounts, apiKeys, type Store } from "../store/index.ts";
+import { type AuditActor, accounts, apiKeys, type Store, writeAuditRow } from "../store/index.ts";
 import { mintApiKey } from "./api-key.ts";
 import { AUTH_NOTIFY_CHANNEL, revocationMessage } from "./revocation.ts";
 import { isScope, type Scope } from "./scopes.ts";

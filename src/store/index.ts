@@ -2,6 +2,8 @@
  * The store: one Drizzle schema over Postgres (production) or embedded PGlite (default), with the migrations
  * embedded in the binary. See ARCHITECTURE.md › Stores.
  */
+
+export { type AuditActor, writeAuditRow } from "./admin-log.ts";
 export { LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";

@@ -1,6 +1,10 @@
-/** The admin audit: one `audit_logs` row per change an operator makes (keys, secrets), with its actor. */
-import type { Database } from "../store/index.ts";
-import { auditLogs } from "../store/index.ts";
+/**
+ * The admin audit's row writer: one `audit_logs` row per change an operator makes (keys, secrets), with its
+ * actor. It lives beside the table rather than in audit/ (which re-exports it) so that auth/ can write these rows
+ * without depending on the call audit, which depends on the router (no module cycle: src/module-graph.test.ts).
+ */
+import { auditLogs } from "./schema.ts";
+import type { Database } from "./types.ts";
 
 /** Who made a change, as far as the caller knows: the acting key and the client address. */
 export interface AuditActor {
