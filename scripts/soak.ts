@@ -109,7 +109,13 @@ export async function runSoak(options: { durationMs: number; sampleMs: number })
   const files = await writeHubFiles({
     mode: "services",
     redisUrl: redis.url,
-    extra: { mcp: { sessionIdleMs: 3000 }, logging: { level: "error" } },
+    // One key drives all the traffic: its per-key rate and registration limits are raised to fit.
+    extra: {
+      mcp: { sessionIdleMs: 3000 },
+      logging: { level: "error" },
+      limits: { perKey: { callsPerSecond: 1_000_000, callBurst: 1_000_000, maxMcpSessions: 10_000 } },
+      registration: { perKeyPerMinute: 1_000_000, perConnectionPerMinute: 1_000_000 },
+    },
   });
   const store = await openStore({
     postgres: { url: files.database!.url, maxConnections: 2 },
