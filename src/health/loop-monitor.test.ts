@@ -66,3 +66,25 @@ test("slow handlers are counted and the slowest recent run of each kind is expor
   expect(text).toContain('alkhub_handler_slow_total{handler="ws:hub.register"} 1');
   expect(text).not.toContain('alkhub_handler_slow_total{handler="ws:call.requested"}');
 });
+
+test("a loop held while the hub starts does not count once it is ready, however the probe lands", async () => {
+  const health = new HealthState();
+  const monitor = new LoopMonitor({
+    metrics: new MetricsRegistry(),
+    health,
+    log: silentLogger,
+    settings: { intervalMs: 10, windowMs: 600, degradedMs: 150 },
+  });
+  monitor.start();
+  try {
+    await Bun.sleep(30);
+    // Startup work holds the loop and readiness is reached inside it: the next probe sees the whole gap.
+    blockFor(300);
+    health.enter("ready");
+    await Bun.sleep(60);
+    expect(health.report()).toEqual({ status: "ok" });
+    expect(monitor.lagInWindowMs).toBeLessThan(150);
+  } finally {
+    monitor.stop();
+  }
+});

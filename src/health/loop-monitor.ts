@@ -65,6 +65,8 @@ export class LoopMonitor implements HandlerTimer {
   #lagInWindowMs = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #expectedAt = 0;
+  /** Whether the previous probe ran while the hub was ready (its lag may have begun during startup otherwise). */
+  #probedWhileReady = false;
 
   constructor(opts: {
     metrics: MetricsRegistry;
@@ -144,7 +146,10 @@ export class LoopMonitor implements HandlerTimer {
     this.#expectedAt = now + this.#settings.intervalMs;
     this.#lag.observe(lagMs / 1000);
     // Startup (opening PGlite, migrations) holds the loop by design; only lag once serving counts for health.
-    if (!this.#health.ready) return;
+    // The first probe after readiness measures a gap that began before it, so it does not count either.
+    const countable = this.#probedWhileReady;
+    this.#probedWhileReady = this.#health.ready;
+    if (!this.#health.ready || !countable) return;
     const epoch = Date.now();
     this.#samples.push([epoch, lagMs]);
     this.#lagInWindowMs += lagMs;

@@ -103,7 +103,7 @@ async function serveUntilOkThenStop(box: Box, secrets: string[]): Promise<void> 
     expect(readFileSync(`/proc/${proc.pid}/environ`).length).toBe(0);
     // The container HEALTHCHECK (`/alkhub health`): the port comes from the config file.
     const health = await runInBox(box, ["health", "--config", "./alkhub.json"]);
-    expect(health.exitCode).toBe(0);
+    expect(health.exitCode, `${health.stdout}${health.stderr}`).toBe(0);
     expect(health.stdout).toContain('200 {"status":"ok"}');
   } finally {
     proc.kill("SIGTERM");
