@@ -39,5 +39,15 @@ export const migrations: Array<MigrationMeta & { tag: string }> = [
     "folderMillis": 1796530388343,
     "hash": "f56fb66221d6d60001cfb3cc37043990f5c1508f07d0ba15108ef9f5d4f46a41",
     "bps": true
+  },
+  {
+    "tag": "0002_operator_controls",
+    "sql": [
+      "ALTER TABLE \"client_secrets\" ADD COLUMN \"last_used_at\" timestamp with time zone;",
+      "\nALTER TABLE \"spokes\" ADD COLUMN \"disabled_at\" timestamp with time zone;"
+    ],
+    "folderMillis": 1796587739581,
+    "hash": "dd885df0ffab7210a10e30206174e15413a68746484e8a5d69771d11e3aa977d",
+    "bps": true
   }
 ];

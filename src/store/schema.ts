@@ -99,6 +99,8 @@ export const spokes = pgTable(
     connectedAt: at("connected_at"),
     disconnectedAt: at("disconnected_at"),
     lastHeartbeatAt: at("last_heartbeat_at"),
+    /** Set by an operator (admin API / CLI): while set, a spoke of this name is refused at registration. */
+    disabledAt: at("disabled_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     metadata: metadata(),
@@ -187,6 +189,8 @@ export const clientSecrets = pgTable(
     name: text("name").notNull(),
     keyVersion: integer("key_version").notNull(),
     sealed: text("sealed").notNull(),
+    /** When an upstream dial last opened this secret (at most once a minute per secret, never per call). */
+    lastUsedAt: at("last_used_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
