@@ -8,6 +8,7 @@ import { catalogRoutes } from "./catalog-routes.ts";
 import { clientsRoutes } from "./clients-routes.ts";
 import type { ApiDeps } from "./deps.ts";
 import { keysRoutes } from "./keys-routes.ts";
+import { metaRoutes } from "./meta-routes.ts";
 import type { AnyRoute } from "./route.ts";
 import { secretsRoutes } from "./secrets-routes.ts";
 
@@ -24,6 +25,9 @@ export {
   strictObject,
   toPage,
 } from "./list.ts";
+export { API_PREFIX, apiDocument } from "./meta-routes.ts";
+export { type OpenApiInfo, openApiDocument, operationId, TAG_DESCRIPTIONS } from "./openapi.ts";
+export { type ReferencePage, referencePage } from "./reference-page.ts";
 export {
   type Actor,
   type AnyRoute,
@@ -36,11 +40,14 @@ export {
 
 /** Every route of `/api/v1`, in the order the reference lists them. */
 export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
-  return [
+  const routes: AnyRoute[] = [
     ...catalogRoutes(deps),
     ...keysRoutes(deps),
     ...accountsRoutes(deps),
     ...clientsRoutes(deps),
     ...secretsRoutes(deps),
   ];
+  // The description covers the whole table, itself included.
+  routes.push(...metaRoutes(() => routes));
+  return routes;
 }
