@@ -97,6 +97,7 @@ function routeServer(route: AnyRoute, options: MountOptions) {
     try {
       const params = checked(checkers.params, definedParams(rawParams), "params");
       const query = checked(checkers.query, queryObject(request), "query");
+      if (!checkers.query) refuseQuery(query as Record<string, string>);
       let body: unknown;
       if (route.body) {
         body = await readJsonBody(request, options.body);
@@ -132,6 +133,14 @@ function checked(
   const problem = checker.explain(converted, root);
   if (problem !== undefined) throw new HubError("VALIDATION_ERROR", problem);
   return converted;
+}
+
+/** A route without a query schema takes no query parameters: a stray one is a mistake worth naming. */
+function refuseQuery(query: Record<string, string>): void {
+  const [name] = Object.keys(query);
+  if (name !== undefined) {
+    throw new HubError("VALIDATION_ERROR", `query.${name}: this route takes no query parameters`);
+  }
 }
 
 /** The query string as an object (a repeated name keeps its last value). */
