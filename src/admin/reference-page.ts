@@ -8,7 +8,7 @@ import { REFERENCE_SCRIPT } from "./reference-script.ts";
 
 const STYLE = `
 body{margin:0;font:14px/1.5 system-ui,sans-serif;color:#1d2430;display:flex;min-height:100vh}
-nav{width:280px;flex:none;background:#f4f6f9;border-right:1px solid #dde2ea;padding:12px;position:sticky;top:0;height:100vh;overflow:auto;box-sizing:border-box}
+nav{width:280px;flex:none;align-self:flex-start;background:#f4f6f9;border-right:1px solid #dde2ea;padding:12px;position:sticky;top:0;height:100vh;overflow:auto;box-sizing:border-box}
 nav a{display:block;color:#1d2430;text-decoration:none;padding:2px 4px;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 nav a.tag{font-weight:600;margin-top:10px;text-transform:uppercase;font-size:12px;color:#5a6578}
 main{flex:1;padding:16px 32px;max-width:1100px}

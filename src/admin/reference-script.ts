@@ -10,6 +10,8 @@ const schemas = (doc.components && doc.components.schemas) || {};
 const responses = (doc.components && doc.components.responses) || {};
 const prefix = (doc.servers && doc.servers[0] && doc.servers[0].url) || "";
 const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+// Descriptions mark code with backticks; shown as code, everything else escaped.
+const prose = (text) => esc(text).replace(/\x60([^\x60]+)\x60/g, "<code>$1</code>");
 const refName = (ref) => ref.replace("#/components/schemas/", "");
 
 function typeLabel(s) {
@@ -43,7 +45,7 @@ function schemaTable(s, depth) {
     if (depth < 4 && prop.type === "object" && prop.properties) nested = schemaTable(prop, depth + 1);
     if (depth < 4 && prop.type === "array" && prop.items && prop.items.type === "object" && prop.items.properties) nested = schemaTable(prop.items, depth + 1);
     rows += "<tr><td><code>" + esc(name) + "</code>" + (required.has(name) ? "" : ' <span class="muted">optional</span>') +
-      "</td><td>" + typeLabel(prop) + constraints(prop) + "</td><td>" + esc(prop.description || "") + nested + "</td></tr>";
+      "</td><td>" + typeLabel(prop) + constraints(prop) + "</td><td>" + prose(prop.description || "") + nested + "</td></tr>";
   }
   return "<table><thead><tr><th>field</th><th>type</th><th>about</th></tr></thead><tbody>" + rows + "</tbody></table>";
 }
@@ -52,7 +54,7 @@ function parametersTable(parameters) {
   let rows = "";
   for (const p of parameters) {
     rows += "<tr><td><code>" + esc(p.name) + "</code> <span class=\"muted\">" + esc(p.in) + (p.required ? ", required" : "") +
-      "</span></td><td>" + typeLabel(p.schema) + constraints(p.schema) + "</td><td>" + esc(p.description || "") + "</td></tr>";
+      "</span></td><td>" + typeLabel(p.schema) + constraints(p.schema) + "</td><td>" + prose(p.description || "") + "</td></tr>";
   }
   return "<table><thead><tr><th>parameter</th><th>type</th><th>about</th></tr></thead><tbody>" + rows + "</tbody></table>";
 }
@@ -64,7 +66,7 @@ function responseHtml(status, r) {
   if (media && Number(status) < 400) {
     body = '<p class="muted">' + esc(media[0]) + "</p>" + schemaTable(media[1]["x-alkhub-event-data"] || media[1].schema, 0);
   }
-  return '<div class="response"><b>' + esc(status) + "</b> " + esc(r.description || "") + body + "</div>";
+  return '<div class="response"><b>' + esc(status) + "</b> " + prose(r.description || "") + body + "</div>";
 }
 
 function operationHtml(path, method, op) {
@@ -72,7 +74,7 @@ function operationHtml(path, method, op) {
   let html = '<details class="op" id="' + esc(id) + '"><summary><span class="method ' + esc(method) + '">' + esc(method.toUpperCase()) +
     "</span> <code>" + esc(prefix + path) + "</code> " + esc(op.summary || "") +
     ' <span class="scope">' + esc(op["x-alkhub-scope"] || "") + "</span></summary>";
-  if (op.description) html += "<p>" + esc(op.description) + "</p>";
+  if (op.description) html += "<p>" + prose(op.description) + "</p>";
   if (op.parameters && op.parameters.length) html += "<h4>Parameters</h4>" + parametersTable(op.parameters);
   if (op.requestBody) {
     const media = Object.entries(op.requestBody.content)[0];
@@ -95,14 +97,14 @@ function render() {
   }
   let nav = "";
   let main = "<h1>" + esc(doc.info.title) + ' <span class="muted">' + esc(doc.info.version) + "</span></h1>";
-  if (doc.info.description) main += "<p>" + esc(doc.info.description) + "</p>";
+  if (doc.info.description) main += "<p>" + prose(doc.info.description) + "</p>";
   main += '<p class="muted">Machine-readable: <a href="' + esc(prefix) + '/openapi.json">' + esc(prefix) + "/openapi.json</a> (OpenAPI " + esc(doc.openapi) + ").</p>";
   for (const [tag, group] of byTag) {
     nav += '<a class="tag" href="#tag-' + esc(tag) + '">' + esc(tag) + "</a>";
     for (const [path, method, op] of group.ops) {
       nav += '<a href="#op-' + esc(op.operationId) + '"><span class="method ' + esc(method) + '">' + esc(method.toUpperCase()) + "</span> " + esc(path) + "</a>";
     }
-    main += '<section id="tag-' + esc(tag) + '"><h2>' + esc(tag) + "</h2>" + (group.about ? "<p>" + esc(group.about) + "</p>" : "");
+    main += '<section id="tag-' + esc(tag) + '"><h2>' + esc(tag) + "</h2>" + (group.about ? "<p>" + prose(group.about) + "</p>" : "");
     for (const [path, method, op] of group.ops) main += operationHtml(path, method, op);
     main += "</section>";
   }
