@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
+import { getClientSecret, keyRingFromConfig } from "../../src/secrets/index.ts";
 import { auditLogs } from "../../src/store/index.ts";
 import { allPages, api, expectRefusal, routeTableForTests } from "../support/api-client.ts";
 import { eventually } from "../support/eventually.ts";
@@ -386,6 +387,16 @@ describe(`admin API (${TEST_MODE})`, () => {
       const tooBig = await call("PUT", "/secrets/sec%20acct/github/s1", { value: big });
       expectRefusal(tooBig, 400, "VALIDATION_ERROR", "body.value:");
       expect(tooBig.text).not.toContain("QQQQ");
+
+      // The hub opening a secret (an upstream dial) is what lastUsedAt shows; the value's updatedAt stays.
+      const ring = keyRingFromConfig(suite.hub.config.encryptionKeys);
+      const address = { account: "sec acct", client: "github", name: "s2" };
+      expect(await getClientSecret(suite.hub.store, ring, address)).toBe(`${secretValue}-s2`);
+      const used = (await call("GET", "/secrets?account=sec%20acct")).body.items.find(
+        (item: { name: string }) => item.name === "s2",
+      );
+      expect(used.lastUsedAt).not.toBeNull();
+      expect(used.updatedAt).toBe(items[1].updatedAt);
 
       const deleted = await call("DELETE", "/secrets/sec%20acct/github/s5");
       expect(deleted.body).toMatchObject({ account: "sec acct", client: "github", name: "s5" });
