@@ -221,7 +221,11 @@ describe(`admin API (${TEST_MODE})`, () => {
         ["GET", "/keys?status=sleeping", undefined, "query.status must be one of"],
         ["GET", "/keys?colour=red", undefined, "query.colour"],
         ["GET", "/keys?cursor=bm90LWEtY3Vyc29y", undefined, "query.cursor: not a cursor from this list"],
-        ["GET", "/accounts/x?y=1", undefined, "query"],
+        ["GET", "/accounts/x?y=1", undefined, "query.y: this route takes no query parameters"],
+        ["GET", "/operations?q=add&limit=51", undefined, "query.limit: at most 50 with q"],
+        ["GET", "/operations?q=add&cursor=abc", undefined, "query.cursor:"],
+        ["GET", "/operations?limit=0", undefined, "query.limit:"],
+        ["POST", "/operations/x.y/call?timeoutMs=-1", {}, "query.timeoutMs:"],
       ];
       for (const [method, path, body, message] of cases) {
         const answer = await call(method, path, body);
