@@ -11,9 +11,6 @@ import { type Actor, type AnyRoute, defineRoute } from "./route.ts";
 
 const TAG = "catalog";
 
-/** Most results of one search (`hub.search`'s own limit). */
-const MAX_SEARCH_LIMIT = (HubSearchInput.properties.limit as { maximum: number }).maximum;
-
 const SpokeListItem = Type.Object({
   name: Type.String(),
   kind: Type.Optional(Type.String()),
@@ -45,6 +42,9 @@ const CallQuery = strictObject({
     Type.Integer({ minimum: 1, description: "Call timeout, capped by router.maxTimeoutMs." }),
   ),
 });
+
+/** Most results of one search (`hub.search`'s own limit). */
+const MAX_SEARCH_LIMIT = (HubSearchInput.properties.limit as { maximum: number }).maximum;
 
 /** Anything JSON: the output of an operation is described by its own schema (`GET /operations/{name}`). */
 const AnyJson = Type.Unknown({ description: "The operation's output (see its outputSchema)." });
