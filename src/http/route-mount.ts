@@ -38,10 +38,10 @@ export function bearerActors(auth: RequestAuthenticator): (request: Request) => 
     const checked = await auth.authenticate(request);
     if (!checked.ok) return checked;
     const identity = checked.identity;
-    // The admin socket and the session cookie say how they authenticated (`via`); a bearer key does not.
-    const via = (checked as { via?: Actor["via"] }).via ?? "key";
-    const keyId = via === "socket" ? undefined : identity.keyId;
-    return { ok: true, actor: { keyId, via, identity, address: auth.address(request) } };
+    return {
+      ok: true,
+      actor: { keyId: identity.keyId, via: "key", identity, address: auth.address(request) },
+    };
   };
 }
 
