@@ -4,7 +4,7 @@
  * the calls facade (`HubOperations`); the /ws gateway; the cluster node; the MCP endpoint. `services` lists
  * them as the supervisor starts them (and mirrors on shutdown).
  */
-import { LiveEvents } from "./admin/live-events.ts";
+
 import { CallAudit } from "./audit/index.ts";
 import type { KeyVerifier, Revocations } from "./auth/index.ts";
 import type { Bus } from "./bus/index.ts";
@@ -21,6 +21,7 @@ import {
 } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { KeyRing } from "./crypto/index.ts";
+import { LiveEvents } from "./events/index.ts";
 import { type HandlerTimer, type MetricsRegistry, UNTIMED } from "./health/index.ts";
 import type { Service } from "./lifecycle/index.ts";
 import { type KeyLimits, LimitShare } from "./limits/index.ts";
