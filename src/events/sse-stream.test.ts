@@ -20,7 +20,7 @@ test("over a real socket, a client that stops reading is dropped once 1 MiB wait
       return stream.response;
     },
   });
-  const socket = connect(server.port, "127.0.0.1");
+  const socket = connect(server.port ?? 0, "127.0.0.1");
   socket.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
   socket.pause();
   try {
