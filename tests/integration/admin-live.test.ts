@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectSpoke, HubError } from "../../src/sdk/index.ts";
+import { calls } from "../../src/store/index.ts";
 import { BUILD_INFO } from "../../src/version.ts";
 import { eventually } from "../support/eventually.ts";
 import { startRedisServer, type TestRedisServer } from "../support/redis-server.ts";
@@ -239,6 +240,22 @@ describe(`admin API: live operations (${TEST_MODE})`, () => {
       expect([query, response.status]).toEqual([query, 400]);
       expect(((await response.json()) as { message: string }).message).toContain(field!);
     }
+  });
+
+  test("GET /calls pages rows that share a start time one by one, none skipped or repeated", async () => {
+    const startedAt = new Date("2026-01-02T03:04:05.678Z");
+    const rows = Array.from({ length: 7 }, (_, i) => ({
+      requestId: `same-ms-${i}`,
+      operation: "tie.op",
+      spokeName: "tie",
+      outcome: "ok" as const,
+      startedAt,
+    }));
+    await testHub.hub.store.db.insert(calls).values(rows);
+    const paged = await allPages<CallItem>("/calls?spoke=tie", 2);
+    expect(paged.map((item) => item.requestId).sort()).toEqual(rows.map((row) => row.requestId).sort());
+    expect(new Set(paged.map((item) => item.id)).size).toBe(rows.length);
+    expect(paged.every((item) => item.startedAt === startedAt.toISOString())).toBe(true);
   });
 
   test("GET /audit-logs: key create and revoke with their actor, filtered and paged", async () => {
