@@ -181,6 +181,16 @@ describe(`admin API: live operations (${TEST_MODE})`, () => {
     expect(detail.operationList).toContainEqual(
       expect.objectContaining({ name: "live1.math.add", type: "query" }),
     );
+    // A private spoke is hidden from keys of other accounts: not listed, and 404 like an unknown name.
+    spokes.push(
+      await connectTestSpoke(wsUrl(testHub.url), spokeKey.key, "private1", { visibility: "owner" }),
+    );
+    const outsider = await makeKey(testHub.hub, { scopes: ["call", "read"], account: "globex" });
+    const seen = await json<Page<{ name: string }>>("/spokes", outsider.key);
+    expect(seen.items.map((item) => item.name)).toContain("live1");
+    expect(seen.items.map((item) => item.name)).not.toContain("private1");
+    expect((await api("/spokes/private1", outsider.key)).status).toBe(404);
+    expect((await api("/spokes/private1", reader.key)).status).toBe(200);
     const missing = await api("/spokes/nope", admin.key);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe("OPERATION_NOT_FOUND");
