@@ -21,6 +21,7 @@ import {
 } from "./health/index.ts";
 import {
   bearerActors,
+  docsRoute,
   mcpRoutes,
   metricsGuard,
   mountRoutes,
@@ -146,6 +147,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       parts: () => ready.parts.parts,
       instanceId,
     };
+    const apiTable = apiRouteTable(apiDeps);
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -157,13 +159,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        mountRoutes(apiRouteTable(apiDeps), {
+        mountRoutes(apiTable, {
           name: "api-routes",
           prefix: "/api/v1",
           authenticate: bearerActors(auth),
           body: callBody,
           log: () => log,
         }),
+        docsRoute(apiTable),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,
