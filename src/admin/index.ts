@@ -4,13 +4,19 @@
  * here.
  */
 import { accountsRoutes } from "./accounts-routes.ts";
+import { auditLogRoutes } from "./audit-log-routes.ts";
+import { callsRoutes } from "./calls-routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
 import { clientsRoutes } from "./clients-routes.ts";
 import type { ApiDeps } from "./deps.ts";
+import { eventsRoutes } from "./events-routes.ts";
+import { instancesRoutes } from "./instances-routes.ts";
 import { keysRoutes } from "./keys-routes.ts";
 import { metaRoutes } from "./meta-routes.ts";
 import type { AnyRoute } from "./route.ts";
 import { secretsRoutes } from "./secrets-routes.ts";
+import { spokesRoutes } from "./spokes-routes.ts";
+import { statsRoutes } from "./stats-routes.ts";
 
 export { actorName, auditActor, logAdminWrite } from "./audit.ts";
 export { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -46,6 +52,12 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
     ...accountsRoutes(deps),
     ...clientsRoutes(deps),
     ...secretsRoutes(deps),
+    ...spokesRoutes(deps),
+    ...callsRoutes(deps),
+    ...auditLogRoutes(deps),
+    ...instancesRoutes(deps),
+    ...statsRoutes(deps),
+    ...eventsRoutes(deps),
   ];
   // The description covers the whole table, itself included.
   routes.push(...metaRoutes(() => routes));
