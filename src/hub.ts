@@ -6,8 +6,8 @@
  */
 
 import { writeAuditRow } from "./audit/index.ts";
-import type { Identity } from "./auth/index.ts";
-import { KeyVerifier, Revocations } from "./auth/index.ts";
+import type { Identity, VerifyResult } from "./auth/index.ts";
+import { KeyVerifier, Revocations, verifyApiKeyId } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
@@ -26,6 +26,7 @@ import {
   originPolicy,
   RequestAuthenticator,
   startHttpServer,
+  uiRoutes,
   wsRoute,
 } from "./http/index.ts";
 import { buildHubParts, type HubParts } from "./hub-parts.ts";
@@ -34,6 +35,7 @@ import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts"
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
+import { SESSION_KEY_INFO, SessionSealer } from "./ui/index.ts";
 import { BUILD_INFO } from "./version.ts";
 
 export { StartupStepError };
@@ -130,10 +132,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       (rows) => writeAuthFailures(ready.parts.store, rows),
       log.child({ part: "auth" }),
     );
+    // Dashboard sessions are sealed with a key derived from the master key: every instance sharing it opens
+    // every session (no sticky balancing, no shared state), and a restart signs nobody out.
+    const sealer = new SessionSealer(hkdfKey(masterKey, SESSION_KEY_INFO));
+    const verifyKeyId = async (keyId: string): Promise<VerifyResult> =>
+      revocations.isRevoked(keyId)
+        ? { ok: false, reason: "revoked" }
+        : verifyApiKeyId(ready.parts.store, keyId);
     const auth = new RequestAuthenticator({
       keys: () => ready.parts.keys,
       failures: authFailures,
       trustProxy: config.server.trustProxy,
+      sessions: { sealer, verifyKeyId },
     });
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
@@ -154,6 +164,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           revocations: () => revocations,
           log: () => log,
         }),
+        uiRoutes({ auth, sealer, verifyKeyId, policy, trustProxy: config.server.trustProxy }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,

@@ -6,4 +6,5 @@ export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
 export { checkOriginAndHost, type OriginPolicy, originPolicy } from "./origin-check.ts";
 export { type KeyCheck, metricsGuard, RequestAuthenticator } from "./request-auth.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
+export { UI_CONTENT_SECURITY_POLICY, type UiRouteDeps, uiRoutes } from "./ui-routes.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";
