@@ -5,6 +5,7 @@
  * (its error carries the process exit code).
  */
 
+import { type ApiDeps, apiRouteTable } from "./admin/index.ts";
 import { writeAuditRow } from "./audit/index.ts";
 import type { Identity, VerifyResult } from "./auth/index.ts";
 import { KeyVerifier, Revocations, verifyApiKeyId } from "./auth/index.ts";
@@ -19,10 +20,10 @@ import {
   registerProcessMetrics,
 } from "./health/index.ts";
 import {
-  adminRoutes,
-  apiRoutes,
+  bearerActors,
   mcpRoutes,
   metricsGuard,
+  mountRoutes,
   originPolicy,
   RequestAuthenticator,
   startHttpServer,
@@ -77,6 +78,7 @@ interface RouteParts {
   store: Store;
   bus: Bus;
   parts: HubParts;
+  keyRing: KeyRing | undefined;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -145,6 +147,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       trustProxy: config.server.trustProxy,
       sessions: { sealer, verifyKeyId },
     });
+    const apiDeps: ApiDeps = {
+      store: () => ready.parts.store,
+      bus: () => ready.parts.bus,
+      revocations: () => revocations,
+      log: () => log,
+      keyRing: () => ready.parts.keyRing,
+      parts: () => ready.parts.parts,
+      instanceId,
+    };
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -156,12 +167,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        apiRoutes({ calls: () => ready.parts.parts.calls, auth, body: callBody }),
-        adminRoutes({
-          store: () => ready.parts.store,
-          bus: () => ready.parts.bus,
-          auth,
-          revocations: () => revocations,
+        mountRoutes(apiRouteTable(apiDeps), {
+          name: "api-routes",
+          prefix: "/api/v1",
+          authenticate: bearerActors(auth),
+          body: callBody,
           log: () => log,
         }),
         uiRoutes({ auth, sealer, verifyKeyId, policy, trustProxy: config.server.trustProxy }),
@@ -245,7 +255,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     for (const service of parts.services) await supervisor.start(service);
     if (authFailures) await supervisor.start(authFailures);
     await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
-    ready.open({ keys, store, bus, parts });
+    ready.open({ keys, store, bus, parts, keyRing });
   });
   health.enter("ready");
   log.info("ready", { store: store.kind, bus: bus.kind });
