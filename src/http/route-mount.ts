@@ -32,7 +32,7 @@ export interface MountOptions {
   log(): Logger;
 }
 
-/** Callers authenticated by their bearer key (`RequestAuthenticator`). */
+/** Callers authenticated by their bearer key or dashboard session cookie (`RequestAuthenticator`). */
 export function bearerActors(auth: RequestAuthenticator): (request: Request) => Promise<ActorCheck> {
   return async (request) => {
     const checked = await auth.authenticate(request);
@@ -40,7 +40,7 @@ export function bearerActors(auth: RequestAuthenticator): (request: Request) => 
     const identity = checked.identity;
     return {
       ok: true,
-      actor: { keyId: identity.keyId, via: "key", identity, address: auth.address(request) },
+      actor: { keyId: identity.keyId, via: checked.via, identity, address: auth.address(request) },
     };
   };
 }
