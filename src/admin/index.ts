@@ -3,10 +3,16 @@
  * and this list joins them. `http/` mounts the table; `openapi.ts` describes it. Adding a resource is one line
  * here.
  */
+import { auditLogRoutes } from "./audit-log-routes.ts";
+import { callsRoutes } from "./calls-routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
 import type { ApiDeps } from "./deps.ts";
+import { eventsRoutes } from "./events-routes.ts";
+import { instancesRoutes } from "./instances-routes.ts";
 import { keysRoutes } from "./keys-routes.ts";
 import type { AnyRoute } from "./route.ts";
+import { spokesRoutes } from "./spokes-routes.ts";
+import { statsRoutes } from "./stats-routes.ts";
 
 export { actorName, auditActor, logAdminWrite } from "./audit.ts";
 export { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -33,5 +39,14 @@ export {
 
 /** Every route of `/api/v1`, in the order the reference lists them. */
 export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...keysRoutes(deps)];
+  return [
+    ...catalogRoutes(deps),
+    ...keysRoutes(deps),
+    ...spokesRoutes(deps),
+    ...callsRoutes(deps),
+    ...auditLogRoutes(deps),
+    ...instancesRoutes(deps),
+    ...statsRoutes(deps),
+    ...eventsRoutes(deps),
+  ];
 }

@@ -182,9 +182,9 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     const spokesResponse = await api("/spokes", callerKey.key);
     expect(spokesResponse.status).toBe(200);
     expect(spokesResponse.headers.get("content-type")).toContain("application/json");
-    expect(
-      ((await spokesResponse.json()) as { spokes: { name: string }[] }).spokes.map((s) => s.name),
-    ).toEqual(["busy", "dev1", "gone", "secret"]);
+    expect(((await spokesResponse.json()) as { items: { name: string }[] }).items.map((s) => s.name)).toEqual(
+      ["busy", "dev1", "gone", "secret"],
+    );
     const list = await (await api("/operations?namespace=dev1&limit=2", callerKey.key)).json();
     expect(names(list)).toHaveLength(2);
     const next = await (
