@@ -156,6 +156,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       parts: () => ready.parts.parts,
       instanceId,
     };
+    const apiTable = apiRouteTable(apiDeps);
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -167,14 +168,21 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        mountRoutes(apiRouteTable(apiDeps), {
+        mountRoutes(apiTable, {
           name: "api-routes",
           prefix: "/api/v1",
           authenticate: bearerActors(auth),
           body: callBody,
           log: () => log,
         }),
-        uiRoutes({ auth, sealer, verifyKeyId, policy, trustProxy: config.server.trustProxy }),
+        uiRoutes({
+          auth,
+          sealer,
+          verifyKeyId,
+          policy,
+          trustProxy: config.server.trustProxy,
+          apiRoutes: apiTable.map((route) => `${route.method} ${route.path}`),
+        }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,

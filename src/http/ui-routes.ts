@@ -22,6 +22,11 @@ export interface UiRouteDeps {
   policy: OriginPolicy;
   /** `server.trustProxy`: `X-Forwarded-Proto: https` marks the cookie Secure. */
   trustProxy: boolean;
+  /**
+   * The `/api/v1` routes this hub serves (`"GET /keys/{id}"`): the page asks only for what exists and shows
+   * "not available on this hub" for the rest, instead of failing requests.
+   */
+  apiRoutes: readonly string[];
 }
 
 /**
@@ -104,7 +109,7 @@ export function uiRoutes(deps: UiRouteDeps) {
         if (!checked.ok) return jsonResponse(checked.error.toWire(), checked.status);
         const { identity } = checked;
         const { token, session } = deps.sealer.seal(identity.keyId, identity.expiresAt);
-        return jsonResponse(sessionView(identity, session.expiresAt), 201, {
+        return jsonResponse(sessionView(identity, session.expiresAt, deps.apiRoutes), 201, {
           "set-cookie": sessionCookie(token, session, secure(request)),
           "cache-control": "no-store",
         });
@@ -134,7 +139,11 @@ export function uiRoutes(deps: UiRouteDeps) {
         headers["set-cookie"] = sessionCookie(fresh.token, fresh.session, secure(request));
         expiresAt = fresh.session.expiresAt;
       }
-      return jsonResponse({ signedIn: true, ...sessionView(verified.identity, expiresAt) }, 200, headers);
+      return jsonResponse(
+        { signedIn: true, ...sessionView(verified.identity, expiresAt, deps.apiRoutes) },
+        200,
+        headers,
+      );
     })
     .delete("/ui/session", ({ request }) => {
       if (!hasCsrfHeader(request.headers)) {
@@ -150,6 +159,7 @@ export function uiRoutes(deps: UiRouteDeps) {
 function sessionView(
   identity: { keyId: string; accountName: string; scopes: string[]; operations: string[] },
   expiresAt: Date,
+  routes: readonly string[],
 ) {
   return {
     keyId: identity.keyId,
@@ -157,5 +167,6 @@ function sessionView(
     scopes: identity.scopes,
     operations: identity.operations,
     expiresAt: expiresAt.toISOString(),
+    routes,
   };
 }

@@ -9,6 +9,8 @@ export interface SessionInfo {
   scopes: string[];
   operations: string[];
   expiresAt: string;
+  /** The `/api/v1` routes this hub serves, as `"GET /keys/{id}"`. */
+  routes: string[];
 }
 
 /** A page's surroundings. */
@@ -32,6 +34,16 @@ export function can(session: SessionInfo, scope: "admin" | "call" | "read" | "sp
   return session.scopes.includes("admin") || session.scopes.includes(scope);
 }
 
+/** Whether the hub serves `route` (`"GET /stats"`); an older hub, or one built without a part, may not. */
+export function has(session: SessionInfo, route: string): boolean {
+  return session.routes.includes(route);
+}
+
+/** The "not available on this hub" notice for a part whose route is missing. */
+export function notAvailable(what: string): HTMLElement {
+  return h("p", { class: "notice" }, `${what} is not available on this hub.`);
+}
+
 /** Runs `task` now and every `ms` until `signal` aborts; a failing run does not stop the next. */
 export function every(ms: number, signal: AbortSignal, task: () => Promise<void>): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,9 +61,7 @@ export function every(ms: number, signal: AbortSignal, task: () => Promise<void>
 
 /** What a page shows in place of a part the hub cannot give: missing route, missing right, or an error. */
 export function problem(what: string, error: unknown): HTMLElement {
-  if (error instanceof ApiError && error.notAvailable) {
-    return h("p", { class: "notice" }, `${what} is not available on this hub (its API route is missing).`);
-  }
+  if (error instanceof ApiError && error.notAvailable) return notAvailable(what);
   if (error instanceof ApiError && error.status === 403) {
     return h("p", { class: "notice" }, `${what}: this key may not see it (${error.message}).`);
   }

@@ -1,7 +1,7 @@
 /** Calls: the audit trail, filtered by operation, spoke, key, outcome and time, a page at a time. */
 import { api, type Page as ListPage, query } from "../api.ts";
 import { field, h, heading, pill, replace, table, when } from "../dom.ts";
-import { type PageContext, problem, section } from "../page.ts";
+import { has, notAvailable, type PageContext, problem, section } from "../page.ts";
 
 interface CallRow {
   id: string;
@@ -48,6 +48,10 @@ export const callsPage = (ctx: PageContext) => {
   // Cursors of the pages seen so far: "Newer" goes back one, "Older" follows nextCursor.
   const cursors: (string | null)[] = [null];
   const load = async () => {
+    if (!has(ctx.session, "GET /calls")) {
+      replace(results, notAvailable("The call audit"));
+      return;
+    }
     const iso = (value: string) => (value ? new Date(value).toISOString() : undefined);
     try {
       const page = await api<ListPage<CallRow>>(

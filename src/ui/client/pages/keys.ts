@@ -1,7 +1,7 @@
 /** Keys: create with scopes and globs (the secret shown once, with a copy button), list, disable, revoke. */
 import { api, query } from "../api.ts";
 import { ago, field, h, heading, pill, replace, table } from "../dom.ts";
-import { copyButton, type PageContext, problem, section } from "../page.ts";
+import { copyButton, has, type PageContext, problem, section } from "../page.ts";
 
 interface KeyView {
   id: string;
@@ -100,9 +100,11 @@ function actions(ctx: PageContext, key: KeyView, status: string, reload: () => P
   return h(
     "div",
     { class: "row-actions" },
-    status === "disabled"
-      ? act("Enable", () => api("PATCH", path, { enabled: true }))
-      : act("Disable", () => api("PATCH", path, { enabled: false })),
+    !has(ctx.session, "PATCH /keys/{id}")
+      ? null
+      : status === "disabled"
+        ? act("Enable", () => api("PATCH", path, { enabled: true }))
+        : act("Disable", () => api("PATCH", path, { enabled: false })),
     act(
       "Revoke",
       () => api("DELETE", path),

@@ -2,7 +2,7 @@
 import { api } from "../api.ts";
 import { barChart } from "../chart.ts";
 import { ago, h, heading, pill, replace, table } from "../dom.ts";
-import { can, every, type Page, type PageContext, problem, section } from "../page.ts";
+import { can, every, has, notAvailable, type Page, type PageContext, problem, section } from "../page.ts";
 
 interface Health {
   status: string;
@@ -48,12 +48,16 @@ export const overviewPage = (ctx: PageContext) => {
       admin ? section("Instances", instancesBox) : null,
     ),
   );
+  const stats = has(ctx.session, "GET /stats");
+  const instances = has(ctx.session, "GET /instances");
+  if (!stats) replace(chartsBox, notAvailable("Call statistics"));
+  if (!instances) replace(instancesBox, notAvailable("The instance list"));
   every(5000, ctx.signal, async () => {
     await Promise.all([
       loadHealth(healthBox),
       loadSpokes(spokesBox),
-      admin ? loadStats(chartsBox) : undefined,
-      admin ? loadInstances(instancesBox) : undefined,
+      admin && stats ? loadStats(chartsBox) : undefined,
+      admin && instances ? loadInstances(instancesBox) : undefined,
     ]);
   });
 };

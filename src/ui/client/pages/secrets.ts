@@ -1,7 +1,7 @@
 /** Secrets: names, versions and last use of client secrets; set and delete. Values are never shown. */
 import { api, query } from "../api.ts";
 import { ago, field, h, heading, replace, table, when } from "../dom.ts";
-import { type PageContext, problem, section } from "../page.ts";
+import { has, notAvailable, type PageContext, problem, section } from "../page.ts";
 
 interface SecretView {
   account: string;
@@ -45,9 +45,18 @@ export const secretsPage = (ctx: PageContext) => {
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Set secret")),
     error,
   );
-  replace(ctx.root, heading("Secrets"), form, section("Client secrets", list));
+  replace(
+    ctx.root,
+    heading("Secrets"),
+    has(ctx.session, "PUT /secrets/{account}/{client}/{name}") ? form : null,
+    section("Client secrets", list),
+  );
 
   const load = async () => {
+    if (!has(ctx.session, "GET /secrets")) {
+      replace(list, notAvailable("Client secrets"));
+      return;
+    }
     try {
       const page = await api<{ items: SecretView[] }>(
         "GET",
@@ -72,6 +81,7 @@ export const secretsPage = (ctx: PageContext) => {
               {
                 type: "button",
                 class: "danger",
+                hidden: !has(ctx.session, "DELETE /secrets/{account}/{client}/{name}"),
                 "aria-label": `Delete secret ${secret.name} of ${secret.account}/${secret.client}`,
                 onclick: async () => {
                   if (!window.confirm(`Delete secret ${secret.account}/${secret.client}/${secret.name}?`))

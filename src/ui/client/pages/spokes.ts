@@ -2,7 +2,7 @@
 import { api } from "../api.ts";
 import { ago, h, heading, pill, replace, table } from "../dom.ts";
 import { followEvents } from "../events.ts";
-import { can, every, type PageContext, problem, section } from "../page.ts";
+import { can, every, has, type PageContext, problem, section } from "../page.ts";
 
 /** A spoke as the admin API lists it (older hubs send `live` and fewer fields). */
 interface SpokeView {
@@ -80,9 +80,11 @@ export const spokesPage = (ctx: PageContext) => {
   };
 
   const show = async (name: string) => {
+    if (!has(ctx.session, "GET /spokes/{name}")) return;
     try {
       const spoke = await api<SpokeDetail>("GET", `/api/v1/spokes/${encodeURIComponent(name)}`);
       const action = (label: string, path: string) =>
+        has(ctx.session, `POST /spokes/{name}/${path}`) &&
         h(
           "button",
           {
@@ -140,20 +142,22 @@ export const spokesPage = (ctx: PageContext) => {
     clearTimeout(pending);
     pending = setTimeout(() => void load(), 150);
   };
-  followEvents(
-    ["catalog"],
-    ctx.signal,
-    (event) => {
-      if (event.type === "catalog") {
-        soon();
-        const data = event.data as { kind?: string; spoke?: string };
-        if (data.kind && data.spoke) ctx.announce(`${data.spoke}: ${data.kind.replace("spoke.", "")}`);
-      }
-    },
-    (live) => {
-      liveState.textContent = live ? "Live updates on" : "Refreshing every 5 s";
-    },
-  );
+  if (has(ctx.session, "GET /events"))
+    followEvents(
+      ["catalog"],
+      ctx.signal,
+      (event) => {
+        if (event.type === "catalog") {
+          soon();
+          const data = event.data as { kind?: string; spoke?: string };
+          if (data.kind && data.spoke) ctx.announce(`${data.spoke}: ${data.kind.replace("spoke.", "")}`);
+        }
+      },
+      (live) => {
+        liveState.textContent = live ? "Live updates on" : "Refreshing every 5 s";
+      },
+    );
+  else liveState.textContent = "Refreshing every 5 s";
   every(5000, ctx.signal, load);
   ctx.signal.addEventListener("abort", () => clearTimeout(pending));
 };

@@ -1,0 +1,232 @@
+/**
+ * The operator dashboard in a real browser (#17 "Done when"): Debian's Chromium driven by playwright-core
+ * against a real hub with a real SDK spoke. It signs in with an API key, watches a spoke appear live on the
+ * Spokes page, finds an operation by search, calls it through the form generated from its input schema, finds
+ * that call on the Calls page, creates a key (secret shown once) and revokes it, sets a secret, and signs out.
+ * A screenshot of each page lands in tests/e2e/screenshots/ (not in git; docs/images/ holds the published
+ * ones). Any console error or uncaught exception in the page fails the test.
+ */
+// alkhub-test: once
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Type } from "@sinclair/typebox";
+import type { Page } from "playwright-core";
+import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
+import { chromiumAvailable, launchBrowser, type TestBrowser } from "../support/browser.ts";
+import { eventually } from "../support/eventually.ts";
+import { TEST_MODE } from "../support/services.ts";
+import { makeKey, type TestKey } from "../support/spoke-kit.ts";
+import { startTestHub, type TestHub } from "../support/test-hub.ts";
+
+const SCREENSHOTS = join(import.meta.dir, "screenshots");
+const WAIT_MS = 20_000;
+// A browser step on a busy two-core machine: generous, it only bounds how long a failing step takes.
+setDefaultTimeout(90_000);
+
+if (!chromiumAvailable() && process.env.CI === "true") {
+  throw new Error("chromium is not installed (.ci/run installs it with apt-get)");
+}
+const describeWithBrowser = chromiumAvailable() ? describe : describe.skip;
+
+describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
+  let testHub: TestHub;
+  let browser: TestBrowser;
+  let page: Page;
+  let admin: TestKey;
+  let spokeKey: TestKey;
+  let spoke: Spoke | undefined;
+  let createdKeyId: string | undefined;
+
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const go = async (route: string) => {
+    await page.goto(`${testHub.url}/ui#/${route}`);
+    await page.locator("main h1").first().waitFor({ timeout: WAIT_MS });
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    testHub = await startTestHub({ extra: { audit: { flushIntervalMs: 100 } } });
+    admin = await makeKey(testHub.hub, { scopes: ["admin"], account: "admin", name: "operator" });
+    spokeKey = await makeKey(testHub.hub, { scopes: ["spoke"], spokeNames: ["dash-*"], name: "spoke fleet" });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    page.on("dialog", (dialog) => void dialog.accept());
+  }, 120_000);
+
+  afterEach(() => {
+    // Fail the step that caused it, naming what the page said.
+    const errors = browser.errors.splice(0);
+    expect(errors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await spoke?.close();
+    await browser?.close();
+    await testHub?.stop();
+  });
+
+  test("signs in with an API key and lands on the overview", async () => {
+    await page.goto(`${testHub.url}/ui`);
+    const keyField = page.getByLabel("API key");
+    await keyField.waitFor();
+    await shot("sign-in");
+    await keyField.fill(admin.key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("navigation", { name: "Pages" }).waitFor();
+    await expect(page.getByRole("heading", { name: "Overview", level: 1 }).isVisible()).resolves.toBe(true);
+    // The key is not kept by the page: the session lives in an HttpOnly cookie only.
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie,
+    );
+    expect(stored).not.toContain(admin.key);
+    expect(stored).not.toContain("alkhub_session");
+    const cookies = await browser.context.cookies();
+    const session = cookies.find((cookie) => cookie.name === "alkhub_session");
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+    await page.getByText("Health").first().waitFor();
+    await shot("overview");
+  });
+
+  test("watches a spoke appear live on the Spokes page", async () => {
+    await go("spokes");
+    await page.getByText("No spokes yet").waitFor();
+    spoke = await connectSpoke({
+      url: `${testHub.url.replace(/^http/, "ws")}/ws`,
+      token: spokeKey.key,
+      name: "dash-1",
+      operations: {
+        "text.echo": {
+          type: "query",
+          title: "Echo text",
+          description: "Echoes the text it is given, a number of times",
+          input: Type.Object({
+            text: Type.String({ description: "What to echo" }),
+            times: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+          }),
+          handler: async ({ text, times }: { text: string; times?: number }) => ({
+            echoed: Array(times ?? 1)
+              .fill(text)
+              .join(" "),
+          }),
+        },
+        "disk.usage": {
+          type: "query",
+          description: "Reports disk usage of a path",
+          input: Type.Object({ path: Type.String() }),
+          handler: async () => ({ usedBytes: 1234 }),
+        },
+      },
+    });
+    // No reload: the page hears of it by itself (event stream, or its refresh while the stream is absent).
+    const row = page.getByRole("row").filter({ hasText: "dash-1" });
+    await row.waitFor();
+    await eventually(async () => (await row.textContent())?.includes("online") ?? false, {
+      what: "dash-1 online",
+    });
+    await shot("spokes");
+  });
+
+  test("finds an operation by search and calls it through the generated form", async () => {
+    await go("operations");
+    await page.getByLabel("Search operations").fill("echo text");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.getByRole("link", { name: "dash-1.text.echo" }).click();
+    await page.getByRole("heading", { name: "Operation dash-1.text.echo" }).waitFor();
+    // The form comes from the input schema: a required text field and an optional whole number.
+    await page.getByLabel("text (required)").fill("hello");
+    await page.getByLabel("times").fill("2");
+    await page.getByRole("button", { name: "Call", exact: true }).click();
+    const result = page.getByLabel("Result", { exact: true });
+    await result.waitFor();
+    expect(JSON.parse((await result.textContent()) ?? "null")).toEqual({ echoed: "hello hello" });
+    await shot("operations");
+  });
+
+  test("shows that call on the Calls page", async () => {
+    await go("calls");
+    await page.getByLabel("Operation").fill("dash-1.text.echo");
+    const row = page.getByRole("row").filter({ hasText: "dash-1.text.echo" });
+    // The audit is written in batches off the call path: apply the filter until the row is there.
+    await eventually(
+      async () => {
+        await page.getByRole("button", { name: "Apply" }).click();
+        return (await row.count()) > 0;
+      },
+      { what: "the call in the audit trail", intervalMs: 500 },
+    );
+    expect(await row.first().textContent()).toContain("ok");
+    await shot("calls");
+  });
+
+  test("creates a key (secret shown once, with a copy button) and revokes it", async () => {
+    await go("keys");
+    await page.getByLabel("Name", { exact: true }).fill("ci reader");
+    await page.getByLabel("read", { exact: true }).check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secret = page.locator("#new-key-secret");
+    await secret.waitFor();
+    const key = (await secret.textContent()) ?? "";
+    expect(key).toStartWith("alk_");
+    await page.getByRole("button", { name: "Copy key" }).waitFor();
+    await shot("keys-created");
+    // The new key works until it is revoked.
+    const probe = () =>
+      fetch(`${testHub.url}/api/v1/operations`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await probe()).status).toBe(200);
+    const row = page.getByRole("row").filter({ hasText: "ci reader" });
+    createdKeyId = (await row.locator("code").first().textContent()) ?? undefined;
+    await row.getByRole("button", { name: "Revoke key ci reader" }).click();
+    await eventually(async () => (await row.textContent())?.includes("revoked") ?? false, {
+      what: "revoked",
+    });
+    expect((await probe()).status).toBe(401);
+    await shot("keys");
+  });
+
+  test("sets a secret and lists it without its value", async () => {
+    await go("secrets");
+    const served = await page.evaluate(async () => {
+      const answer = await fetch("/ui/session", { headers: { "x-alkhub-csrf": "1" } });
+      return ((await answer.json()) as { routes: string[] }).routes;
+    });
+    if (!served.includes("PUT /secrets/{account}/{client}/{name}")) {
+      // A hub without the secrets routes: the page says so instead of failing.
+      await page.getByText("Client secrets is not available on this hub.").waitFor();
+      await shot("secrets");
+      return;
+    }
+    await page.getByLabel("Account", { exact: true }).fill("acme");
+    await page.getByLabel("Client", { exact: true }).fill("crm");
+    await page.getByLabel("Name", { exact: true }).fill("API_TOKEN");
+    await page.getByLabel("Value", { exact: true }).fill("s3cr3t-value-never-shown");
+    await page.getByRole("button", { name: "Set secret" }).click();
+    const row = page.getByRole("row").filter({ hasText: "API_TOKEN" });
+    await row.waitFor();
+    expect(await page.content()).not.toContain("s3cr3t-value-never-shown");
+    await shot("secrets");
+  });
+
+  test("fits a phone screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await go("overview");
+    await page.getByText("Health").first().waitFor();
+    // Nothing wider than the screen: no sideways scrolling of the whole page.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot("phone-overview");
+    await go("spokes");
+    await shot("phone-spokes");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test("signs out: the cookie is gone and the API refuses the old session", async () => {
+    await go("overview");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API key").waitFor();
+    const cookies = await browser.context.cookies();
+    expect(cookies.find((cookie) => cookie.name === "alkhub_session")).toBeUndefined();
+    expect(createdKeyId).toBeDefined();
+  });
+});
