@@ -182,6 +182,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           policy,
           trustProxy: config.server.trustProxy,
           apiRoutes: apiTable.map((route) => `${route.method} ${route.path}`),
+          health,
         }),
       ],
       websocket: {

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { VerifyResult } from "../auth/index.ts";
+import type { HealthState } from "../health/index.ts";
 import { HubError } from "../protocol/index.ts";
 import {
   clearedSessionCookie,
@@ -27,6 +28,8 @@ export interface UiRouteDeps {
    * "not available on this hub" for the rest, instead of failing requests.
    */
   apiRoutes: readonly string[];
+  /** What `/health` reports; the page reads it from `/ui/health`, which answers 200 even when degraded. */
+  health: HealthState;
 }
 
 /**
@@ -72,88 +75,100 @@ export function uiRoutes(deps: UiRouteDeps) {
       },
     });
 
-  return new Elysia({ name: "ui-routes" })
-    .get("/ui", shell)
-    .get("/ui/", shell)
-    .get("/ui/assets/:file", ({ params, request }) => {
-      const asset = uiAsset(params.file);
-      if (!asset) return errorResponse(new HubError("OPERATION_NOT_FOUND", "no such dashboard file"));
-      const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
-      return new Response(gzip ? asset.gzip : asset.body, {
-        headers: {
-          "content-type": asset.contentType,
-          // The name carries the content's hash: it never changes under this URL.
-          "cache-control": "public, max-age=31536000, immutable",
-          vary: "accept-encoding",
-          ...(gzip ? { "content-encoding": "gzip" } : {}),
-          ...SECURITY_HEADERS,
+  return (
+    new Elysia({ name: "ui-routes" })
+      .get("/ui", shell)
+      .get("/ui/", shell)
+      // /health answers 503 when degraded (for balancers); a browser counts that as a failed load.
+      .get("/ui/health", () => jsonResponse(deps.health.report(), 200, { "cache-control": "no-store" }))
+      .get("/ui/assets/:file", ({ params, request }) => {
+        const asset = uiAsset(params.file);
+        if (!asset) return errorResponse(new HubError("OPERATION_NOT_FOUND", "no such dashboard file"));
+        const gzip = /\bgzip\b/.test(request.headers.get("accept-encoding") ?? "");
+        return new Response(gzip ? asset.gzip : asset.body, {
+          headers: {
+            "content-type": asset.contentType,
+            // The name carries the content's hash: it never changes under this URL.
+            "cache-control": "public, max-age=31536000, immutable",
+            vary: "accept-encoding",
+            ...(gzip ? { "content-encoding": "gzip" } : {}),
+            ...SECURITY_HEADERS,
+          },
+        });
+      })
+      .post(
+        "/ui/session",
+        async ({ request }) => {
+          // Login CSRF: a browser always sends Origin on a POST; another site's must not sign this one in.
+          const wrongOrigin = checkOriginAndHost(request.headers, deps.policy);
+          if (wrongOrigin) return errorResponse(new HubError("ACCESS_DENIED", wrongOrigin));
+          if (!hasCsrfHeader(request.headers)) {
+            return errorResponse(
+              new HubError("ACCESS_DENIED", "signing in needs the header X-Alkhub-CSRF: 1"),
+            );
+          }
+          const body = await readJsonBody(request, SIGN_IN_BODY);
+          if (body instanceof HubError) return errorResponse(body);
+          const key = (body as { key?: unknown }).key;
+          if (typeof key !== "string" || key.length === 0 || key.length > 512) {
+            return errorResponse(
+              new HubError("VALIDATION_ERROR", "body.key: must be the API key (a string)"),
+            );
+          }
+          const checked = await deps.auth.checkKey(request, key.trim());
+          if (!checked.ok) return jsonResponse(checked.error.toWire(), checked.status);
+          const { identity } = checked;
+          const { token, session } = deps.sealer.seal(identity.keyId, identity.expiresAt);
+          return jsonResponse(sessionView(identity, session.expiresAt, deps.apiRoutes), 201, {
+            "set-cookie": sessionCookie(token, session, secure(request)),
+            "cache-control": "no-store",
+          });
         },
-      });
-    })
-    .post(
-      "/ui/session",
-      async ({ request }) => {
-        // Login CSRF: a browser always sends Origin on a POST; another site's must not sign this one in.
-        const wrongOrigin = checkOriginAndHost(request.headers, deps.policy);
-        if (wrongOrigin) return errorResponse(new HubError("ACCESS_DENIED", wrongOrigin));
+        { parse: "none" },
+      )
+      .get("/ui/session", async ({ request }) => {
+        const token = readSessionCookie(request.headers);
         if (!hasCsrfHeader(request.headers)) {
-          return errorResponse(new HubError("ACCESS_DENIED", "signing in needs the header X-Alkhub-CSRF: 1"));
+          return errorResponse(
+            new HubError("ACCESS_DENIED", "the session needs the header X-Alkhub-CSRF: 1"),
+          );
         }
-        const body = await readJsonBody(request, SIGN_IN_BODY);
-        if (body instanceof HubError) return errorResponse(body);
-        const key = (body as { key?: unknown }).key;
-        if (typeof key !== "string" || key.length === 0 || key.length > 512) {
-          return errorResponse(new HubError("VALIDATION_ERROR", "body.key: must be the API key (a string)"));
+        const session = token === undefined ? undefined : deps.sealer.open(token);
+        // Not being signed in is an answer, not an error: the page asks this on every load.
+        const signedOut = () =>
+          jsonResponse({ signedIn: false }, 200, {
+            "cache-control": "no-store",
+            ...(token === undefined ? {} : { "set-cookie": clearedSessionCookie(secure(request)) }),
+          });
+        if (!session || token === undefined) return signedOut();
+        const verified = await deps.verifyKeyId(session.keyId);
+        if (!verified.ok) return signedOut();
+        // A dashboard in use keeps its session: past half its life, the answer carries a fresh cookie.
+        const headers: Record<string, string> = { "cache-control": "no-store" };
+        let expiresAt = session.expiresAt;
+        if (deps.sealer.wantsRefresh(session)) {
+          const fresh = deps.sealer.seal(session.keyId, verified.identity.expiresAt);
+          headers["set-cookie"] = sessionCookie(fresh.token, fresh.session, secure(request));
+          expiresAt = fresh.session.expiresAt;
         }
-        const checked = await deps.auth.checkKey(request, key.trim());
-        if (!checked.ok) return jsonResponse(checked.error.toWire(), checked.status);
-        const { identity } = checked;
-        const { token, session } = deps.sealer.seal(identity.keyId, identity.expiresAt);
-        return jsonResponse(sessionView(identity, session.expiresAt, deps.apiRoutes), 201, {
-          "set-cookie": sessionCookie(token, session, secure(request)),
-          "cache-control": "no-store",
+        return jsonResponse(
+          { signedIn: true, ...sessionView(verified.identity, expiresAt, deps.apiRoutes) },
+          200,
+          headers,
+        );
+      })
+      .delete("/ui/session", ({ request }) => {
+        if (!hasCsrfHeader(request.headers)) {
+          return errorResponse(
+            new HubError("ACCESS_DENIED", "signing out needs the header X-Alkhub-CSRF: 1"),
+          );
+        }
+        return new Response(null, {
+          status: 204,
+          headers: { "set-cookie": clearedSessionCookie(secure(request)), "cache-control": "no-store" },
         });
-      },
-      { parse: "none" },
-    )
-    .get("/ui/session", async ({ request }) => {
-      const token = readSessionCookie(request.headers);
-      if (!hasCsrfHeader(request.headers)) {
-        return errorResponse(new HubError("ACCESS_DENIED", "the session needs the header X-Alkhub-CSRF: 1"));
-      }
-      const session = token === undefined ? undefined : deps.sealer.open(token);
-      // Not being signed in is an answer, not an error: the page asks this on every load.
-      const signedOut = () =>
-        jsonResponse({ signedIn: false }, 200, {
-          "cache-control": "no-store",
-          ...(token === undefined ? {} : { "set-cookie": clearedSessionCookie(secure(request)) }),
-        });
-      if (!session || token === undefined) return signedOut();
-      const verified = await deps.verifyKeyId(session.keyId);
-      if (!verified.ok) return signedOut();
-      // A dashboard in use keeps its session: past half its life, the answer carries a fresh cookie.
-      const headers: Record<string, string> = { "cache-control": "no-store" };
-      let expiresAt = session.expiresAt;
-      if (deps.sealer.wantsRefresh(session)) {
-        const fresh = deps.sealer.seal(session.keyId, verified.identity.expiresAt);
-        headers["set-cookie"] = sessionCookie(fresh.token, fresh.session, secure(request));
-        expiresAt = fresh.session.expiresAt;
-      }
-      return jsonResponse(
-        { signedIn: true, ...sessionView(verified.identity, expiresAt, deps.apiRoutes) },
-        200,
-        headers,
-      );
-    })
-    .delete("/ui/session", ({ request }) => {
-      if (!hasCsrfHeader(request.headers)) {
-        return errorResponse(new HubError("ACCESS_DENIED", "signing out needs the header X-Alkhub-CSRF: 1"));
-      }
-      return new Response(null, {
-        status: 204,
-        headers: { "set-cookie": clearedSessionCookie(secure(request)), "cache-control": "no-store" },
-      });
-    });
+      })
+  );
 }
 
 function sessionView(

@@ -125,6 +125,9 @@ describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
     await eventually(async () => (await row.textContent())?.includes("online") ?? false, {
       what: "dash-1 online",
     });
+    // Its details: the operations it serves.
+    await row.getByRole("button", { name: "dash-1" }).click();
+    await page.getByRole("link", { name: "dash-1.disk.usage" }).waitFor();
     await shot("spokes");
   });
 
@@ -206,6 +209,13 @@ describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
     await row.waitFor();
     expect(await page.content()).not.toContain("s3cr3t-value-never-shown");
     await shot("secrets");
+  });
+
+  test("the overview charts the calls made", async () => {
+    await go("overview");
+    // The call made above shows in the last buckets (the stats route counts per 10 s).
+    await page.getByText(/Calls per second: [0-9.]+\/s now, peak 0\.[1-9]/).waitFor();
+    await shot("overview");
   });
 
   test("fits a phone screen", async () => {

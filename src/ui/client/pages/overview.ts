@@ -7,7 +7,7 @@ import { can, every, has, notAvailable, type Page, type PageContext, problem, se
 interface Health {
   status: string;
   step?: string;
-  checks?: Record<string, { status?: string; ok?: boolean } | string>;
+  issues?: unknown[];
 }
 interface Instance {
   id: string;
@@ -65,18 +65,17 @@ overviewPage satisfies Page;
 
 async function loadHealth(box: HTMLElement): Promise<void> {
   try {
-    // /health answers 503 with the same body when degraded; read it either way.
-    const response = await fetch("/health", { headers: { accept: "application/json" } });
-    const health = (await response.json()) as Health;
+    // The same report as /health, always with status 200 (a degraded hub is an answer here, not a failure).
+    const health = await api<Health>("GET", "/ui/health");
     const tone = health.status === "ok" ? "ok" : health.status === "degraded" ? "warn" : "bad";
-    const checks = Object.entries(health.checks ?? {}).map(([name, check]) => {
-      const state = typeof check === "string" ? check : (check.status ?? (check.ok ? "ok" : "failing"));
-      return h("li", {}, `${name}: `, pill(state, state === "ok" || state === "up" ? "ok" : "warn"));
-    });
+    const issues = (health.issues ?? []).map((issue) =>
+      h("li", {}, typeof issue === "string" ? issue : JSON.stringify(issue)),
+    );
     replace(
       box,
       h("p", { class: "big" }, pill(health.status, tone)),
-      checks.length ? h("ul", { class: "plain" }, checks) : null,
+      health.step ? h("p", {}, `Starting: ${health.step}`) : null,
+      issues.length ? h("ul", {}, issues) : h("p", { class: "hint" }, "No issues reported."),
     );
   } catch (error) {
     replace(box, problem("Health", error));

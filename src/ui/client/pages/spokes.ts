@@ -172,5 +172,6 @@ function hostText(spoke: SpokeView): string {
   const parts = [info.hostname, info.platform, info.arch, info.runtime].filter(
     (part) => typeof part === "string" && part !== "",
   );
-  return parts.length ? parts.join(" · ") : JSON.stringify(info).slice(0, 80);
+  if (parts.length) return parts.join(" · ");
+  return Object.keys(info).length ? JSON.stringify(info).slice(0, 80) : "—";
 }
