@@ -3,14 +3,18 @@
  * and this list joins them. `http/` mounts the table; `openapi.ts` describes it. Adding a resource is one line
  * here.
  */
+
+import { accountsRoutes } from "./accounts-routes.ts";
 import { auditLogRoutes } from "./audit-log-routes.ts";
 import { callsRoutes } from "./calls-routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
+import { clientsRoutes } from "./clients-routes.ts";
 import type { ApiDeps } from "./deps.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { instancesRoutes } from "./instances-routes.ts";
 import { keysRoutes } from "./keys-routes.ts";
 import type { AnyRoute } from "./route.ts";
+import { secretsRoutes } from "./secrets-routes.ts";
 import { spokesRoutes } from "./spokes-routes.ts";
 import { statsRoutes } from "./stats-routes.ts";
 
@@ -48,5 +52,8 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
     ...instancesRoutes(deps),
     ...statsRoutes(deps),
     ...eventsRoutes(deps),
+    ...accountsRoutes(deps),
+    ...clientsRoutes(deps),
+    ...secretsRoutes(deps),
   ];
 }
