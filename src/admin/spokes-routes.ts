@@ -62,11 +62,14 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
       async handle({ query, actor }) {
         const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
-        const all = await listSpokeViews(sources(), actor.identity, query.status ?? "all");
-        const rest = after === undefined ? all : all.filter((view) => view.name > after);
-        const items = rest.slice(0, limit);
+        const views = await listSpokeViews(sources(), actor.identity, {
+          status: query.status ?? "all",
+          after,
+          limit: limit + 1,
+        });
+        const items = views.slice(0, limit);
         const last = items.at(-1);
-        return { items, nextCursor: rest.length > limit && last ? encodeCursor([last.name]) : null };
+        return { items, nextCursor: views.length > limit && last ? encodeCursor([last.name]) : null };
       },
     }),
     defineRoute({

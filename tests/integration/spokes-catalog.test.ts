@@ -314,8 +314,8 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     expect(await (await post("secret.math.add", callerKey.key, { a: 1, b: 1 })).json()).toBe(2);
     expect(await (await post("secret.math.add", adminKey.key, { a: 2, b: 2 })).json()).toBe(4);
     const outsiderSpokes = (await (await api("/spokes", outsiderKey.key)).json()) as {
-      spokes: { name: string }[];
+      items: { name: string }[];
     };
-    expect(outsiderSpokes.spokes.map((s) => s.name)).not.toContain("secret");
+    expect(outsiderSpokes.items.map((s) => s.name)).not.toContain("secret");
   });
 });
