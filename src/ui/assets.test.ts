@@ -24,3 +24,19 @@ test("assets are served by hashed name only, gzipped once", () => {
   expect(uiAsset("../assets.gen.ts")).toBeUndefined();
   expect(uiAsset("constructor")).toBeUndefined();
 });
+
+test("the browser code imports nothing outside src/ui/client/ (it runs in the page, not the hub)", async () => {
+  const root = new URL("./client/", import.meta.url).pathname;
+  for (const file of new Bun.Glob("**/*.ts").scanSync(root)) {
+    const text = await Bun.file(`${root}${file}`).text();
+    for (const [, specifier] of text.matchAll(/\bfrom\s*["']([^"']+)["']/g)) {
+      const depth = file.split("/").length - 1;
+      const ups = (specifier?.match(/\.\.\//g) ?? []).length;
+      expect({ file, specifier, inside: specifier?.startsWith(".") && ups <= depth }).toEqual({
+        file,
+        specifier,
+        inside: true,
+      });
+    }
+  }
+});

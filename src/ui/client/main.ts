@@ -163,7 +163,11 @@ function showApp(): void {
       },
     });
   };
-  window.onhashchange = render;
+  window.onhashchange = () => {
+    render();
+    // Moving to another page moves the focus to its title, so keyboard and screen-reader users start there.
+    requestAnimationFrame(() => main.querySelector<HTMLElement>("h1")?.focus());
+  };
   render();
 }
 
