@@ -21,6 +21,7 @@ import {
 } from "./health/index.ts";
 import {
   bearerActors,
+  docsRoute,
   mcpRoutes,
   metricsGuard,
   mountRoutes,
@@ -175,6 +176,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           body: callBody,
           log: () => log,
         }),
+        docsRoute(apiTable),
         uiRoutes({
           auth,
           sealer,

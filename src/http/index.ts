@@ -1,3 +1,4 @@
+export { docsRoute } from "./docs-route.ts";
 export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
 export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
