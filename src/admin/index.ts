@@ -3,7 +3,6 @@
  * and this list joins them. `http/` mounts the table; `openapi.ts` describes it. Adding a resource is one line
  * here.
  */
-
 import { accountsRoutes } from "./accounts-routes.ts";
 import { auditLogRoutes } from "./audit-log-routes.ts";
 import { callsRoutes } from "./calls-routes.ts";
@@ -50,15 +49,15 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
   const routes: AnyRoute[] = [
     ...catalogRoutes(deps),
     ...keysRoutes(deps),
+    ...accountsRoutes(deps),
+    ...clientsRoutes(deps),
+    ...secretsRoutes(deps),
     ...spokesRoutes(deps),
     ...callsRoutes(deps),
     ...auditLogRoutes(deps),
     ...instancesRoutes(deps),
     ...statsRoutes(deps),
     ...eventsRoutes(deps),
-    ...accountsRoutes(deps),
-    ...clientsRoutes(deps),
-    ...secretsRoutes(deps),
   ];
   // The description covers the whole table, itself included.
   routes.push(...metaRoutes(() => routes));

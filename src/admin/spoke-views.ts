@@ -88,7 +88,7 @@ export async function spokeDetail(
 ): Promise<(SpokeView & { operationList: SpokeOperationView[] }) | undefined> {
   const { catalog } = sources;
   const spoke = catalog.spoke(name);
-  if (!spoke || !catalog.spokes(viewer).some((item) => item.name === name)) return undefined;
+  if (!spoke || !catalog.spokeFor(viewer, name)) return undefined;
   const operationList: SpokeOperationView[] = [];
   for (const op of spoke.operations.values()) {
     if (!catalog.canSeeOperation(viewer, op)) continue;

@@ -281,6 +281,12 @@ export class Catalog {
     return { ...op.spec, name: op.name, spoke: { name: op.spokeName, live: spoke?.live ?? false } };
   }
 
+  /** `hub.spokes`' row of spoke `name` for `viewer`, or undefined when it is unknown or hidden from the viewer. */
+  spokeFor(viewer: Identity, name: string): SpokeListItem | undefined {
+    const spoke = this.#index.spoke(name);
+    return spoke ? listSpokes([spoke], viewer)[0] : undefined;
+  }
+
   /** Every spoke in the index, live or not, in no particular order (operators see them all). */
   allSpokes(): IterableIterator<CatalogSpoke> {
     return this.#index.spokes();
