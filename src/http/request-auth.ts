@@ -136,14 +136,14 @@ export class RequestAuthenticator {
       ok: false as const,
       response: jsonResponse(new HubError("ACCESS_DENIED", message).toWire(), 401),
     });
-    const address = this.address(request);
-    const failures = this.#options.failures;
-    if (failures.blockedFor(address, undefined) > 0) return refuse("too many failed authentications");
-    const session = sessions.sealer.open(token);
-    if (!session) {
-      failures.failed(address, undefined, "malformed");
-      return refuse("the dashboard session is invalid or expired; sign in again");
+    // An address blocked for guessing keys is blocked here too.
+    if (this.#options.failures.blockedFor(this.address(request), undefined) > 0) {
+      return refuse("too many failed authentications; try again later");
     }
+    // Not counted as a failed authentication: a sealed token cannot be guessed, and an expired cookie is what
+    // every browser left open past the session's end sends — counting it would lock out a shared address.
+    const session = sessions.sealer.open(token);
+    if (!session) return refuse("the dashboard session is invalid or expired; sign in again");
     const verified = await sessions.verifyKeyId(session.keyId);
     if (!verified.ok) return refuse(`the dashboard session's key was refused (${verified.reason})`);
     return { ok: true, identity: verified.identity, via: "session" };
