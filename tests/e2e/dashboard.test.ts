@@ -195,7 +195,7 @@ describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
     await shot("calls");
   });
 
-  test("creates a key (secret shown once, with a copy button) and revokes it", async () => {
+  test("creates a key (secret shown once, copied with its button), disables, enables and revokes it", async () => {
     await go("keys");
     await page.getByLabel("Name", { exact: true }).fill("ci reader");
     await page.getByLabel("read", { exact: true }).check();
@@ -204,13 +204,23 @@ describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
     await secret.waitFor();
     const key = (await secret.textContent()) ?? "";
     expect(key).toStartWith("alk_");
-    await page.getByRole("button", { name: "Copy key" }).waitFor();
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: testHub.url });
+    await page.getByRole("button", { name: "Copy key" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await shot("keys-created");
     // The new key works until it is revoked.
     const probe = () =>
       fetch(`${testHub.url}/api/v1/operations`, { headers: { authorization: `Bearer ${key}` } });
     expect((await probe()).status).toBe(200);
     const row = page.getByRole("row").filter({ hasText: "ci reader" });
+    // Disabled: refused at once; enabled again: accepted.
+    await row.getByRole("button", { name: "Disable key ci reader" }).click();
+    await eventually(async () => (await row.textContent())?.includes("disabled") ?? false, { what: "disabled" });
+    expect((await probe()).status).toBe(401);
+    await row.getByRole("button", { name: "Enable key ci reader" }).click();
+    await eventually(async () => (await row.textContent())?.includes("active") ?? false, { what: "enabled" });
+    expect((await probe()).status).toBe(200);
     await row.getByRole("button", { name: "Revoke key ci reader" }).click();
     await eventually(async () => (await row.textContent())?.includes("revoked") ?? false, {
       what: "revoked",
