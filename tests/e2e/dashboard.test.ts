@@ -216,7 +216,9 @@ describeWithBrowser(`operator dashboard in Chromium (${TEST_MODE})`, () => {
     const row = page.getByRole("row").filter({ hasText: "ci reader" });
     // Disabled: refused at once; enabled again: accepted.
     await row.getByRole("button", { name: "Disable key ci reader" }).click();
-    await eventually(async () => (await row.textContent())?.includes("disabled") ?? false, { what: "disabled" });
+    await eventually(async () => (await row.textContent())?.includes("disabled") ?? false, {
+      what: "disabled",
+    });
     expect((await probe()).status).toBe(401);
     await row.getByRole("button", { name: "Enable key ci reader" }).click();
     await eventually(async () => (await row.textContent())?.includes("active") ?? false, { what: "enabled" });
