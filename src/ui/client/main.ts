@@ -32,6 +32,16 @@ const ROUTES: Route[] = [
 const app = document.getElementById("app") as HTMLElement;
 let session: SessionInfo | undefined;
 let leave: AbortController | undefined;
+/** How often an open dashboard asks who is signed in: the answer renews a half-spent session cookie. */
+const RENEW_EVERY_MS = 10 * 60 * 1000;
+
+setInterval(async () => {
+  if (!session) return;
+  const answer = await api<{ signedIn: boolean }>("GET", "/ui/session").catch(() => undefined);
+  if (answer && !answer.signedIn && session) {
+    showSignIn("Your session ended (expired, or the key was revoked or disabled). Sign in again.");
+  }
+}, RENEW_EVERY_MS);
 
 whenSignedOut(() => {
   if (session) showSignIn("Your session ended (expired, signed out, or the key was revoked). Sign in again.");
