@@ -23,7 +23,7 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
     const parts = deps.parts();
     return { catalog: parts.catalog, session: (name) => parts.gateway.session(name), store: deps.store() };
   };
-  /** Writes the audit row and the log line of an action on spoke `name`. */
+  /** Writes the audit row and the log line of a disconnect (no store change to share a transaction with). */
   const audit = async (actor: Actor, action: string, name: string, details: Record<string, unknown>) => {
     logAdminWrite(deps.log(), actor, action, name, details);
     await writeAuditRow(deps.store().db, {
@@ -37,8 +37,9 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
   const toggle =
     (disabled: boolean) =>
     async ({ params, actor }: { params: { name: string }; actor: Actor }) => {
-      const spoke = await deps.parts().spokeControl.setDisabled(params.name, disabled);
-      await audit(actor, disabled ? "spoke.disable" : "spoke.enable", params.name, {});
+      // The audit row is written with the change, in its transaction.
+      const spoke = await deps.parts().spokeControl.setDisabled(params.name, disabled, auditActor(actor));
+      logAdminWrite(deps.log(), actor, disabled ? "spoke.disable" : "spoke.enable", params.name);
       return spokeView(
         spoke,
         spoke.operations.size,
