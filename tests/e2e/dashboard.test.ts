@@ -7,7 +7,6 @@
  * A screenshot of each page lands in tests/e2e/screenshots/ (not in git; docs/images/ holds the published
  * ones). Any console error or uncaught exception in the page fails the test.
  */
-// alkhub-test: once
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
