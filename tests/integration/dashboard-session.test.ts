@@ -18,7 +18,8 @@ describe(`dashboard sessions (${TEST_MODE})`, () => {
   let admin: TestKey;
 
   beforeAll(async () => {
-    testHub = await startTestHub();
+    // Behind a TLS-terminating proxy (trustProxy): X-Forwarded-Proto says whether the browser used https.
+    testHub = await startTestHub({ extra: { server: { host: "127.0.0.1", port: 0, trustProxy: true } } });
     url = testHub.url;
     admin = await makeKey(testHub.hub, { scopes: ["admin"] });
   }, 120_000);
@@ -60,6 +61,13 @@ describe(`dashboard sessions (${TEST_MODE})`, () => {
     // The cookie names the key by id, sealed: neither the key nor its id is readable in it.
     expect(cookie).not.toContain(key.key);
     expect(cookie).not.toContain(key.id);
+  });
+
+  test("the cookie is Secure when the browser came over https (X-Forwarded-Proto behind a trusted proxy)", async () => {
+    const secure = await signIn(admin.key, { "x-forwarded-proto": "https" });
+    expect(secure.headers.get("set-cookie")).toEndWith("; HttpOnly; SameSite=Strict; Secure");
+    const plain = await signIn(admin.key, { "x-forwarded-proto": "http" });
+    expect(plain.headers.get("set-cookie")).toEndWith("; HttpOnly; SameSite=Strict");
   });
 
   test("a bad key, a missing CSRF header or another site's Origin get no cookie", async () => {
