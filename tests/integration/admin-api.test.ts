@@ -213,6 +213,7 @@ describe(`admin API (${TEST_MODE})`, () => {
         ["POST", "/keys", { name: "x", scopes: ["read"], operations: ["a b"] }, "body.operations[0]:"],
         ["PATCH", "/keys/abcdefabcdef", { enabled: "no" }, "body.enabled:"],
         ["PATCH", "/keys/abc", { name: "x" }, "params.id:"],
+        ["PATCH", "/keys/abcdefabcdef", {}, "body:"],
         ["GET", "/keys?limit=0", undefined, "query.limit:"],
         ["GET", "/keys?limit=501", undefined, "query.limit:"],
         ["GET", "/keys?limit=ten", undefined, "query.limit:"],
