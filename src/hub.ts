@@ -7,8 +7,8 @@
 
 import { type ApiDeps, apiRouteTable } from "./admin/index.ts";
 import { writeAuditRow } from "./audit/index.ts";
-import type { Identity } from "./auth/index.ts";
-import { KeyVerifier, Revocations } from "./auth/index.ts";
+import type { Identity, VerifyResult } from "./auth/index.ts";
+import { KeyVerifier, Revocations, verifyApiKeyId } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
@@ -28,6 +28,7 @@ import {
   originPolicy,
   RequestAuthenticator,
   startHttpServer,
+  uiRoutes,
   wsRoute,
 } from "./http/index.ts";
 import { buildHubParts, type HubParts } from "./hub-parts.ts";
@@ -36,6 +37,7 @@ import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts"
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
+import { SESSION_KEY_INFO, SessionSealer } from "./ui/index.ts";
 import { BUILD_INFO } from "./version.ts";
 
 export { StartupStepError };
@@ -133,10 +135,18 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       (rows) => writeAuthFailures(ready.parts.store, rows),
       log.child({ part: "auth" }),
     );
+    // Dashboard sessions are sealed with a key derived from the master key: every instance sharing it opens
+    // every session (no sticky balancing, no shared state), and a restart signs nobody out.
+    const sealer = new SessionSealer(hkdfKey(masterKey, SESSION_KEY_INFO));
+    const verifyKeyId = async (keyId: string): Promise<VerifyResult> =>
+      revocations.isRevoked(keyId)
+        ? { ok: false, reason: "revoked" }
+        : verifyApiKeyId(ready.parts.store, keyId);
     const auth = new RequestAuthenticator({
       keys: () => ready.parts.keys,
       failures: authFailures,
       trustProxy: config.server.trustProxy,
+      sessions: { sealer, verifyKeyId },
     });
     const apiDeps: ApiDeps = {
       store: () => ready.parts.store,
@@ -167,6 +177,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
           log: () => log,
         }),
         docsRoute(apiTable),
+        uiRoutes({
+          auth,
+          sealer,
+          verifyKeyId,
+          policy,
+          trustProxy: config.server.trustProxy,
+          apiRoutes: apiTable.map((route) => `${route.method} ${route.path}`),
+          health,
+        }),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,

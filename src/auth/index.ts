@@ -52,4 +52,10 @@ export {
   revocationMessage,
 } from "./revocation.ts";
 export { hasScope, type Identity, isScope, SCOPES, type Scope } from "./scopes.ts";
-export { LAST_USED_RESOLUTION_MS, type VerifyFailure, type VerifyResult, verifyApiKey } from "./verify.ts";
+export {
+  LAST_USED_RESOLUTION_MS,
+  type VerifyFailure,
+  type VerifyResult,
+  verifyApiKey,
+  verifyApiKeyId,
+} from "./verify.ts";

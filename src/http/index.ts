@@ -6,4 +6,5 @@ export { checkOriginAndHost, type OriginPolicy, originPolicy } from "./origin-ch
 export { type KeyCheck, metricsGuard, RequestAuthenticator } from "./request-auth.ts";
 export { type ActorCheck, bearerActors, elysiaPath, type MountOptions, mountRoutes } from "./route-mount.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
+export { UI_CONTENT_SECURITY_POLICY, type UiRouteDeps, uiRoutes } from "./ui-routes.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";

@@ -32,7 +32,7 @@ export interface MountOptions {
   log(): Logger;
 }
 
-/** Callers authenticated by their bearer key (`RequestAuthenticator`). */
+/** Callers authenticated by their bearer key or dashboard session cookie (`RequestAuthenticator`). */
 export function bearerActors(auth: RequestAuthenticator): (request: Request) => Promise<ActorCheck> {
   return async (request) => {
     const checked = await auth.authenticate(request);
