@@ -28,6 +28,7 @@ import { type Calls, HubOperations, Router } from "./router/index.ts";
 import { getClientSecret } from "./secrets/index.ts";
 import { RegistrationMeter, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
+import { startTracing } from "./telemetry/index.ts";
 import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 
 /** The hub's parts above the store and the bus. */
@@ -68,6 +69,10 @@ export function buildHubParts(opts: {
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const timer = opts.timer ?? UNTIMED;
+  // Tracing only when configured: otherwise no tracer exists and the relay makes no span (docs/observability.md).
+  const otlp = config.telemetry.otlp;
+  const tracing =
+    otlp === undefined ? undefined : startTracing(otlp, instanceId, log.child({ part: "telemetry" }));
   const catalog = new Catalog({
     store,
     bus,
@@ -96,10 +101,11 @@ export function buildHubParts(opts: {
     log: log.child({ part: "router" }),
     settings: config.router,
     limits,
+    tracer: tracing?.tracer,
   });
   const calls = new HubOperations({ catalog, router, limits });
   const spokesLog = log.child({ part: "spokes" });
-  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs, tracing?.tracer);
   const gateway = new SpokeGateway(
     {
       calls,
@@ -186,6 +192,10 @@ export function buildHubParts(opts: {
     cluster,
     upstreams,
     services: [
+      // First to start, last to stop: the spans of calls that end while the others drain are still exported.
+      ...(tracing === undefined
+        ? []
+        : [{ name: "telemetry", stop: () => tracing.stop(), stopTimeoutMs: otlp?.exportTimeoutMs }]),
       {
         name: "catalog",
         start: () => catalog.start({ soleInstance: bus.kind === "memory" }),

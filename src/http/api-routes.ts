@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { Identity } from "../auth/index.ts";
-import { HubError } from "../protocol/index.ts";
+import { HubError, readTraceContext } from "../protocol/index.ts";
 import { type CallRequest, type Calls, CollectingSink } from "../router/index.ts";
 import type { BodyLimits } from "./body.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
@@ -21,7 +21,7 @@ export interface ApiRouteDeps {
 export function apiRoutes(deps: ApiRouteDeps) {
   const call = async (request: Request, identity: Identity, callRequest: CallRequest): Promise<Response> => {
     const sink = new CollectingSink();
-    const handle = deps.calls().call({ identity }, callRequest, sink);
+    const handle = deps.calls().call({ identity, surface: "http" }, callRequest, sink);
     // A client that goes away takes its call with it.
     const onAbort = () => handle.abort("the HTTP client disconnected");
     request.signal.addEventListener("abort", onAbort, { once: true });
@@ -67,6 +67,8 @@ export function apiRoutes(deps: ApiRouteDeps) {
           operation: params.name,
           input: body,
           deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+          // W3C trace context headers start the call's trace; malformed ones are ignored (docs/observability.md).
+          trace: readTraceContext(request.headers.get("traceparent"), request.headers.get("tracestate")),
         });
       },
       { parse: "none" },
