@@ -66,19 +66,14 @@ function connectEchoSpoke(url: string, token: string, name: string): Promise<Spo
   });
 }
 
-/** Waits until the receiver holds `count` spans of trace `traceId` that `match` accepts. */
-function spansOf(
-  receiver: OtlpReceiver,
-  traceId: string,
-  count: number,
-  match: (span: ReceivedSpan) => boolean = () => true,
-): Promise<ReceivedSpan[]> {
+/** Waits until the receiver holds a span of trace `traceId` under each of `names` (spans come in batches). */
+function spansOf(receiver: OtlpReceiver, traceId: string, names: string[]): Promise<ReceivedSpan[]> {
   return eventually(
     () => {
-      const found = receiver.spans.filter((span) => span.traceId === traceId && match(span));
-      return found.length >= count ? found : false;
+      const found = receiver.spans.filter((span) => span.traceId === traceId);
+      return names.every((name) => found.some((span) => span.name === name)) ? found : false;
     },
-    { timeoutMs: 20_000, what: `${count} spans of trace ${traceId}` },
+    { timeoutMs: 20_000, what: `spans ${names.join(", ")} of trace ${traceId}` },
   );
 }
 
@@ -141,8 +136,15 @@ describeCluster("traces across two compiled hubs (caller on A, spoke on B)", () 
     };
     callerSpan.end();
     const traceId = callerSpan.spanContext().traceId;
-    // caller + A's four + B's forward + the spoke's = 7.
-    const spans = await spansOf(receiver, traceId, 7);
+    const spans = await spansOf(receiver, traceId, [
+      "test.caller",
+      "alkhub.call traceb.echo",
+      "alkhub.auth",
+      "alkhub.route",
+      "alkhub.remote-hop",
+      "alkhub.forward",
+      "traceb.echo",
+    ]);
     const instanceIds = new Set(spans.filter((s) => s.service === "alkhub").map((s) => s.instanceId));
 
     const callerReceived = one(spans, "test.caller", "test-app");
@@ -188,7 +190,11 @@ describeCluster("traces across two compiled hubs (caller on A, spoke on B)", () 
     } finally {
       await mcp.close();
     }
-    const spans = await spansOf(receiver, traceId, 6);
+    const spans = await spansOf(receiver, traceId, [
+      "alkhub.call traceb.echo",
+      "alkhub.forward",
+      "traceb.echo",
+    ]);
     const call = one(spans, "alkhub.call traceb.echo", "alkhub");
     expect(call.parentSpanId).toBe(parentSpanId);
     expect(call.attributes["alkhub.surface"]).toBe("mcp");
@@ -260,7 +266,11 @@ describe("traces on one hub", () => {
       traceparent: `00-${traceId}-0102030405060708-01`,
       tracestate: "vendor=opaque",
     });
-    const spans = await spansOf(receiver, traceId, 5);
+    const spans = await spansOf(receiver, traceId, [
+      "alkhub.call tracelocal.echo",
+      "alkhub.relay",
+      "tracelocal.echo",
+    ]);
     const call = one(spans, "alkhub.call tracelocal.echo", "alkhub");
     const relay = one(spans, "alkhub.relay", "alkhub");
     const served = one(spans, "tracelocal.echo", "test-app");
@@ -282,8 +292,45 @@ describe("traces on one hub", () => {
     const answer = await httpCall(traced, tracedKey, "tracelocal.echo", { traceparent: "00-not-a-trace-01" });
     const traceId = answer.trace?.traceparent.slice(3, 35);
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    const spans = await spansOf(receiver, traceId as string, 3);
+    const spans = await spansOf(receiver, traceId as string, [
+      "alkhub.call tracelocal.echo",
+      "tracelocal.echo",
+    ]);
     expect(one(spans, "alkhub.call tracelocal.echo", "alkhub").parentSpanId).toBe("");
+  }, 60_000);
+
+  test("MCP tools/call continues _meta.traceparent, on the fast path and on the SDK path (with a progress token)", async () => {
+    const mcp = await connectMcp(traced.url, tracedKey);
+    const traceIds: string[] = [];
+    try {
+      for (const withProgress of [false, true]) {
+        const traceId = crypto.randomUUID().replaceAll("-", "");
+        traceIds.push(traceId);
+        const result = await mcp.client.callTool(
+          {
+            name: "hub.call",
+            arguments: { operation: "tracelocal.echo", input: { text: "mcp" } },
+            _meta: { traceparent: `00-${traceId}-0a0b0c0d0e0f1011-01` },
+          },
+          undefined,
+          withProgress ? { onprogress: () => {} } : undefined,
+        );
+        expect(result.isError).toBeFalsy();
+      }
+    } finally {
+      await mcp.close();
+    }
+    for (const traceId of traceIds) {
+      const spans = await spansOf(receiver, traceId, [
+        "alkhub.call tracelocal.echo",
+        "alkhub.relay",
+        "tracelocal.echo",
+      ]);
+      const call = one(spans, "alkhub.call tracelocal.echo", "alkhub");
+      expect(call.parentSpanId).toBe("0a0b0c0d0e0f1011");
+      expect(call.attributes["alkhub.surface"]).toBe("mcp");
+      expect(one(spans, "tracelocal.echo", "test-app").parentSpanId).toBe(one(spans, "alkhub.relay").spanId);
+    }
   }, 60_000);
 
   test("tracing off: the hub exports nothing and the caller's context reaches the spoke unchanged", async () => {
@@ -291,7 +338,7 @@ describe("traces on one hub", () => {
     const traceparent = `00-${traceId}-1112131415161718-01`;
     const answer = await httpCall(untraced, untracedKey, "traceoff.echo", { traceparent });
     // The spoke's own span (test-app) is the child of the caller's span: the hub put nothing between them.
-    const spans = await spansOf(receiver, traceId, 1);
+    const spans = await spansOf(receiver, traceId, ["traceoff.echo"]);
     expect(spans.map((span) => [span.name, span.parentSpanId])).toEqual([
       ["traceoff.echo", "1112131415161718"],
     ]);
