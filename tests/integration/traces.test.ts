@@ -62,6 +62,12 @@ function connectEchoSpoke(url: string, token: string, name: string): Promise<Spo
         input: ECHO_INPUT,
         handler: (input: unknown, ctx: CallContext) => ({ input, trace: ctx.trace ?? null }),
       },
+      nested: {
+        type: "query",
+        description: "Calls its own echo through the hub (ctx.call passes ctx.trace on)",
+        input: ECHO_INPUT,
+        handler: (_input: unknown, ctx: CallContext) => ctx.call(`${name}.echo`, { text: "inner" }),
+      },
     },
   });
 }
@@ -117,7 +123,7 @@ describeCluster("traces across two compiled hubs (caller on A, spoke on B)", () 
         operations: {},
       }),
     );
-    await waitListedEverywhere(cluster, key.key, "traceb", 1);
+    await waitListedEverywhere(cluster, key.key, "traceb", 2);
   }, 90_000);
 
   afterAll(async () => {
@@ -286,6 +292,25 @@ describe("traces on one hub", () => {
     expect(receiver.headers.some((h) => h.authorization === SECRET)).toBe(true);
     expect(traced.logs.join("\n")).not.toContain(SECRET.slice(7));
     expect(traced.logs.join("\n")).toContain("exporting traces over OTLP/HTTP");
+  }, 60_000);
+
+  test("a handler's ctx.call continues its trace: the inner call's hub span is the child of the outer spoke span", async () => {
+    const traceId = crypto.randomUUID().replaceAll("-", "");
+    const answer = await httpCall(traced, tracedKey, "tracelocal.nested", {
+      traceparent: `00-${traceId}-2122232425262728-01`,
+    });
+    const spans = await spansOf(receiver, traceId, [
+      "alkhub.call tracelocal.nested",
+      "tracelocal.nested",
+      "alkhub.call tracelocal.echo",
+      "tracelocal.echo",
+    ]);
+    const outer = one(spans, "tracelocal.nested", "test-app");
+    const innerCall = one(spans, "alkhub.call tracelocal.echo", "alkhub");
+    expect(innerCall.parentSpanId).toBe(outer.spanId);
+    expect(innerCall.attributes["alkhub.parent_request_id"]).toBeString();
+    const inner = one(spans, "tracelocal.echo", "test-app");
+    expect(answer.trace?.traceparent).toBe(`00-${traceId}-${inner.spanId}-01`);
   }, 60_000);
 
   test("a malformed HTTP traceparent is ignored: the call runs in a new trace of the hub's own", async () => {
