@@ -58,11 +58,18 @@ const SPAN_KIND_SERVER = 1;
 const STATUS_ERROR = 2;
 const INVALID_TRACE_ID = "00000000000000000000000000000000";
 
+/**
+ * The package, named in a variable rather than a literal: an application bundler (webpack, Vite, esbuild) must
+ * not fail to resolve it where the application does not install it; the runtime resolves it, or the import fails
+ * and tracing stays off.
+ */
+export const OTEL_API_PACKAGE = "@opentelemetry/api";
+
 let loading: Promise<OtelApi | undefined> | undefined;
 
 /** `@opentelemetry/api` when the process can import it, else undefined; imported once. Never rejects. */
 export function loadOtelApi(): Promise<OtelApi | undefined> {
-  loading ??= import("@opentelemetry/api").then(
+  loading ??= import(/* webpackIgnore: true */ /* @vite-ignore */ OTEL_API_PACKAGE).then(
     (api) => api as unknown as OtelApi,
     () => undefined,
   );
