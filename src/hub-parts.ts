@@ -32,6 +32,7 @@ import { type Calls, HubOperations, Router } from "./router/index.ts";
 import { getClientSecret } from "./secrets/index.ts";
 import { RegistrationMeter, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
+import { startTracing } from "./telemetry/index.ts";
 import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
 import { BUILD_INFO } from "./version.ts";
 
@@ -79,6 +80,10 @@ export function buildHubParts(opts: {
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const timer = opts.timer ?? UNTIMED;
+  // Tracing only when configured: otherwise no tracer exists and the relay makes no span (docs/observability.md).
+  const otlp = config.telemetry.otlp;
+  const tracing =
+    otlp === undefined ? undefined : startTracing(otlp, instanceId, log.child({ part: "telemetry" }));
   const catalog = new Catalog({
     store,
     bus,
@@ -107,10 +112,11 @@ export function buildHubParts(opts: {
     log: log.child({ part: "router" }),
     settings: config.router,
     limits,
+    tracer: tracing?.tracer,
   });
   const calls = new HubOperations({ catalog, router, limits });
   const spokesLog = log.child({ part: "spokes" });
-  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs, tracing?.tracer);
   const gateway = new SpokeGateway(
     {
       calls,
@@ -220,6 +226,10 @@ export function buildHubParts(opts: {
     roster,
     events,
     services: [
+      // First to start, last to stop: the spans of calls that end while the others drain are still exported.
+      ...(tracing === undefined
+        ? []
+        : [{ name: "telemetry", stop: () => tracing.stop(), stopTimeoutMs: otlp?.exportTimeoutMs }]),
       {
         name: "catalog",
         start: () => catalog.start({ soleInstance: bus.kind === "memory" }),

@@ -3,7 +3,13 @@
  * adapter over the calls facade, like /ws and /mcp, so the same access rules and hub operations answer.
  */
 import { type TSchema, Type } from "@sinclair/typebox";
-import { HubError, HubListOutput, HubSearchInput, OperationSpec } from "../protocol/index.ts";
+import {
+  HubError,
+  HubListOutput,
+  HubSearchInput,
+  OperationSpec,
+  readTraceContext,
+} from "../protocol/index.ts";
 import { type CallRequest, CollectingSink } from "../router/index.ts";
 import type { ApiDeps } from "./deps.ts";
 import { strictObject } from "./list.ts";
@@ -101,6 +107,8 @@ export function catalogRoutes(deps: ApiDeps): AnyRoute[] {
           operation: params.name,
           input: body,
           deadline: query.timeoutMs === undefined ? undefined : Date.now() + query.timeoutMs,
+          // W3C trace context headers start the call's trace; malformed ones are ignored (docs/observability.md).
+          trace: readTraceContext(request.headers.get("traceparent"), request.headers.get("tracestate")),
         }),
     }),
   ];
@@ -112,7 +120,7 @@ export function catalogRoutes(deps: ApiDeps): AnyRoute[] {
  */
 async function call<T>(deps: ApiDeps, request: Request, actor: Actor, callRequest: CallRequest): Promise<T> {
   const sink = new CollectingSink();
-  const handle = deps.parts().calls.call({ identity: actor.identity }, callRequest, sink);
+  const handle = deps.parts().calls.call({ identity: actor.identity, surface: "http" }, callRequest, sink);
   // A client that goes away takes its call with it.
   const onAbort = () => handle.abort("the HTTP client disconnected");
   request.signal.addEventListener("abort", onAbort, { once: true });

@@ -14,7 +14,14 @@ export {
 } from "./collecting-sink.ts";
 export { HubOperations } from "./hub-operations.ts";
 export { IdleWaiters } from "./idle-waiters.ts";
-export { type Route, type RoutingCatalog, routeCall } from "./route.ts";
+export {
+  type Access,
+  authorizeCall,
+  linkFor,
+  type Route,
+  type RoutingCatalog,
+  routeCall,
+} from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
 export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 export {
@@ -26,6 +33,9 @@ export {
   type CallRequest,
   type CallSink,
   type Calls,
+  type CallTrace,
+  type CallTracer,
+  type ForwardTrace,
   newCallRecord,
   noopAudit,
   type SpokeFrameType,
