@@ -13,7 +13,7 @@ import type { Logger } from "../log/index.ts";
 import { compileChecker, HubError } from "../protocol/index.ts";
 import type { Store } from "../store/index.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
+import { actorOf, type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** What the admin routes need, resolved per request. */
 export interface AdminRouteDeps {
@@ -54,13 +54,14 @@ export function adminRoutes(deps: AdminRouteDeps) {
       }
       return {
         denied: auth.ok ? undefined : auth.response,
-        actor: auth.ok ? auth.identity.keyId : undefined,
+        actor: auth.ok ? actorOf(auth).keyId : undefined,
+        address: deps.auth.address(request),
       };
     })
     .get("/", async ({ denied }) => denied ?? jsonResponse({ keys: await listApiKeys(deps.store()) }))
     .post(
       "/",
-      async ({ denied, request, actor }) => {
+      async ({ denied, request, actor, address }) => {
         if (denied) return denied;
         const body = await readJsonBody(request, { maxBytes: 64 * 1024, maxDepth: 16 });
         if (body instanceof HubError) return errorResponse(body);
@@ -74,7 +75,7 @@ export function adminRoutes(deps: AdminRouteDeps) {
           spokeNames: input.spokeNames,
           operations: input.operations,
           expiresAt: input.expiresAt === undefined ? undefined : new Date(input.expiresAt),
-          actor: { keyId: actor },
+          actor: { keyId: actor, address },
         }).catch((error: unknown) => {
           // createApiKey's own input checks (blank names and globs) are the caller's mistake, not ours.
           if (error instanceof RangeError) return new HubError("VALIDATION_ERROR", error.message);
@@ -85,9 +86,9 @@ export function adminRoutes(deps: AdminRouteDeps) {
       },
       { parse: "none" },
     )
-    .delete("/:id", async ({ denied, params, actor }) => {
+    .delete("/:id", async ({ denied, params, actor, address }) => {
       if (denied) return denied;
-      if (!(await revokeApiKey(deps.store(), params.id, { keyId: actor }))) {
+      if (!(await revokeApiKey(deps.store(), params.id, { keyId: actor, address }))) {
         return errorResponse(new HubError("OPERATION_NOT_FOUND", `no active key with id ${params.id}`));
       }
       // This instance acts at once; Postgres NOTIFY (sent on commit) and the bus reach the others. The bus

@@ -1,9 +1,24 @@
 export { type AdminRouteDeps, adminRoutes } from "./admin-routes.ts";
+export {
+  type AdminSocket,
+  isAdminSocketRequest,
+  LOCAL_SOCKET_ADDRESS,
+  localAdminHandler,
+  socketAnswers,
+  startAdminSocket,
+} from "./admin-socket.ts";
 export { type ApiRouteDeps, apiRoutes } from "./api-routes.ts";
 export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
 export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
 export { checkOriginAndHost, type OriginPolicy, originPolicy } from "./origin-check.ts";
-export { type KeyCheck, metricsGuard, RequestAuthenticator } from "./request-auth.ts";
+export {
+  type Auth,
+  actorOf,
+  type KeyCheck,
+  LOCAL_SOCKET_IDENTITY,
+  metricsGuard,
+  RequestAuthenticator,
+} from "./request-auth.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";

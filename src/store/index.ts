@@ -4,7 +4,7 @@
  */
 
 export { type AuditActor, writeAuditRow } from "./admin-log.ts";
-export { LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
+export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
 export {

@@ -1,0 +1,114 @@
+/**
+ * The admin API without a hub: the store of the config opened by this process, and the hub's own admin routes
+ * run in-process over it (so the answers, checks and audit rows are the same as a hub's). Used only when no hub
+ * answered. A fresh database is migrated before a write; one with some migrations missing is left to
+ * `alkhub migrate`.
+ */
+import { Revocations } from "../auth/index.ts";
+import { createMemoryBus } from "../bus/index.ts";
+import type { LoadedHubConfig } from "../config/index.ts";
+import { UnavailableError } from "../errors.ts";
+import { adminRoutes, localAdminHandler, RequestAuthenticator } from "../http/index.ts";
+import { AuthFailures } from "../limits/index.ts";
+import { silentLogger } from "../log/index.ts";
+import { DataDirInUseError, openStore, type Store } from "../store/index.ts";
+import type { AdminRequest, AdminTarget, TargetNeeds } from "./admin-target.ts";
+import { explainUnreachableHub } from "./unreachable-hub.ts";
+
+/** Opens the configured store and serves the admin routes over it in this process. */
+export async function openStoreTarget(
+  loaded: LoadedHubConfig,
+  needs: TargetNeeds,
+  hints: { socket: string | undefined },
+): Promise<AdminTarget & { notices: string[] }> {
+  const { config } = loaded;
+  let store: Store;
+  try {
+    store = await openStore({
+      postgres: config.postgres,
+      embedded: config.embedded,
+      log: silentLogger,
+      command: "alkhub cli",
+    });
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw explainUnreachableHub(error, hints.socket);
+    throw error;
+  }
+  const notices: string[] = [];
+  try {
+    const applied = await ensureMigrated(store, needs.write);
+    if (applied > 0) notices.push(`migrated the new database first (${applied} migrations applied)`);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const handle = localAdminHandler(storeRoutes(store, loaded), silentLogger);
+  const where =
+    store.kind === "embedded" ? `the embedded data dir ${config.embedded.dataDir}` : "the Postgres database";
+  return {
+    kind: "store",
+    description: `${where} (no hub answered)`,
+    notices,
+    async request(request: AdminRequest) {
+      const url = new URL(`http://alkhub.local/api/v1${request.path}`);
+      for (const [name, value] of Object.entries(request.query ?? {})) {
+        if (value !== undefined) url.searchParams.set(name, value);
+      }
+      const response = await handle(
+        new Request(url, {
+          method: request.method,
+          headers: request.body === undefined ? {} : { "content-type": "application/json" },
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        }),
+      );
+      const text = await response.text();
+      return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
+    },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * Applies every migration to a database that has none yet (before a write: returns how many); refuses a database
+ * that lacks only some (an older or newer binary's) or, for a read, has none, naming `alkhub migrate`.
+ */
+async function ensureMigrated(store: Store, write: boolean): Promise<number> {
+  const states = await store.migrationStatus();
+  const pending = states.filter((s) => !s.applied);
+  if (pending.length === 0) return 0;
+  if (pending.length === states.length) {
+    if (write) return (await store.migrate()).applied;
+    throw new UnavailableError(
+      "the database has no alkhub tables yet: run 'alkhub migrate' (or start the hub, which migrates at start)",
+    );
+  }
+  throw new UnavailableError(
+    `the database lacks ${pending.length} of this alkhub's migrations (${pending.map((s) => s.tag).join(", ")}): ` +
+      "run 'alkhub migrate' first (every hub on this database should run this version)",
+  );
+}
+
+/**
+ * The hub's admin routes bound to `store`. Nothing here is shared with a running hub: revocations reach hubs on
+ * Postgres through NOTIFY at commit; an embedded store has no hub beside this process.
+ */
+function storeRoutes(store: Store, loaded: LoadedHubConfig) {
+  const auth = new RequestAuthenticator({
+    keys: () => {
+      throw new Error("in-process admin requests are never checked against a key");
+    },
+    failures: new AuthFailures(loaded.config.limits.authFailures, async () => {}, silentLogger),
+    trustProxy: false,
+  });
+  const bus = createMemoryBus({ log: silentLogger });
+  const revocations = new Revocations();
+  return [
+    adminRoutes({
+      store: () => store,
+      bus: () => bus,
+      auth,
+      revocations: () => revocations,
+      log: () => silentLogger,
+    }),
+  ];
+}
