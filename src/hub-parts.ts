@@ -157,6 +157,11 @@ export function buildHubParts(opts: {
     router.abortKey(keyId, "API key revoked");
     void mcp.revokeKey(keyId);
   });
+  // A key enabled again (or whose expiry moved) is read afresh: no cached identity, no refused admissions.
+  revocations.onRestored((keyId) => {
+    keys.evict(keyId);
+    limits.restore(keyId);
+  });
   const authLog = log.child({ part: "auth" });
   const upstreams = new Upstreams(
     {

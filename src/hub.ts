@@ -5,6 +5,7 @@
  * (its error carries the process exit code).
  */
 
+import { type ApiDeps, apiRouteTable } from "./admin/index.ts";
 import { writeAuditRow } from "./audit/index.ts";
 import type { Identity } from "./auth/index.ts";
 import { KeyVerifier, Revocations } from "./auth/index.ts";
@@ -20,11 +21,11 @@ import {
 } from "./health/index.ts";
 import {
   type AdminSocket,
-  adminRoutes,
-  apiRoutes,
+  bearerActors,
   type HttpServer,
   mcpRoutes,
   metricsGuard,
+  mountRoutes,
   originPolicy,
   RequestAuthenticator,
   startAdminSocket,
@@ -78,6 +79,7 @@ interface RouteParts {
   store: Store;
   bus: Bus;
   parts: HubParts;
+  keyRing: KeyRing | undefined;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -138,6 +140,15 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       failures: authFailures,
       trustProxy: config.server.trustProxy,
     });
+    const apiDeps: ApiDeps = {
+      store: () => ready.parts.store,
+      bus: () => ready.parts.bus,
+      revocations: () => revocations,
+      log: () => log,
+      keyRing: () => ready.parts.keyRing,
+      parts: () => ready.parts.parts,
+      instanceId,
+    };
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -149,12 +160,11 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        apiRoutes({ calls: () => ready.parts.parts.calls, auth, body: callBody }),
-        adminRoutes({
-          store: () => ready.parts.store,
-          bus: () => ready.parts.bus,
-          auth,
-          revocations: () => revocations,
+        mountRoutes(apiRouteTable(apiDeps), {
+          name: "api-routes",
+          prefix: "/api/v1",
+          authenticate: bearerActors(auth),
+          body: callBody,
           log: () => log,
         }),
       ],
@@ -240,7 +250,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     for (const service of parts.services) await supervisor.start(service);
     if (authFailures) await supervisor.start(authFailures);
     await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
-    ready.open({ keys, store, bus, parts });
+    ready.open({ keys, store, bus, parts, keyRing });
   });
   health.enter("ready");
   log.info("ready", { store: store.kind, bus: bus.kind });

@@ -3,9 +3,9 @@
  * opening the target (admin-target.ts), turning the API's refusals into messages and exit codes, and paging.
  */
 import { EXIT_CODES, type ExitCode, LocalError, UsageError } from "../errors.ts";
+import type { AdminRequest, AdminTarget, TargetFlags, TargetNeeds } from "./admin-target.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { CommandIo } from "./command.ts";
-import type { AdminRequest, AdminTarget, TargetFlags, TargetNeeds } from "./admin-target.ts";
 
 /** The options every admin command takes. */
 export const TARGET_OPTIONS = {
@@ -79,16 +79,22 @@ export async function runAdminCommand<O extends Record<string, { type: "string" 
       url: values.url as string | undefined,
       keyFile: values["key-file"] as string | undefined,
     };
+    if (flags.url !== undefined && flags.keyFile === undefined) {
+      usageError(spec.name, "--url needs --key-file <file> (an API key with scope admin)");
+    }
     const target = await spec.openTarget(flags, { write: work.write });
     try {
-      for (const notice of (target as { notices?: string[] }).notices ?? []) io.err(`alkhub ${spec.name}: ${notice}`);
+      for (const notice of (target as { notices?: string[] }).notices ?? [])
+        io.err(`alkhub ${spec.name}: ${notice}`);
       return await work.run(new AdminClient(spec.name, target), io, values.json === true);
     } finally {
       await target.close();
     }
   } catch (error) {
     if (!(error instanceof LocalError)) throw error;
-    const message = error.message.startsWith("alkhub ") ? error.message : `alkhub ${spec.name}: ${error.message}`;
+    const message = error.message.startsWith("alkhub ")
+      ? error.message
+      : `alkhub ${spec.name}: ${error.message}`;
     io.err(message);
     return error.exitCode;
   }
@@ -102,7 +108,8 @@ export class AdminApiError extends LocalError {
 
   constructor(command: string, status: number, body: unknown) {
     const { code, message } = errorOf(body, status);
-    const exit = status === 400 ? EXIT_CODES.USAGE : status === 503 ? EXIT_CODES.UNAVAILABLE : EXIT_CODES.FAILURE;
+    const exit =
+      status === 400 ? EXIT_CODES.USAGE : status === 503 ? EXIT_CODES.UNAVAILABLE : EXIT_CODES.FAILURE;
     super(`alkhub ${command}: ${message}`, exit);
     this.status = status;
     this.code = code;
@@ -122,7 +129,8 @@ export class AdminClient {
   /** The answer's body when the status is 2xx; otherwise throws `AdminApiError`. */
   async call<T>(request: AdminRequest): Promise<T> {
     const answer = await this.target.request(request);
-    if (answer.status < 200 || answer.status > 299) throw new AdminApiError(this.#command, answer.status, answer.body);
+    if (answer.status < 200 || answer.status > 299)
+      throw new AdminApiError(this.#command, answer.status, answer.body);
     return answer.body as T;
   }
 

@@ -61,7 +61,8 @@ export function createAuditCommand(openTarget: OpenTarget = openAdminTarget): Co
     name: "audit",
     summary: "list the admin audit log (filters, newest first)",
     help: HELP,
-    run: (argv, io) => runAdminCommand({ name: "audit", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
+    run: (argv, io) =>
+      runAdminCommand({ name: "audit", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
   };
 }
 
@@ -70,7 +71,8 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
   if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
   const text = (flag: string) => {
     const value = values[flag] as string | undefined;
-    if (value !== undefined && (value.trim() === "" || value.length > 200)) usage(`--${flag} must be 1-200 characters`);
+    if (value !== undefined && (value.trim() === "" || value.length > 200))
+      usage(`--${flag} must be 1-200 characters`);
     return value;
   };
   const { query, limit } = historyQuery("audit", values);

@@ -67,7 +67,8 @@ export function createCallsCommand(openTarget: OpenTarget = openAdminTarget): Co
     name: "calls",
     summary: "list finished calls from the call audit (filters, newest first)",
     help: HELP,
-    run: (argv, io) => runAdminCommand({ name: "calls", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
+    run: (argv, io) =>
+      runAdminCommand({ name: "calls", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
   };
 }
 
@@ -80,7 +81,8 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
     usage(`--outcome '${outcome}' is not one of ${OUTCOMES.join(", ")}`);
   }
   const key = text("key");
-  if (key !== undefined && !/^[A-Za-z0-9]{12}$/.test(key)) usage(`--key '${key}' is not a key id (12 letters and digits)`);
+  if (key !== undefined && !/^[A-Za-z0-9]{12}$/.test(key))
+    usage(`--key '${key}' is not a key id (12 letters and digits)`);
   const { query, limit } = historyQuery("calls", values);
   const filters = { ...query, operation: text("operation"), spoke: text("spoke"), key, outcome };
   return {

@@ -25,11 +25,19 @@ export function historyQuery(
   now = new Date(),
 ): { query: { since?: string; until?: string }; limit: number } {
   const text = (flag: string) => values[flag] as string | undefined;
-  const since = text("since") === undefined ? undefined : parsePastTime(text("since") as string, now, "--since");
-  const until = text("until") === undefined ? undefined : parsePastTime(text("until") as string, now, "--until");
-  if (since && until && since.getTime() >= until.getTime()) usageError(command, "--since must lie before --until");
+  const since =
+    text("since") === undefined ? undefined : parsePastTime(text("since") as string, now, "--since");
+  const until =
+    text("until") === undefined ? undefined : parsePastTime(text("until") as string, now, "--until");
+  if (since && until && since.getTime() >= until.getTime())
+    usageError(command, "--since must lie before --until");
   const limitText = text("limit");
-  const limit = limitText === undefined ? DEFAULT_HISTORY_LIMIT : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
+  const limit =
+    limitText === undefined
+      ? DEFAULT_HISTORY_LIMIT
+      : /^\d+$/.test(limitText)
+        ? Number(limitText)
+        : Number.NaN;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
     usageError(command, `--limit '${limitText}' must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
   }

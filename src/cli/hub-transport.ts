@@ -85,6 +85,9 @@ function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return { code: "UNKNOWN_ERROR", message: `the hub answered something that is not JSON: ${text.slice(0, 200)}` };
+    return {
+      code: "UNKNOWN_ERROR",
+      message: `the hub answered something that is not JSON: ${text.slice(0, 200)}`,
+    };
   }
 }

@@ -1,11 +1,11 @@
 import { EXIT_CODES, type ExitCode, exitCodeOf, LocalError } from "../errors.ts";
 import { redactText } from "../log/index.ts";
+import { createAuditCommand } from "./audit.ts";
 import { bridgeCommand } from "./bridge.ts";
+import { createCallsCommand } from "./calls.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
-import { createAuditCommand } from "./audit.ts";
-import { createCallsCommand } from "./calls.ts";
 import { openStoreForCommand, withMigratedStore } from "./context.ts";
 import { printFirstAdminKey } from "./first-admin-key.ts";
 import { healthCommand } from "./health.ts";

@@ -99,7 +99,8 @@ export function createKeysCommand(openTarget: OpenTarget = openAdminTarget): Com
     name: "keys",
     summary: "create, list, show, disable, enable and revoke API keys",
     help: HELP,
-    run: (argv, io) => runAdminCommand({ name: "keys", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
+    run: (argv, io) =>
+      runAdminCommand({ name: "keys", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
   };
 }
 
@@ -109,7 +110,8 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
   const allowed = ALLOWED[sub];
   if (!allowed) usage(`unknown subcommand '${sub}'`);
   for (const flag of Object.keys(OPTIONS)) {
-    if (values[flag] !== undefined && !allowed.includes(flag)) usage(`--${flag} is not valid with 'keys ${sub}'`);
+    if (values[flag] !== undefined && !allowed.includes(flag))
+      usage(`--${flag} is not valid with 'keys ${sub}'`);
   }
   if (sub === "create") return planCreate(args, values);
   if (sub === "list") {
@@ -121,7 +123,10 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
     return {
       write: false,
       async run(client, io, json) {
-        const keys = await client.list<KeyView>("/keys", { account: values.account as string | undefined, status });
+        const keys = await client.list<KeyView>("/keys", {
+          account: values.account as string | undefined,
+          status,
+        });
         if (json) printJson(io, keys);
         else io.out(formatKeyTable(keys));
         return EXIT_CODES.OK;
@@ -156,9 +161,16 @@ function planCreate(args: string[], values: Values): AdminWork {
     account: nonEmpty(text("account") ?? DEFAULT_KEY_ACCOUNT, "--account"),
     name: nonEmpty(text("name"), "--name"),
     scopes: parseScopes(text("scopes")),
-    spokeNames: text("spoke-names") === undefined ? undefined : parseGlobs(text("spoke-names") as string, "--spoke-names"),
-    operations: text("operations") === undefined ? undefined : parseGlobs(text("operations") as string, "--operations"),
-    expiresAt: text("expires") === undefined ? undefined : parseExpiry(text("expires") as string, new Date()).toISOString(),
+    spokeNames:
+      text("spoke-names") === undefined
+        ? undefined
+        : parseGlobs(text("spoke-names") as string, "--spoke-names"),
+    operations:
+      text("operations") === undefined ? undefined : parseGlobs(text("operations") as string, "--operations"),
+    expiresAt:
+      text("expires") === undefined
+        ? undefined
+        : parseExpiry(text("expires") as string, new Date()).toISOString(),
   };
   return {
     write: true,
@@ -235,7 +247,8 @@ function parseGlobs(text: string, flag: string): string[] {
   const items = splitList(text);
   if (items.length === 0) usage(`${flag} needs at least one glob`);
   for (const item of items) {
-    if (!/^[\w.*?-]+$/.test(item)) usage(`${flag}: '${item}' has characters a spoke or operation name cannot have`);
+    if (!/^[\w.*?-]+$/.test(item))
+      usage(`${flag}: '${item}' has characters a spoke or operation name cannot have`);
   }
   return items;
 }

@@ -52,11 +52,12 @@ export function createMigrateCommand(openStore: OpenStoreForFlags): Command {
             `alkhub migrate: unexpected argument '${positionals[0]}' (see 'alkhub migrate --help')`,
           );
         }
-        const store = await openStore({ config: values.config, masterKeyFile: values["master-key-file"] }).catch(
-          (error: unknown) => {
-            throw error instanceof DataDirInUseError ? heldByHub(error) : error;
-          },
-        );
+        const store = await openStore({
+          config: values.config,
+          masterKeyFile: values["master-key-file"],
+        }).catch((error: unknown) => {
+          throw error instanceof DataDirInUseError ? heldByHub(error) : error;
+        });
         try {
           if (values.status) {
             const states = await store.migrationStatus();

@@ -1,5 +1,11 @@
 import { EXIT_CODES } from "../errors.ts";
-import { checkAccount, checkName, checkValue } from "../secrets/index.ts";
+import {
+  checkAccount,
+  checkName,
+  checkValue,
+  DEFAULT_ROTATE_BATCH_SIZE,
+  MAX_ROTATE_BATCH_SIZE,
+} from "../secrets/index.ts";
 import {
   type AdminWork,
   EXIT_HELP,
@@ -30,7 +36,7 @@ const HELP = `Usage:
   alkhub secrets set --client <client> --name <name> [--account <account>]   (value on stdin)
   alkhub secrets list [--client <client>] [--account <account>]
   alkhub secrets delete --client <client> --name <name> [--account <account>]
-  alkhub secrets rotate
+  alkhub secrets rotate [--batch-size <n>]
 
 Manages client secrets: credentials for other services. A secret is read only by a part of the hub that the
 config tells to use it by client and name; storing one makes nothing use it. Each is sealed with the current
@@ -42,9 +48,9 @@ data key of the config's "encryptionKeys" (AES-256-GCM, bound to its client and 
   list     prints account, client, name, data key version, created, updated, last used. Never a value.
   delete   deletes one secret.
   rotate   re-seals every secret on an older data key with the current one (the first of "encryptionKeys" of
-           the hub that answers); safe to interrupt and run again. Secrets that cannot be re-sealed (their key
-           version is missing, or they do not open) are counted as skipped and left as they are: exit 1.
-           Remove an old data key only once rotate exits 0.
+           the hub that answers), one row at a time, batch by batch; safe to interrupt and run again. Secrets on
+           a version missing from "encryptionKeys" (or whose value does not open) are listed and left as they
+           are (exit 1). Remove an old data key only once rotate exits 0.
 
 Works while the hub runs (through its admin API) and when none runs (on the store directly).
 
@@ -52,18 +58,38 @@ Options:
   --client <client>          the client name: 1-128 letters, digits, '.', '_', '-' (set, delete; a filter for list)
   --name <name>              the secret name, same characters (set, delete)
   --account <account>        the account (default for set and delete: ${DEFAULT_KEY_ACCOUNT}; a filter for list)
+  --batch-size <n>           rows read per batch by rotate, 1-${MAX_ROTATE_BATCH_SIZE} (default ${DEFAULT_ROTATE_BATCH_SIZE})
 
 ${TARGET_HELP}
 
 ${EXIT_HELP}
-  (rotate exits 1 while some secret stays on an old data key; set exits 1 when the hub has no "encryptionKeys")
+  rotate exits 1 while some secret stays on an old data key; set and rotate exit 69 when the hub (or, with
+  no hub running, the config) has no "encryptionKeys".
 `;
 
 const OPTIONS = {
   client: { type: "string" },
   name: { type: "string" },
   account: { type: "string" },
+  "batch-size": { type: "string" },
 } as const;
+
+/** A secret left on an old data key by `rotate`. */
+interface Leftover {
+  account: string;
+  client: string;
+  name: string;
+  keyVersion: number;
+}
+
+/** The answer of `POST /secrets/rotate`. */
+interface RotateResult {
+  rotated: number;
+  skipped: number;
+  alreadyCurrent: number;
+  missingKey: Leftover[];
+  unreadable: Leftover[];
+}
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -94,21 +120,29 @@ export function createSecretsCommand(
     summary: "set, list, delete and rotate sealed client secrets",
     help: HELP,
     run: (argv, io) =>
-      runAdminCommand({ name: "secrets", help: HELP, options: OPTIONS, openTarget }, argv, io, (sub, args, values) =>
-        plan(sub, args, values, readStdin),
+      runAdminCommand(
+        { name: "secrets", help: HELP, options: OPTIONS, openTarget },
+        argv,
+        io,
+        (sub, args, values) => plan(sub, args, values, readStdin),
       ),
   };
 }
 
 /** Checks the flags and reads stdin (for `set`), all before any target is opened. */
-async function plan(sub: string | undefined, args: string[], values: Values, readStdin: ReadStdin): Promise<AdminWork> {
+async function plan(
+  sub: string | undefined,
+  args: string[],
+  values: Values,
+  readStdin: ReadStdin,
+): Promise<AdminWork> {
   // Never echo a stray argument: it may be the secret, typed where it does not belong.
   if (args.length > 0) usage("unexpected argument (a secret value goes on stdin, never on the command line)");
   const allowed: Record<string, readonly string[]> = {
     set: ["client", "name", "account"],
     delete: ["client", "name", "account"],
     list: ["client", "account"],
-    rotate: [],
+    rotate: ["batch-size"],
   };
   if (sub === undefined || !(sub in allowed)) {
     usage(
@@ -118,7 +152,8 @@ async function plan(sub: string | undefined, args: string[], values: Values, rea
     );
   }
   for (const flag of Object.keys(OPTIONS)) {
-    if (values[flag] !== undefined && !allowed[sub]?.includes(flag)) usage(`--${flag} is not valid with '${sub}'`);
+    if (values[flag] !== undefined && !allowed[sub]?.includes(flag))
+      usage(`--${flag} is not valid with '${sub}'`);
   }
   const text = (flag: string) => values[flag] as string | undefined;
   if (sub === "list") {
@@ -137,16 +172,18 @@ async function plan(sub: string | undefined, args: string[], values: Values, rea
     };
   }
   if (sub === "rotate") {
+    const batchSize = parseBatchSize(text("batch-size"));
     return {
       write: true,
       async run(client, io, json) {
-        const result = await client.call<{ rotated: number; skipped: number }>({
+        const result = await client.call<RotateResult>({
           method: "POST",
           path: "/secrets/rotate",
+          body: batchSize === undefined ? {} : { batchSize },
         });
         if (json) printJson(io, result);
-        else io.out(`rotated: ${result.rotated}\nskipped: ${result.skipped}`);
-        if (result.skipped === 0) return EXIT_CODES.OK;
+        else io.out(formatRotation(result));
+        if (result.missingKey.length === 0 && result.unreadable.length === 0) return EXIT_CODES.OK;
         io.err(
           "alkhub secrets rotate: some secrets remain on an old data key; add their key version back to " +
             '"encryptionKeys" and rerun, or set those secrets again',
@@ -197,6 +234,40 @@ export function formatSecretTable(rows: SecretView[]): string {
       minute(r.lastUsedAt),
     ]),
   );
+}
+
+/** What rotate did, and the secrets it had to leave. */
+function formatRotation(result: RotateResult): string {
+  const lines = [`rotated: ${result.rotated}`, `already current: ${result.alreadyCurrent}`];
+  if (result.skipped > 0) lines.push(`changed meanwhile by someone else: ${result.skipped}`);
+  lines.push(`missing key: ${result.missingKey.length}`);
+  if (result.missingKey.length > 0) lines.push(formatLeftovers(result.missingKey));
+  if (result.unreadable.length > 0) {
+    lines.push(
+      `do not open (altered or moved): ${result.unreadable.length}`,
+      formatLeftovers(result.unreadable),
+    );
+  }
+  return lines.join("\n");
+}
+
+function formatLeftovers(rows: Leftover[]): string {
+  return formatTable(
+    ["ACCOUNT", "CLIENT", "NAME", "KEY"],
+    rows.map((r) => [r.account, r.client, r.name, `v${r.keyVersion}`]),
+  )
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
+
+function parseBatchSize(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_ROTATE_BATCH_SIZE) {
+    usage(`--batch-size '${text}' must be an integer from 1 to ${MAX_ROTATE_BATCH_SIZE}`);
+  }
+  return n;
 }
 
 /** Removes one trailing `\n` (or `\r\n`): what `echo` and editors add, not part of the secret. */

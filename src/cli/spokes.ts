@@ -65,7 +65,8 @@ export function createSpokesCommand(openTarget: OpenTarget = openAdminTarget): C
     name: "spokes",
     summary: "list and show spokes; disconnect, disable or enable one",
     help: HELP,
-    run: (argv, io) => runAdminCommand({ name: "spokes", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
+    run: (argv, io) =>
+      runAdminCommand({ name: "spokes", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
   };
 }
 
@@ -119,7 +120,18 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
 /** The `spokes list` table, one row per spoke. */
 export function formatSpokeTable(spokes: SpokeView[]): string {
   return formatTable(
-    ["NAME", "ACCOUNT", "STATUS", "INSTANCE", "VERSION", "CONNECTED", "HEARTBEAT", "OPS", "IN FLIGHT", "DISABLED"],
+    [
+      "NAME",
+      "ACCOUNT",
+      "STATUS",
+      "INSTANCE",
+      "VERSION",
+      "CONNECTED",
+      "HEARTBEAT",
+      "OPS",
+      "IN FLIGHT",
+      "DISABLED",
+    ],
     spokes.map((s) => [
       s.name,
       s.account,

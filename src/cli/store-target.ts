@@ -4,13 +4,16 @@
  * answered. A fresh database is migrated before a write; one with some migrations missing is left to
  * `alkhub migrate`.
  */
+import { type ApiDeps, apiRouteTable } from "../admin/index.ts";
 import { Revocations } from "../auth/index.ts";
 import { createMemoryBus } from "../bus/index.ts";
 import type { LoadedHubConfig } from "../config/index.ts";
+import { KeyRing } from "../crypto/index.ts";
 import { UnavailableError } from "../errors.ts";
-import { adminRoutes, localAdminHandler, RequestAuthenticator } from "../http/index.ts";
+import { bearerActors, localAdminHandler, mountRoutes, RequestAuthenticator } from "../http/index.ts";
 import { AuthFailures } from "../limits/index.ts";
 import { silentLogger } from "../log/index.ts";
+import { HubError } from "../protocol/index.ts";
 import { DataDirInUseError, openStore, type Store } from "../store/index.ts";
 import type { AdminRequest, AdminTarget, TargetNeeds } from "./admin-target.ts";
 import { explainUnreachableHub } from "./unreachable-hub.ts";
@@ -89,25 +92,39 @@ async function ensureMigrated(store: Store, write: boolean): Promise<number> {
 }
 
 /**
- * The hub's admin routes bound to `store`. Nothing here is shared with a running hub: revocations reach hubs on
- * Postgres through NOTIFY at commit; an embedded store has no hub beside this process.
+ * The hub's API route table bound to `store`, mounted as a hub mounts it. Nothing here is shared with a running
+ * hub: revocations reach hubs on Postgres through NOTIFY at commit, and an embedded store has no hub beside this
+ * process. Routes that need live parts (the gateway, presence) answer 503 naming what is missing.
  */
 function storeRoutes(store: Store, loaded: LoadedHubConfig) {
+  const { config } = loaded;
   const auth = new RequestAuthenticator({
     keys: () => {
       throw new Error("in-process admin requests are never checked against a key");
     },
-    failures: new AuthFailures(loaded.config.limits.authFailures, async () => {}, silentLogger),
+    failures: new AuthFailures(config.limits.authFailures, async () => {}, silentLogger),
     trustProxy: false,
   });
   const bus = createMemoryBus({ log: silentLogger });
   const revocations = new Revocations();
+  const keyRing = config.encryptionKeys === undefined ? undefined : KeyRing.parse(config.encryptionKeys);
+  const deps: ApiDeps = {
+    store: () => store,
+    bus: () => bus,
+    revocations: () => revocations,
+    log: () => silentLogger,
+    keyRing: () => keyRing,
+    parts: () => {
+      throw new HubError("UNAVAILABLE", "this needs a running hub (live spokes and calls); none answered");
+    },
+    instanceId: "alkhub-cli",
+  };
   return [
-    adminRoutes({
-      store: () => store,
-      bus: () => bus,
-      auth,
-      revocations: () => revocations,
+    mountRoutes(apiRouteTable(deps), {
+      name: "api-routes",
+      prefix: "/api/v1",
+      authenticate: bearerActors(auth),
+      body: { maxBytes: config.limits.maxBodyBytes, maxDepth: config.limits.maxJsonDepth },
       log: () => silentLogger,
     }),
   ];

@@ -6,7 +6,10 @@ import type { DataDirInUseError } from "../store/index.ts";
  * The message for "a hub holds the embedded data dir, but this command could not reach it": why the admin
  * socket did not answer, and the two ways that work while the hub runs. Never "stop the hub".
  */
-export function explainUnreachableHub(error: DataDirInUseError, socket: string | undefined): UnavailableError {
+export function explainUnreachableHub(
+  error: DataDirInUseError,
+  socket: string | undefined,
+): UnavailableError {
   const holder = error.holder
     ? `pid ${error.holder.pid} (${error.holder.command}, since ${error.holder.startedAt})`
     : "another process";

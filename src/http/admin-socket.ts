@@ -101,7 +101,9 @@ function prepareDirectory(dir: string): void {
   const info = statSync(dir);
   const uid = process.getuid?.();
   if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-    throw new UnavailableError(`the admin socket's directory ${dir} belongs to another user (uid ${info.uid})`);
+    throw new UnavailableError(
+      `the admin socket's directory ${dir} belongs to another user (uid ${info.uid})`,
+    );
   }
   if ((info.mode & 0o022) !== 0) {
     throw new UnavailableError(
@@ -119,7 +121,9 @@ async function removeStaleSocket(path: string): Promise<void> {
     return;
   }
   if (!info.isSocket()) {
-    throw new UnavailableError(`${path} exists and is not a socket; remove it or choose another admin.socket`);
+    throw new UnavailableError(
+      `${path} exists and is not a socket; remove it or choose another admin.socket`,
+    );
   }
   if (await socketAnswers(path)) {
     throw new UnavailableError(`another process already serves the admin socket ${path}`);
@@ -150,17 +154,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 function reasonOf(error: unknown): string {
-  return (error as { code?: string } | null)?.code ?? (error instanceof Error ? error.message : String(error));
+  return (
+    (error as { code?: string } | null)?.code ?? (error instanceof Error ? error.message : String(error))
+  );
 }
 
 /**
  * Answers requests in-process as the admin socket would, with `routes` alone (no listener, no startup gate): how
  * the CLI runs the admin API over a store it opened itself when no hub is running. Requests act as admin.
  */
-export function localAdminHandler(
-  routes: AnyElysia[],
-  log: Logger,
-): (request: Request) => Promise<Response> {
+export function localAdminHandler(routes: AnyElysia[], log: Logger): (request: Request) => Promise<Response> {
   const app = new Elysia().onError({ as: "global" }, routeErrorResponse(log));
   for (const group of routes) app.use(group);
   return (request) => {

@@ -1,4 +1,3 @@
-export { type AdminRouteDeps, adminRoutes } from "./admin-routes.ts";
 export {
   type AdminSocket,
   isAdminSocketRequest,
@@ -7,7 +6,6 @@ export {
   socketAnswers,
   startAdminSocket,
 } from "./admin-socket.ts";
-export { type ApiRouteDeps, apiRoutes } from "./api-routes.ts";
 export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
 export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";
@@ -20,5 +18,6 @@ export {
   metricsGuard,
   RequestAuthenticator,
 } from "./request-auth.ts";
+export { type ActorCheck, bearerActors, elysiaPath, type MountOptions, mountRoutes } from "./route-mount.ts";
 export { type HttpServer, type HttpServerOptions, startHttpServer } from "./server.ts";
 export { type WsRouteDeps, wsRoute } from "./ws-route.ts";

@@ -11,7 +11,9 @@ const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
  * The caller of an HTTP request, or the 401/429 response to send. `via` says how it proved itself: a key, or
  * the local admin socket (then `identity` is `LOCAL_SOCKET_IDENTITY`).
  */
-export type Auth = { ok: true; identity: Identity; via: "key" | "socket" } | { ok: false; response: Response };
+export type Auth =
+  | { ok: true; identity: Identity; via: "key" | "socket" }
+  | { ok: false; response: Response };
 
 /**
  * Who a request on the local admin socket acts as: an admin of the `admin` account, with no key. Only the hub's
@@ -28,7 +30,10 @@ export const LOCAL_SOCKET_IDENTITY: Identity = Object.freeze({
 }) as Identity;
 
 /** The actor of an admin write (TEAM.md contract): the key's id, or no key for the local socket. */
-export function actorOf(auth: Extract<Auth, { ok: true }>): { keyId: string | undefined; via: "key" | "socket" } {
+export function actorOf(auth: Extract<Auth, { ok: true }>): {
+  keyId: string | undefined;
+  via: "key" | "socket";
+} {
   return { keyId: auth.via === "socket" ? undefined : auth.identity.keyId, via: auth.via };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * The HTTP API under `/api/v1` as one table of routes (`route.ts`): each resource's file exports its routes
+ * and this list joins them. `http/` mounts the table; `openapi.ts` describes it. Adding a resource is one line
+ * here.
+ */
+import { catalogRoutes } from "./catalog-routes.ts";
+import type { ApiDeps } from "./deps.ts";
+import { keysRoutes } from "./keys-routes.ts";
+import type { AnyRoute } from "./route.ts";
+
+export { actorName, auditActor, logAdminWrite } from "./audit.ts";
+export { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
+export type { ApiDeps } from "./deps.ts";
+export { isDateTime, registerFormats } from "./formats.ts";
+export {
+  DEFAULT_PAGE_LIMIT,
+  listQuery,
+  MAX_PAGE_LIMIT,
+  type Page,
+  page,
+  strictObject,
+  toPage,
+} from "./list.ts";
+export {
+  type Actor,
+  type AnyRoute,
+  defineRoute,
+  type Route,
+  type RouteContext,
+  type RouteMethod,
+  type RouteScope,
+} from "./route.ts";
+
+/** Every route of `/api/v1`, in the order the reference lists them. */
+export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
+  return [...catalogRoutes(deps), ...keysRoutes(deps)];
+}
