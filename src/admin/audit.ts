@@ -6,9 +6,12 @@ import type { Logger } from "../log/index.ts";
 import type { AuditActor } from "../store/index.ts";
 import type { Actor } from "./route.ts";
 
-/** The audit actor of a request: its key id (`local-socket` for the admin socket). */
+/**
+ * The audit actor of a request: its key id (none for the admin socket, whose rows carry the address
+ * `local-socket`) and the client address.
+ */
 export function auditActor(actor: Actor): AuditActor {
-  return { keyId: actorName(actor), address: actor.address };
+  return { keyId: actor.keyId, address: actor.address };
 }
 
 /** The actor as logs and audit rows name it. */

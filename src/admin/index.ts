@@ -3,10 +3,13 @@
  * and this list joins them. `http/` mounts the table; `openapi.ts` describes it. Adding a resource is one line
  * here.
  */
+import { accountsRoutes } from "./accounts-routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
+import { clientsRoutes } from "./clients-routes.ts";
 import type { ApiDeps } from "./deps.ts";
 import { keysRoutes } from "./keys-routes.ts";
 import type { AnyRoute } from "./route.ts";
+import { secretsRoutes } from "./secrets-routes.ts";
 
 export { actorName, auditActor, logAdminWrite } from "./audit.ts";
 export { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -33,5 +36,11 @@ export {
 
 /** Every route of `/api/v1`, in the order the reference lists them. */
 export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...keysRoutes(deps)];
+  return [
+    ...catalogRoutes(deps),
+    ...keysRoutes(deps),
+    ...accountsRoutes(deps),
+    ...clientsRoutes(deps),
+    ...secretsRoutes(deps),
+  ];
 }

@@ -2,9 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { type ApiKeyRecord, apiKeyState, SCOPES } from "../auth/index.ts";
 import { listQuery, strictObject } from "./list.ts";
-
-const Timestamp = (description: string) => Type.String({ format: "date-time", description });
-const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+import { Nullable, Timestamp } from "./schemas.ts";
 
 /** One scope name. */
 export const ScopeSchema = Type.Union(

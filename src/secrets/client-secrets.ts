@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import { writeAuditRow } from "../audit/index.ts";
 import type { KeyRing } from "../crypto/index.ts";
 import { accounts, clientSecrets, clients, type Database, type Store } from "../store/index.ts";
@@ -73,6 +73,7 @@ export async function setClientSecret(
         keyVersion: row.keyVersion,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
+        lastUsedAt: row.lastUsedAt,
         created: !existing,
       };
     });
@@ -84,16 +85,24 @@ export async function setClientSecret(
 
 /**
  * The stored secrets, optionally only those of one account and/or client name, ordered by account, client and
- * name. Names, versions and timestamps only: values are never read here.
+ * name; `page` reads `limit` rows after a previous row's `[account, client, name]`. Names, versions and
+ * timestamps only: values are never read here.
  */
 export async function listClientSecrets(
   store: Pick<Store, "db">,
   filter: { account?: string; client?: string } = {},
+  page?: { limit: number; after?: readonly [string, string, string] },
 ): Promise<ClientSecretInfo[]> {
   const conditions: SQL[] = [];
   if (filter.account !== undefined) conditions.push(eq(accounts.name, filter.account));
   if (filter.client !== undefined) conditions.push(eq(clients.name, filter.client));
-  return withOwners(
+  if (page?.after) {
+    const [account, client, name] = page.after;
+    conditions.push(
+      sql`(${accounts.name}, ${clients.name}, ${clientSecrets.name}) > (${account}, ${client}, ${name})`,
+    );
+  }
+  const query = withOwners(
     store.db
       .select({
         account: accounts.name,
@@ -102,12 +111,14 @@ export async function listClientSecrets(
         keyVersion: clientSecrets.keyVersion,
         createdAt: clientSecrets.createdAt,
         updatedAt: clientSecrets.updatedAt,
+        lastUsedAt: clientSecrets.lastUsedAt,
       })
       .from(clientSecrets)
       .$dynamic(),
   )
     .where(and(...conditions))
     .orderBy(asc(accounts.name), asc(clients.name), asc(clientSecrets.name));
+  return page ? query.limit(page.limit) : query;
 }
 
 /**

@@ -10,6 +10,14 @@ export {
   listClientSecrets,
   setClientSecret,
 } from "./client-secrets.ts";
+export {
+  type ClientRecord,
+  createClient,
+  deleteClient,
+  getClient,
+  MAX_CLIENT_DESCRIPTION_LENGTH,
+  pageClients,
+} from "./clients.ts";
 export { keyRingFromConfig } from "./key-ring.ts";
 export {
   DEFAULT_ROTATE_BATCH_SIZE,
