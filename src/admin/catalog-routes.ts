@@ -11,17 +11,6 @@ import { type Actor, type AnyRoute, defineRoute } from "./route.ts";
 
 const TAG = "catalog";
 
-const SpokeListItem = Type.Object({
-  name: Type.String(),
-  kind: Type.Optional(Type.String()),
-  version: Type.Optional(Type.String()),
-  live: Type.Boolean(),
-  operations: Type.Integer({ description: "Operations of this spoke the key may see." }),
-  connectedAt: Type.Optional(Type.String({ format: "date-time" })),
-  disconnectedAt: Type.Optional(Type.String({ format: "date-time" })),
-  visibility: Type.String(),
-});
-
 const OperationParams = strictObject({
   name: Type.String({ minLength: 1, maxLength: 128, description: "Published operation name." }),
 });
@@ -49,15 +38,6 @@ const AnyJson = Type.Unknown({ description: "The operation's output (see its out
 /** The catalog routes. */
 export function catalogRoutes(deps: ApiDeps): AnyRoute[] {
   return [
-    defineRoute({
-      method: "GET",
-      path: "/spokes",
-      summary: "List the spokes the key may see",
-      tag: TAG,
-      scope: "any",
-      response: Type.Object({ spokes: Type.Array(SpokeListItem) }),
-      handle: ({ request, actor }) => call(deps, request, actor, { operation: "hub.spokes", input: {} }),
-    }),
     defineRoute({
       method: "GET",
       path: "/operations",

@@ -4,12 +4,18 @@
  * here.
  */
 import { accountsRoutes } from "./accounts-routes.ts";
+import { auditLogRoutes } from "./audit-log-routes.ts";
+import { callsRoutes } from "./calls-routes.ts";
 import { catalogRoutes } from "./catalog-routes.ts";
 import { clientsRoutes } from "./clients-routes.ts";
 import type { ApiDeps } from "./deps.ts";
+import { eventsRoutes } from "./events-routes.ts";
+import { instancesRoutes } from "./instances-routes.ts";
 import { keysRoutes } from "./keys-routes.ts";
 import type { AnyRoute } from "./route.ts";
 import { secretsRoutes } from "./secrets-routes.ts";
+import { spokesRoutes } from "./spokes-routes.ts";
+import { statsRoutes } from "./stats-routes.ts";
 
 export { actorName, auditActor, logAdminWrite } from "./audit.ts";
 export { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
@@ -42,5 +48,11 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
     ...accountsRoutes(deps),
     ...clientsRoutes(deps),
     ...secretsRoutes(deps),
+    ...spokesRoutes(deps),
+    ...callsRoutes(deps),
+    ...auditLogRoutes(deps),
+    ...instancesRoutes(deps),
+    ...statsRoutes(deps),
+    ...eventsRoutes(deps),
   ];
 }

@@ -1,5 +1,12 @@
 export { CallMetrics, type OperationCells } from "./call-metrics.ts";
 export {
+  addSeries,
+  CallStats,
+  STATS_BUCKET_MS,
+  STATS_BUCKETS,
+  type StatsSeries,
+} from "./call-stats.ts";
+export {
   type CollectedResult,
   CollectingSink,
   type CollectLimits,

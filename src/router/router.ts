@@ -3,6 +3,7 @@ import type { KeyLimits, KeyUsage } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, type ToHubFrame } from "../protocol/index.ts";
 import { CallMetrics } from "./call-metrics.ts";
+import type { CallStats } from "./call-stats.ts";
 import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
 import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
@@ -107,6 +108,11 @@ export class Router implements Calls {
   /** Calls in flight to spokes. */
   get inFlight(): number {
     return this.#pending.size;
+  }
+
+  /** Calls and errors of this instance per 10 s bucket, last 15 minutes. */
+  get stats(): CallStats {
+    return this.#metrics.stats;
   }
 
   /** Whether new calls are refused (`beginDrain` was called). */
@@ -348,7 +354,7 @@ export class Router implements Calls {
     this.#deadlines.cancel(call, call.deadlineSlot);
     if (call.ackSlot !== 0) this.#acks.cancel(call, call.ackSlot);
     const finishedAt = this.#clock.now();
-    this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt);
+    this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt, finishedAt);
     const record = this.#auditRecord;
     record.requestId = call.hubId;
     record.operation = call.operation.name;
@@ -376,7 +382,7 @@ export class Router implements Calls {
     const finishedAt = this.#clock.now();
     // A refused caller must not put an operation it may not see into /metrics (owner-only names would leak).
     const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
-    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
+    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt, finishedAt);
     // A key flooding past its limit is counted in /metrics, not written row by row to the audit.
     if (error.code !== "RATE_LIMITED") {
       const record = this.#auditRecord;

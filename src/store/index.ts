@@ -4,6 +4,12 @@
  */
 
 export { type AuditActor, writeAuditRow } from "./admin-log.ts";
+export {
+  type AuditLogFilter,
+  type AuditLogItem,
+  type AuditLogPageKey,
+  queryAuditLogs,
+} from "./admin-log-queries.ts";
 export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
