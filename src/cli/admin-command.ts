@@ -44,6 +44,8 @@ export const EXIT_HELP = `Exit codes:
 export interface AdminWork {
   /** Whether it changes something (a fresh direct store is migrated first). */
   write: boolean;
+  /** Whether it reads the spoke catalog (loaded from a directly opened store). */
+  catalog?: boolean;
   run(client: AdminClient, io: CommandIo, json: boolean): Promise<ExitCode>;
 }
 
@@ -82,7 +84,7 @@ export async function runAdminCommand<O extends Record<string, { type: "string" 
     if (flags.url !== undefined && flags.keyFile === undefined) {
       usageError(spec.name, "--url needs --key-file <file> (an API key with scope admin)");
     }
-    const target = await spec.openTarget(flags, { write: work.write });
+    const target = await spec.openTarget(flags, { write: work.write, catalog: work.catalog });
     try {
       for (const notice of (target as { notices?: string[] }).notices ?? [])
         io.err(`alkhub ${spec.name}: ${notice}`);

@@ -39,9 +39,13 @@ export interface AdminTarget {
   close(): Promise<void>;
 }
 
-/** What a command is about to do: `write` lets a direct store be migrated first when it is fresh. */
+/**
+ * What a command is about to do: `write` lets a direct store be migrated first when it is fresh; `catalog` loads
+ * the stored spokes when the store is opened directly (`spokes list|show`).
+ */
 export interface TargetNeeds {
   write: boolean;
+  catalog?: boolean;
 }
 
 /** Finds the target for `flags` (see the module comment). */

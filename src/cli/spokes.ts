@@ -46,8 +46,8 @@ Shows and manages the spokes that dial in to the hub.
   disable     refuses the name at registration from now on and closes its live connection
   enable      accepts the name again
 
-list and show read the store directly when no hub runs (without live state: in flight, heartbeat age);
-disconnect, disable and enable need a running hub.
+list and show read the store directly when no hub runs (the stored state: nothing is live then);
+disconnect, disable and enable need a running hub (exit 69 without one).
 
 ${TARGET_HELP}
 
@@ -83,6 +83,7 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
     }
     return {
       write: false,
+      catalog: true,
       async run(client, io, json) {
         const spokes = await client.list<SpokeView>("/spokes", { status: status ?? "all" });
         if (json) printJson(io, spokes);
@@ -98,6 +99,7 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
   if (sub === "show") {
     return {
       write: false,
+      catalog: true,
       async run(client, io, json) {
         const spoke = await client.call<SpokeView>({ method: "GET", path });
         if (json) printJson(io, spoke);
@@ -106,12 +108,28 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
       },
     };
   }
+  if (sub === "disconnect") {
+    return {
+      write: true,
+      async run(client, io, json) {
+        const result = await client.call<{ disconnected: boolean; instanceId: string | null }>({
+          method: "POST",
+          path: `${path}/disconnect`,
+        });
+        if (json) printJson(io, result);
+        else if (result.disconnected)
+          io.out(`disconnected spoke ${name} (instance ${result.instanceId ?? "?"})`);
+        else io.out(`spoke ${name} was not connected anywhere`);
+        return EXIT_CODES.OK;
+      },
+    };
+  }
   return {
     write: true,
     async run(client, io, json) {
-      const answer = await client.call<unknown>({ method: "POST", path: `${path}/${sub}` });
-      if (json) printJson(io, answer ?? { name });
-      else io.out(`${sub === "disconnect" ? "disconnected" : `${sub}d`} spoke ${name}`);
+      const spoke = await client.call<SpokeView>({ method: "POST", path: `${path}/${sub}` });
+      if (json) printJson(io, spoke);
+      else io.out(`${sub}d spoke ${name} (now ${spoke.status}${spoke.disabled ? ", disabled" : ""})`);
       return EXIT_CODES.OK;
     },
   };

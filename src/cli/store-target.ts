@@ -7,10 +7,12 @@
 import { type ApiDeps, apiRouteTable } from "../admin/index.ts";
 import { Revocations } from "../auth/index.ts";
 import { createMemoryBus } from "../bus/index.ts";
+import { Catalog } from "../catalog/index.ts";
 import type { LoadedHubConfig } from "../config/index.ts";
 import { KeyRing } from "../crypto/index.ts";
 import { UnavailableError } from "../errors.ts";
 import { bearerActors, localAdminHandler, mountRoutes, RequestAuthenticator } from "../http/index.ts";
+import type { HubParts } from "../hub-parts.ts";
 import { AuthFailures } from "../limits/index.ts";
 import { silentLogger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
@@ -45,7 +47,14 @@ export async function openStoreTarget(
     await store.close();
     throw error;
   }
-  const handle = localAdminHandler(storeRoutes(store, loaded), silentLogger);
+  let catalog: Catalog | undefined;
+  try {
+    catalog = needs.catalog ? await startReadOnlyCatalog(store, loaded) : undefined;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const handle = localAdminHandler(storeRoutes(store, loaded, catalog), silentLogger);
   const where =
     store.kind === "embedded" ? `the embedded data dir ${config.embedded.dataDir}` : "the Postgres database";
   return {
@@ -67,8 +76,31 @@ export async function openStoreTarget(
       const text = await response.text();
       return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
     },
-    close: () => store.close(),
+    async close() {
+      try {
+        await catalog?.stop();
+      } finally {
+        await store.close();
+      }
+    },
   };
+}
+
+/**
+ * The spokes as the store holds them (what `spokes list|show` read without a hub): a catalog loaded once, that
+ * subscribes to nothing another process sends and writes nothing (no takeover of rows, no pruning).
+ */
+async function startReadOnlyCatalog(store: Store, loaded: LoadedHubConfig): Promise<Catalog> {
+  const catalog = new Catalog({
+    store,
+    bus: createMemoryBus({ log: silentLogger }),
+    log: silentLogger,
+    instanceId: "alkhub-cli",
+    validation: loaded.config.validation,
+    pruneOfflineAfterMs: 0,
+  });
+  await catalog.start();
+  return catalog;
 }
 
 /**
@@ -96,7 +128,7 @@ async function ensureMigrated(store: Store, write: boolean): Promise<number> {
  * hub: revocations reach hubs on Postgres through NOTIFY at commit, and an embedded store has no hub beside this
  * process. Routes that need live parts (the gateway, presence) answer 503 naming what is missing.
  */
-function storeRoutes(store: Store, loaded: LoadedHubConfig) {
+function storeRoutes(store: Store, loaded: LoadedHubConfig, catalog: Catalog | undefined) {
   const { config } = loaded;
   const auth = new RequestAuthenticator({
     keys: () => {
@@ -114,9 +146,7 @@ function storeRoutes(store: Store, loaded: LoadedHubConfig) {
     revocations: () => revocations,
     log: () => silentLogger,
     keyRing: () => keyRing,
-    parts: () => {
-      throw new HubError("UNAVAILABLE", "this needs a running hub (live spokes and calls); none answered");
-    },
+    parts: () => offlineParts(catalog),
     instanceId: "alkhub-cli",
   };
   return [
@@ -128,4 +158,24 @@ function storeRoutes(store: Store, loaded: LoadedHubConfig) {
       log: () => silentLogger,
     }),
   ];
+}
+
+/**
+ * The hub parts a process without a hub has: the stored catalog (when loaded) and a gateway holding no
+ * connection. Any other part is a 503 saying a running hub is needed.
+ */
+function offlineParts(catalog: Catalog | undefined): HubParts {
+  const present: Record<string, unknown> = {
+    gateway: { session: () => undefined },
+    ...(catalog ? { catalog } : {}),
+  };
+  return new Proxy(present, {
+    get(target, name) {
+      if (typeof name === "string" && name in target) return target[name];
+      throw new HubError(
+        "UNAVAILABLE",
+        "this needs a running hub (no hub answered, and the store alone cannot do it)",
+      );
+    },
+  }) as unknown as HubParts;
 }

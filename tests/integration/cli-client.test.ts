@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EXIT_CODES } from "../../src/errors.ts";
+import { connectSpoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { writeHubFiles } from "../support/hub-files.ts";
 import { createScratchDatabase } from "../support/scratch-database.ts";
 import { describeWithServices, TEST_MODE } from "../support/services.ts";
 import { startTestHub, type TestHub } from "../support/test-hub.ts";
+import { commonOperations } from "../support/test-operations.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const CLI_TIMEOUT_MS = 120_000;
@@ -178,6 +180,93 @@ describe(`alkhub admin commands against a running ${TEST_MODE} hub`, () => {
     CLI_TIMEOUT_MS,
   );
 
+  test(
+    "spokes list/show/disable/enable, calls list and audit list through the socket; --json parses",
+    async () => {
+      const spokeKey = JSON.parse(
+        (
+          await cli([
+            "keys",
+            "create",
+            "--name",
+            "spoke",
+            "--scopes",
+            "spoke,call",
+            "--spoke-names",
+            "cli1",
+            "--json",
+            ...flags,
+          ])
+        ).out,
+      ) as { key: string; id: string };
+      const spoke = await connectSpoke({
+        url: `${hub.url.replace("http", "ws")}/ws`,
+        token: spokeKey.key,
+        name: "cli1",
+        operations: commonOperations,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+      });
+      try {
+        const listed = await cli(["spokes", "list", "--json", ...flags]);
+        expect(listed.code).toBe(EXIT_CODES.OK);
+        expect(JSON.parse(listed.out)).toContainEqual(
+          expect.objectContaining({ name: "cli1", status: "online", disabled: false }),
+        );
+        expect((await cli(["spokes", "list", ...flags])).out).toMatch(
+          /^NAME\s+ACCOUNT\s+STATUS[\s\S]*\ncli1\s+\S+\s+online/,
+        );
+        expect((await cli(["spokes", "show", "cli1", ...flags])).out).toContain("math.add");
+
+        const call = await fetch(`${hub.url}/api/v1/operations/cli1.math.add/call`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${spokeKey.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ a: 2, b: 3 }),
+        });
+        expect(call.status).toBe(200);
+        await call.body?.cancel();
+        const calls = await eventually(
+          async () => {
+            const answer = await cli(["calls", "list", "--operation", "cli1.math.add", "--json", ...flags]);
+            const items = JSON.parse(answer.out) as Array<{ outcome: string; callerKeyId: string }>;
+            return items.length > 0 && items;
+          },
+          { what: "the call's audit row", timeoutMs: 60_000 },
+        );
+        expect(calls[0]).toMatchObject({ outcome: "ok", callerKeyId: spokeKey.id });
+        expect(
+          (await cli(["calls", "list", "--outcome", "error", "--since", "1h", "--json", ...flags])).out,
+        ).toBe("[]");
+        expect((await cli(["calls", "list", "--since", "tomorrow", ...flags])).code).toBe(EXIT_CODES.USAGE);
+
+        const disabled = await cli(["spokes", "disable", "cli1", ...flags]);
+        expect(disabled.code).toBe(EXIT_CODES.OK);
+        expect(disabled.out).toMatch(/^disabled spoke cli1/);
+        const after = JSON.parse((await cli(["spokes", "show", "cli1", "--json", ...flags])).out);
+        expect(after).toMatchObject({ name: "cli1", disabled: true });
+        expect((await cli(["spokes", "enable", "cli1", ...flags])).out).toMatch(/^enabled spoke cli1/);
+        expect((await cli(["spokes", "show", "nosuch", ...flags])).code).toBe(EXIT_CODES.FAILURE);
+
+        // Writes through the socket are audited without a key id, from the address local-socket.
+        const audit = JSON.parse(
+          (await cli(["audit", "list", "--action", "key.create", "--json", ...flags])).out,
+        ) as Array<{
+          actorKeyId: string | null;
+          address: string | null;
+          target: string;
+        }>;
+        expect(audit).toContainEqual(
+          expect.objectContaining({ target: spokeKey.id, actorKeyId: null, address: "local-socket" }),
+        );
+        const table = await cli(["audit", "list", "--action", "spoke.", "--limit", "5", ...flags]);
+        expect(table.out).toMatch(/^AT\s+ACTOR\s+ACTION\s+TARGET\s+OUTCOME\s+ADDRESS/);
+        expect(table.out).toContain("spoke.disable");
+      } finally {
+        await spoke.close();
+      }
+    },
+    CLI_TIMEOUT_MS * 2,
+  );
+
   test("the admin socket is 0600 in a 0700 directory and serves only /api/", async () => {
     const socket = hub.hub.config.admin.socket as string;
     const info = lstatSync(socket);
@@ -240,10 +329,14 @@ describe(`alkhub admin commands with no hub running (${TEST_MODE} store opened d
         expect(listed.map((k) => k.id)).toEqual([key.id]);
         expect((await cli(["keys", "revoke", key.id, ...flags])).code).toBe(EXIT_CODES.OK);
         const audit = await cli(["audit", "list", "--json", ...flags]);
-        if (audit.code === EXIT_CODES.OK) {
-          const actions = (JSON.parse(audit.out) as Array<{ action: string }>).map((r) => r.action);
-          expect(actions).toContain("key.revoke");
-        }
+        expect(audit.code).toBe(EXIT_CODES.OK);
+        const actions = (JSON.parse(audit.out) as Array<{ action: string }>).map((r) => r.action);
+        expect(actions).toEqual(expect.arrayContaining(["key.create", "key.revoke"]));
+        expect(JSON.parse((await cli(["spokes", "list", "--json", ...flags])).out)).toEqual([]);
+        expect(JSON.parse((await cli(["calls", "list", "--json", ...flags])).out)).toEqual([]);
+        const live = await cli(["spokes", "disable", "cli1", ...flags]);
+        expect(live.code).toBe(EXIT_CODES.UNAVAILABLE);
+        expect(live.err).toContain("needs a running hub");
       } finally {
         await files.cleanup();
       }
