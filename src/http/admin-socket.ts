@@ -16,6 +16,9 @@ import { routeErrorResponse } from "./route-errors.ts";
 /** The address audit rows and logs give a request that came in over the admin socket. */
 export const LOCAL_SOCKET_ADDRESS = "local-socket";
 
+/** The origin every request on the socket is given, whatever Host it sent. */
+const SOCKET_ORIGIN = "http://local-socket";
+
 /** How long the start waits for an existing socket's owner to accept, before calling the socket stale. */
 const STALE_PROBE_TIMEOUT_MS = 1000;
 
@@ -59,10 +62,14 @@ export async function startAdminSocket(options: AdminSocketOptions): Promise<Adm
     server = Bun.serve({
       unix: path,
       maxRequestBodySize: options.maxRequestBodySize,
-      fetch(request) {
-        if (!new URL(request.url).pathname.startsWith("/api/")) {
+      fetch(incoming) {
+        const url = new URL(incoming.url);
+        if (!url.pathname.startsWith("/api/")) {
           return errorResponse(new HubError("OPERATION_NOT_FOUND", "the admin socket serves /api/ only"));
         }
+        // The Host a socket client sends means nothing (curl says "localhost", others "x"); Elysia finds the
+        // path by offset from a host of usual length, so every request gets the same one.
+        const request = new Request(`${SOCKET_ORIGIN}${url.pathname}${url.search}`, incoming);
         socketRequests.add(request);
         return options.handle(request);
       },
