@@ -5,8 +5,9 @@
  * Postgres database migrated before a write. Never a "stop the hub".
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createApiKey } from "../../src/auth/index.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { connectSpoke } from "../../src/sdk/index.ts";
 import { eventually } from "../support/eventually.ts";
@@ -356,6 +357,35 @@ describe("an embedded hub whose admin socket is off", () => {
         expect(refused.code).toBe(EXIT_CODES.UNAVAILABLE);
         expect(refused.err).toContain("admin socket is off");
         expect(refused.err).toContain("--url");
+        const migrate = await cli(["migrate", "--status", ...configFlags(hub.files)]);
+        expect(migrate.code).toBe(EXIT_CODES.UNAVAILABLE);
+        expect(migrate.err).toContain("a running hub has them");
+
+        const { key } = await createApiKey(hub.hub.store, {
+          account: "admin",
+          name: "ops",
+          scopes: ["admin"],
+        });
+        const keyFile = join(hub.files.dir, "ops.key");
+        writeFileSync(keyFile, key, { mode: 0o600 });
+        const viaUrl = await cli(["keys", "list", "--json", "--url", hub.url, "--key-file", keyFile]);
+        expect(viaUrl.code).toBe(EXIT_CODES.OK);
+        expect((JSON.parse(viaUrl.out) as Array<{ name: string }>).map((k) => k.name)).toEqual(["ops"]);
+        // --key-file alone: the hub at the config's server address. The file said port 0 (any); the hub read it
+        // at start, so the port it got can be written in now for the CLI to find.
+        const config = JSON.parse(readFileSync(hub.files.configPath, "utf8")) as { server: { port: number } };
+        config.server.port = hub.hub.port;
+        writeFileSync(hub.files.configPath, JSON.stringify(config), { mode: 0o600 });
+        const viaConfig = await cli([
+          "keys",
+          "list",
+          "--json",
+          "--key-file",
+          keyFile,
+          ...configFlags(hub.files),
+        ]);
+        expect(viaConfig.code).toBe(EXIT_CODES.OK);
+        expect((JSON.parse(viaConfig.out) as Array<{ name: string }>).map((k) => k.name)).toEqual(["ops"]);
       } finally {
         await hub.stop();
       }
