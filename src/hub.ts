@@ -22,6 +22,7 @@ import {
 import {
   type AdminSocket,
   bearerActors,
+  docsRoute,
   type HttpServer,
   mcpRoutes,
   metricsGuard,
@@ -149,6 +150,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       parts: () => ready.parts.parts,
       instanceId,
     };
+    const apiTable = apiRouteTable(apiDeps);
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -160,13 +162,14 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        mountRoutes(apiRouteTable(apiDeps), {
+        mountRoutes(apiTable, {
           name: "api-routes",
           prefix: "/api/v1",
           authenticate: bearerActors(auth),
           body: callBody,
           log: () => log,
         }),
+        docsRoute(apiTable),
       ],
       websocket: {
         maxPayloadLength: config.limits.maxFrameBytes,

@@ -12,6 +12,7 @@ import type { ApiDeps } from "./deps.ts";
 import { eventsRoutes } from "./events-routes.ts";
 import { instancesRoutes } from "./instances-routes.ts";
 import { keysRoutes } from "./keys-routes.ts";
+import { metaRoutes } from "./meta-routes.ts";
 import type { AnyRoute } from "./route.ts";
 import { secretsRoutes } from "./secrets-routes.ts";
 import { spokesRoutes } from "./spokes-routes.ts";
@@ -30,6 +31,9 @@ export {
   strictObject,
   toPage,
 } from "./list.ts";
+export { API_PREFIX, apiDocument } from "./meta-routes.ts";
+export { type OpenApiInfo, openApiDocument, operationId, TAG_DESCRIPTIONS } from "./openapi.ts";
+export { type ReferencePage, referencePage } from "./reference-page.ts";
 export {
   type Actor,
   type AnyRoute,
@@ -42,7 +46,7 @@ export {
 
 /** Every route of `/api/v1`, in the order the reference lists them. */
 export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
-  return [
+  const routes: AnyRoute[] = [
     ...catalogRoutes(deps),
     ...keysRoutes(deps),
     ...accountsRoutes(deps),
@@ -55,4 +59,7 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
     ...statsRoutes(deps),
     ...eventsRoutes(deps),
   ];
+  // The description covers the whole table, itself included.
+  routes.push(...metaRoutes(() => routes));
+  return routes;
 }

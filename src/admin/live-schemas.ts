@@ -104,7 +104,7 @@ export const CallItem = Type.Object(
 );
 
 export const AuditLogListQuery = listQuery({
-  actor: Text("Acting key id (`local-socket` for the admin socket)."),
+  actor: Text("Acting key id (rows of the local admin socket have none; their address is local-socket)."),
   action: Text("Action (`key.create`), or a family ending in a dot (`key.`)."),
   target: Text("What the action was on (key id, spoke name, …)."),
   outcome: Text("Outcome (`ok`, or a reason)."),

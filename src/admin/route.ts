@@ -9,8 +9,11 @@ import type { Identity } from "../auth/index.ts";
 /** HTTP methods the table uses. */
 export type RouteMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** `admin`: the key needs scope admin (socket peers have it); `any`: any valid caller. */
-export type RouteScope = "admin" | "any";
+/**
+ * `admin`: the key needs scope admin (socket peers have it); `any`: any valid caller; `public`: no key at all
+ * (the API description). A public route's handler gets an actor with no key and no scopes.
+ */
+export type RouteScope = "admin" | "any" | "public";
 
 /**
  * Who is calling. `keyId` is undefined for the local admin socket (logged as `local-socket`). `identity` is what
@@ -18,7 +21,8 @@ export type RouteScope = "admin" | "any";
  */
 export interface Actor {
   keyId: string | undefined;
-  via: "key" | "socket" | "session";
+  /** `none`: a public route, called without a key. */
+  via: "key" | "socket" | "session" | "none";
   identity: Identity;
   /** The client address (for audit rows), when known. */
   address?: string;

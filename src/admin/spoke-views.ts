@@ -48,19 +48,23 @@ export interface SpokeViewSources {
 }
 
 /**
- * The spokes `viewer` may see (admins: every spoke the catalog holds, offline ones included), sorted by name,
- * filtered by `status`. Heartbeats of spokes held elsewhere come from one store query; if the store does not
- * answer they are shown as unknown rather than failing the list.
+ * One page of the spokes `viewer` may see (admins: every spoke the catalog holds, offline ones included),
+ * sorted by name, filtered by `status`, starting after name `after`: up to `limit` views. Heartbeats of spokes
+ * held elsewhere come from one store query for the page; if the store does not answer they are shown as
+ * unknown rather than failing the list.
  */
 export async function listSpokeViews(
   sources: SpokeViewSources,
   viewer: Identity,
-  status: "online" | "offline" | "all",
+  options: { status: "online" | "offline" | "all"; after?: string; limit: number },
 ): Promise<SpokeView[]> {
   const { catalog } = sources;
+  const { status, after, limit } = options;
   const listed = catalog
     .spokes(viewer)
-    .filter((item) => status === "all" || (status === "online") === item.live);
+    .filter((item) => status === "all" || (status === "online") === item.live)
+    .filter((item) => after === undefined || item.name > after)
+    .slice(0, limit);
   const entries = listed.flatMap((item) => {
     const spoke = catalog.spoke(item.name);
     return spoke ? [{ spoke, operations: item.operations }] : [];
@@ -84,7 +88,7 @@ export async function spokeDetail(
 ): Promise<(SpokeView & { operationList: SpokeOperationView[] }) | undefined> {
   const { catalog } = sources;
   const spoke = catalog.spoke(name);
-  if (!spoke || !catalog.spokes(viewer).some((item) => item.name === name)) return undefined;
+  if (!spoke || !catalog.spokeFor(viewer, name)) return undefined;
   const operationList: SpokeOperationView[] = [];
   for (const op of spoke.operations.values()) {
     if (!catalog.canSeeOperation(viewer, op)) continue;

@@ -23,7 +23,7 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
     const parts = deps.parts();
     return { catalog: parts.catalog, session: (name) => parts.gateway.session(name), store: deps.store() };
   };
-  /** Writes the audit row and the log line of an action on spoke `name`. */
+  /** Writes the audit row and the log line of a disconnect (no store change to share a transaction with). */
   const audit = async (actor: Actor, action: string, name: string, details: Record<string, unknown>) => {
     logAdminWrite(deps.log(), actor, action, name, details);
     await writeAuditRow(deps.store().db, {
@@ -37,8 +37,9 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
   const toggle =
     (disabled: boolean) =>
     async ({ params, actor }: { params: { name: string }; actor: Actor }) => {
-      const spoke = await deps.parts().spokeControl.setDisabled(params.name, disabled);
-      await audit(actor, disabled ? "spoke.disable" : "spoke.enable", params.name, {});
+      // The audit row is written with the change, in its transaction.
+      const spoke = await deps.parts().spokeControl.setDisabled(params.name, disabled, auditActor(actor));
+      logAdminWrite(deps.log(), actor, disabled ? "spoke.disable" : "spoke.enable", params.name);
       return spokeView(
         spoke,
         spoke.operations.size,
@@ -62,11 +63,14 @@ export function spokesRoutes(deps: ApiDeps): AnyRoute[] {
       async handle({ query, actor }) {
         const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
-        const all = await listSpokeViews(sources(), actor.identity, query.status ?? "all");
-        const rest = after === undefined ? all : all.filter((view) => view.name > after);
-        const items = rest.slice(0, limit);
+        const views = await listSpokeViews(sources(), actor.identity, {
+          status: query.status ?? "all",
+          after,
+          limit: limit + 1,
+        });
+        const items = views.slice(0, limit);
         const last = items.at(-1);
-        return { items, nextCursor: rest.length > limit && last ? encodeCursor([last.name]) : null };
+        return { items, nextCursor: views.length > limit && last ? encodeCursor([last.name]) : null };
       },
     }),
     defineRoute({

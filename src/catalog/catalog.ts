@@ -8,7 +8,7 @@ import type { Bus, Unsubscribe } from "../bus/index.ts";
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
-import type { Store } from "../store/index.ts";
+import type { AuditActor, Store } from "../store/index.ts";
 import { buildOperations, spokeFromRow } from "./build.ts";
 import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
@@ -209,13 +209,17 @@ export class Catalog {
   }
 
   /**
-   * Disables or enables spoke name `name` (`spokes.disabled_at`) and tells every instance (a change event: each
+   * Disables or enables spoke name `name` (`spokes.disabled_at`, audited with `actor`) and tells every instance (a change event: each
    * re-reads the row; their gateways close a live connection of a disabled name). Returns the spoke as now
    * indexed, or `undefined` when no spoke of that name is stored.
    */
-  async setDisabled(name: string, disabled: boolean): Promise<CatalogSpoke | undefined> {
+  async setDisabled(
+    name: string,
+    disabled: boolean,
+    actor: AuditActor = {},
+  ): Promise<CatalogSpoke | undefined> {
     return this.#serial(name, async () => {
-      const row = await saveDisabled(this.#store.db, name, disabled, new Date());
+      const row = await saveDisabled(this.#store.db, name, disabled, new Date(), actor);
       if (!row) return undefined;
       const held = this.#index.spoke(name);
       const spoke = held
@@ -279,6 +283,12 @@ export class Catalog {
     const spoke = this.#index.spoke(op.spokeName);
     if (!canSeeOperation(viewer, spoke, op)) return undefined;
     return { ...op.spec, name: op.name, spoke: { name: op.spokeName, live: spoke?.live ?? false } };
+  }
+
+  /** `hub.spokes`' row of spoke `name` for `viewer`, or undefined when it is unknown or hidden from the viewer. */
+  spokeFor(viewer: Identity, name: string): SpokeListItem | undefined {
+    const spoke = this.#index.spoke(name);
+    return spoke ? listSpokes([spoke], viewer)[0] : undefined;
   }
 
   /** Every spoke in the index, live or not, in no particular order (operators see them all). */

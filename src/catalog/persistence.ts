@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { HubError, type OperationSpec, type Visibility } from "../protocol/index.ts";
-import { type Database, operations, spokes } from "../store/index.ts";
+import { type AuditActor, type Database, operations, spokes, writeAuditRow } from "../store/index.ts";
 import type { SpokeRegistration } from "./types.ts";
 
 /** A `spokes` row as the catalog reads it. */
@@ -124,24 +124,36 @@ export function spokeDisabledError(name: string): HubError {
 }
 
 /**
- * Sets or clears `disabled_at` of spoke `name`; returns the updated row, or `undefined` when no spoke of that
- * name was ever stored. Disabling an already disabled name keeps its first time.
+ * Sets or clears `disabled_at` of spoke `name` and writes the admin audit row (`spoke.disable` or
+ * `spoke.enable`, with `actor`) in the same transaction; returns the updated row, or `undefined` when no spoke
+ * of that name was ever stored (nothing is written then). Disabling an already disabled name keeps its first time.
  */
 export async function saveDisabled(
   db: Database,
   name: string,
   disabled: boolean,
   now: Date,
+  actor: AuditActor = {},
 ): Promise<SpokeRow | undefined> {
-  const [row] = await db
-    .update(spokes)
-    .set({
-      disabledAt: disabled ? sql`coalesce(${spokes.disabledAt}, ${now.toISOString()}::timestamptz)` : null,
-      updatedAt: now,
-    })
-    .where(eq(spokes.name, name))
-    .returning();
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(spokes)
+      .set({
+        disabledAt: disabled ? sql`coalesce(${spokes.disabledAt}, ${now.toISOString()}::timestamptz)` : null,
+        updatedAt: now,
+      })
+      .where(eq(spokes.name, name))
+      .returning();
+    if (row) {
+      await writeAuditRow(tx, {
+        action: disabled ? "spoke.disable" : "spoke.enable",
+        target: name,
+        outcome: "ok",
+        actor,
+      });
+    }
+    return row;
+  });
 }
 
 /** The `spokes` row a registration writes: online now, with the catalog's fields in metadata. */

@@ -3,6 +3,7 @@ import type { Catalog, CatalogSpoke } from "../catalog/index.ts";
 import type { Presence } from "../presence/index.ts";
 import { HubError } from "../protocol/index.ts";
 import type { SpokeGateway } from "../spokes/index.ts";
+import type { AuditActor } from "../store/index.ts";
 import { encodeDisconnect } from "./instance-messages.ts";
 
 /** Where a disconnect went: the instance that held the spoke, or none when it was not connected. */
@@ -56,9 +57,12 @@ export class SpokeControl {
     return { disconnected: true, instanceId: holder.instanceId };
   }
 
-  /** Disables (or enables) spoke name `name` on every instance; `OPERATION_NOT_FOUND` for an unknown name. */
-  async setDisabled(name: string, disabled: boolean): Promise<CatalogSpoke> {
-    const spoke = await this.#catalog.setDisabled(name, disabled);
+  /**
+   * Disables (or enables) spoke name `name` on every instance, audited with `actor`; `OPERATION_NOT_FOUND` for
+   * an unknown name.
+   */
+  async setDisabled(name: string, disabled: boolean, actor: AuditActor = {}): Promise<CatalogSpoke> {
+    const spoke = await this.#catalog.setDisabled(name, disabled, actor);
     if (!spoke) throw notFound(name);
     return spoke;
   }

@@ -77,9 +77,10 @@ export class SseStream {
     if (this.#ended) return;
     this.#ended = true;
     try {
-      // A slow reader loses what it had not read: erroring frees the queue at once, closing would keep it.
-      if (reason === "slow") this.#controller?.error(new Error("the reader was too slow"));
-      else this.#controller?.close();
+      // Closed, not errored, also for a slow reader: what is queued (≤ the limit) is still delivered and then
+      // the stream ends. Erroring it would free the queue sooner, but Bun prints every errored response body to
+      // stderr, past the hub's logger.
+      this.#controller?.close();
     } catch {
       // Already closed or errored by the runtime (client gone).
     }

@@ -6,6 +6,7 @@ export {
   socketAnswers,
   startAdminSocket,
 } from "./admin-socket.ts";
+export { docsRoute } from "./docs-route.ts";
 export { ALWAYS_OPEN_PATHS } from "./health-routes.ts";
 export { errorResponse, jsonResponse } from "./json-response.ts";
 export { type McpRouteDeps, mcpRoutes } from "./mcp-route.ts";

@@ -45,6 +45,24 @@ export function bearerActors(auth: RequestAuthenticator): (request: Request) => 
   };
 }
 
+/** The caller of a public route: no key, no scopes. */
+const PUBLIC_CALLER: ActorCheck = {
+  ok: true,
+  actor: {
+    keyId: undefined,
+    via: "none",
+    identity: {
+      keyId: "public",
+      accountId: "public",
+      accountName: "public",
+      scopes: [],
+      spokeNames: [],
+      operations: [],
+      expiresAt: null,
+    },
+  },
+};
+
 /** `/keys/{id}` → `/keys/:id`. */
 export function elysiaPath(template: string): string {
   return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ":$1");
@@ -71,7 +89,7 @@ function routeServer(route: AnyRoute, options: MountOptions) {
   };
   const where = `${route.method} ${options.prefix}${route.path}`;
   return async (request: Request, rawParams: Record<string, string | undefined>): Promise<Response> => {
-    const caller = await options.authenticate(request);
+    const caller = route.scope === "public" ? PUBLIC_CALLER : await options.authenticate(request);
     if (!caller.ok) return caller.response;
     if (route.scope === "admin" && !hasScope(caller.actor.identity, "admin")) {
       return errorResponse(new HubError("ACCESS_DENIED", `${where} needs a key with scope admin`));
@@ -79,6 +97,7 @@ function routeServer(route: AnyRoute, options: MountOptions) {
     try {
       const params = checked(checkers.params, definedParams(rawParams), "params");
       const query = checked(checkers.query, queryObject(request), "query");
+      if (!checkers.query) refuseQuery(query as Record<string, string>);
       let body: unknown;
       if (route.body) {
         body = await readJsonBody(request, options.body);
@@ -114,6 +133,14 @@ function checked(
   const problem = checker.explain(converted, root);
   if (problem !== undefined) throw new HubError("VALIDATION_ERROR", problem);
   return converted;
+}
+
+/** A route without a query schema takes no query parameters: a stray one is a mistake worth naming. */
+function refuseQuery(query: Record<string, string>): void {
+  const [name] = Object.keys(query);
+  if (name !== undefined) {
+    throw new HubError("VALIDATION_ERROR", `query.${name}: this route takes no query parameters`);
+  }
 }
 
 /** The query string as an object (a repeated name keeps its last value). */

@@ -86,8 +86,24 @@ describeWithServices("admin API live operations across two instances", () => {
   });
 
   test("a spoke on A is disconnected and disabled through B, refused on B while disabled, enabled through B", async () => {
+    // B's event stream hears A's spoke come online (catalog events are cluster-wide).
+    const abort = new AbortController();
+    const events = await fetch(`${b.url}/api/v1/events?types=catalog`, {
+      headers: { authorization: `Bearer ${admin.key}` },
+      signal: abort.signal,
+    });
+    expect(events.status).toBe(200);
+    const stream = events.body!.getReader();
     const held = await connectTestSpoke(wsUrl(a.url), spokeKey.key, "far1");
     spokes.push(held);
+    let text = "";
+    while (!text.includes('"spoke":"far1"')) {
+      const { value, done } = await stream.read();
+      if (done) throw new Error(`B's event stream ended: ${text}`);
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain(`{"kind":"spoke.online","spoke":"far1","instanceId":"${a.hub.instanceId}"`);
+    abort.abort();
     await eventually(() => b.hub.subsystems.catalog.spoke("far1")?.live === true, { what: "far1 live on B" });
     const view = await api<{ instanceId: string; status: string; inFlight: number | null }>(
       b,

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectSpoke, HubError } from "../../src/sdk/index.ts";
+import { calls } from "../../src/store/index.ts";
 import { BUILD_INFO } from "../../src/version.ts";
 import { eventually } from "../support/eventually.ts";
 import { startRedisServer, type TestRedisServer } from "../support/redis-server.ts";
@@ -180,6 +181,16 @@ describe(`admin API: live operations (${TEST_MODE})`, () => {
     expect(detail.operationList).toContainEqual(
       expect.objectContaining({ name: "live1.math.add", type: "query" }),
     );
+    // A private spoke is hidden from keys of other accounts: not listed, and 404 like an unknown name.
+    spokes.push(
+      await connectTestSpoke(wsUrl(testHub.url), spokeKey.key, "private1", { visibility: "owner" }),
+    );
+    const outsider = await makeKey(testHub.hub, { scopes: ["call", "read"], account: "globex" });
+    const seen = await json<Page<{ name: string }>>("/spokes", outsider.key);
+    expect(seen.items.map((item) => item.name)).toContain("live1");
+    expect(seen.items.map((item) => item.name)).not.toContain("private1");
+    expect((await api("/spokes/private1", outsider.key)).status).toBe(404);
+    expect((await api("/spokes/private1", reader.key)).status).toBe(200);
     const missing = await api("/spokes/nope", admin.key);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { code: string }).code).toBe("OPERATION_NOT_FOUND");
@@ -239,6 +250,22 @@ describe(`admin API: live operations (${TEST_MODE})`, () => {
       expect([query, response.status]).toEqual([query, 400]);
       expect(((await response.json()) as { message: string }).message).toContain(field!);
     }
+  });
+
+  test("GET /calls pages rows that share a start time one by one, none skipped or repeated", async () => {
+    const startedAt = new Date("2026-01-02T03:04:05.678Z");
+    const rows = Array.from({ length: 7 }, (_, i) => ({
+      requestId: `same-ms-${i}`,
+      operation: "tie.op",
+      spokeName: "tie",
+      outcome: "ok" as const,
+      startedAt,
+    }));
+    await testHub.hub.store.db.insert(calls).values(rows);
+    const paged = await allPages<CallItem>("/calls?spoke=tie", 2);
+    expect(paged.map((item) => item.requestId).sort()).toEqual(rows.map((row) => row.requestId).sort());
+    expect(new Set(paged.map((item) => item.id)).size).toBe(rows.length);
+    expect(paged.every((item) => item.startedAt === startedAt.toISOString())).toBe(true);
   });
 
   test("GET /audit-logs: key create and revoke with their actor, filtered and paged", async () => {
