@@ -86,8 +86,7 @@ export async function runAdminCommand<O extends Record<string, { type: "string" 
     }
     const target = await spec.openTarget(flags, { write: work.write, catalog: work.catalog });
     try {
-      for (const notice of (target as { notices?: string[] }).notices ?? [])
-        io.err(`alkhub ${spec.name}: ${notice}`);
+      for (const notice of target.notices ?? []) io.err(`alkhub ${spec.name}: ${notice}`);
       return await work.run(new AdminClient(spec.name, target), io, values.json === true);
     } finally {
       await target.close();

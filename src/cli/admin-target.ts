@@ -37,6 +37,8 @@ export interface AdminTarget {
   readonly description: string;
   request(request: AdminRequest): Promise<RequestAnswer>;
   close(): Promise<void>;
+  /** What the operator should know about how the target was opened (e.g. a fresh database was migrated). */
+  readonly notices?: readonly string[];
 }
 
 /**

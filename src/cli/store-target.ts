@@ -25,7 +25,7 @@ export async function openStoreTarget(
   loaded: LoadedHubConfig,
   needs: TargetNeeds,
   hints: { socket: string | undefined },
-): Promise<AdminTarget & { notices: string[] }> {
+): Promise<AdminTarget> {
   const { config } = loaded;
   let store: Store;
   try {
