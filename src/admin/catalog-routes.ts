@@ -3,7 +3,7 @@
  * adapter over the calls facade, like /ws and /mcp, so the same access rules and hub operations answer.
  */
 import { type TSchema, Type } from "@sinclair/typebox";
-import { HubListOutput, OperationSpec } from "../protocol/index.ts";
+import { HubError, HubListOutput, HubSearchInput, OperationSpec } from "../protocol/index.ts";
 import { type CallRequest, CollectingSink } from "../router/index.ts";
 import type { ApiDeps } from "./deps.ts";
 import { strictObject } from "./list.ts";
@@ -32,6 +32,9 @@ const CallQuery = strictObject({
   ),
 });
 
+/** Most results of one search (`hub.search`'s own limit). */
+const MAX_SEARCH_LIMIT = (HubSearchInput.properties.limit as { maximum: number }).maximum;
+
 /** Anything JSON: the output of an operation is described by its own schema (`GET /operations/{name}`). */
 const AnyJson = Type.Unknown({ description: "The operation's output (see its outputSchema)." });
 
@@ -49,6 +52,16 @@ export function catalogRoutes(deps: ApiDeps): AnyRoute[] {
       query: OperationsQuery,
       response: HubListOutput,
       handle({ request, actor, query }) {
+        // hub.search takes fewer than hub.list; said here so the message names the query parameter.
+        if (query.q && query.limit !== undefined && query.limit > MAX_SEARCH_LIMIT) {
+          throw new HubError("VALIDATION_ERROR", `query.limit: at most ${MAX_SEARCH_LIMIT} with q`);
+        }
+        if (query.q && query.cursor !== undefined) {
+          throw new HubError(
+            "VALIDATION_ERROR",
+            "query.cursor: search results come in one page (no cursor with q)",
+          );
+        }
         const common = dropUndefined({ namespace: query.namespace, limit: query.limit });
         return call(deps, request, actor, {
           operation: query.q ? "hub.search" : "hub.list",

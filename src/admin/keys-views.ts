@@ -65,13 +65,18 @@ export const CreateKeyBody = strictObject({
   expiresAt: Type.Optional(Type.String({ format: "date-time", description: "ISO 8601; in the future." })),
 });
 
-export const UpdateKeyBody = strictObject({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  enabled: Type.Optional(Type.Boolean({ description: "false cuts the key's live sessions at once." })),
-  expiresAt: Type.Optional(
-    Type.Union([Type.String({ format: "date-time" }), Type.Null()], { description: "null: never expires." }),
-  ),
-});
+export const UpdateKeyBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    enabled: Type.Optional(Type.Boolean({ description: "false cuts the key's live sessions at once." })),
+    expiresAt: Type.Optional(
+      Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+        description: "null: never expires.",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, description: "At least one of name, enabled, expiresAt." },
+);
 
 /** `record` as the API shows it, its status at `now`. */
 export function keyView(record: ApiKeyRecord, now = new Date()) {

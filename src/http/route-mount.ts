@@ -88,27 +88,34 @@ function routeServer(route: AnyRoute, options: MountOptions) {
     body: route.body && route.bodyMode !== "raw" ? compileChecker(route.body as TSchema) : undefined,
   };
   const where = `${route.method} ${options.prefix}${route.path}`;
-  return async (request: Request, rawParams: Record<string, string | undefined>): Promise<Response> => {
+  const serve = async (
+    request: Request,
+    rawParams: Record<string, string | undefined>,
+  ): Promise<Response> => {
     const caller = route.scope === "public" ? PUBLIC_CALLER : await options.authenticate(request);
     if (!caller.ok) return caller.response;
     if (route.scope === "admin" && !hasScope(caller.actor.identity, "admin")) {
       return errorResponse(new HubError("ACCESS_DENIED", `${where} needs a key with scope admin`));
     }
+    const params = checked(checkers.params, definedParams(rawParams), "params");
+    const query = checked(checkers.query, queryObject(request), "query");
+    if (!checkers.query) refuseQuery(query as Record<string, string>);
+    let body: unknown;
+    if (route.body) {
+      body = await readJsonBody(request, options.body);
+      if (body instanceof HubError) return errorResponse(body);
+      body = checked(checkers.body, body, "body", false);
+    }
+    const result = await route.handle({ params, query, body, actor: caller.actor, request });
+    if (result instanceof Response) return result;
+    return jsonResponse(result, route.status ?? 200);
+  };
+  return async (request: Request, rawParams: Record<string, string | undefined>): Promise<Response> => {
     try {
-      const params = checked(checkers.params, definedParams(rawParams), "params");
-      const query = checked(checkers.query, queryObject(request), "query");
-      if (!checkers.query) refuseQuery(query as Record<string, string>);
-      let body: unknown;
-      if (route.body) {
-        body = await readJsonBody(request, options.body);
-        if (body instanceof HubError) return errorResponse(body);
-        body = checked(checkers.body, body, "body", false);
-      }
-      const result = await route.handle({ params, query, body, actor: caller.actor, request });
-      if (result instanceof Response) return result;
-      return jsonResponse(result, route.status ?? 200);
+      return await serve(request, rawParams);
     } catch (error) {
       if (error instanceof HubError) return errorResponse(error);
+      // Checking the key reads the store too: an outage then is a 503 as well, not a 500.
       if (isStoreOutage(error)) {
         options.log().warn("api request failed: the store is unreachable", { route: where, error });
         return errorResponse(new HubError("UNAVAILABLE", "the database is unreachable; try again shortly"));

@@ -121,10 +121,14 @@ export async function listClientSecrets(
   return page ? query.limit(page.limit) : query;
 }
 
+/** How often `last_used_at` of one secret is written at most (operators see it to within this). */
+export const SECRET_LAST_USED_RESOLUTION_MS = 60_000;
+
 /**
  * The plaintext of one secret, for the hub's own use (never exposed on an API or the CLI); `undefined` when
  * there is no such account, client or secret. Throws `CryptoError` when its data key is not in the ring or the
- * stored value does not open.
+ * stored value does not open. Records the use in `last_used_at` (at most once a minute per secret; a failed
+ * write does not fail the read): this runs when an upstream dials, never per call.
  */
 export async function getClientSecret(
   store: Pick<Store, "db">,
@@ -135,15 +139,27 @@ export async function getClientSecret(
   const [row] = await withOwners(
     store.db
       .select({
+        id: clientSecrets.id,
         clientId: clientSecrets.clientId,
         name: clientSecrets.name,
         keyVersion: clientSecrets.keyVersion,
         sealed: clientSecrets.sealed,
+        lastUsedAt: clientSecrets.lastUsedAt,
       })
       .from(clientSecrets)
       .$dynamic(),
   ).where(addressIs(address));
-  return row ? openSecret(ring, row) : undefined;
+  if (!row) return undefined;
+  const value = openSecret(ring, row);
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= SECRET_LAST_USED_RESOLUTION_MS) {
+    await store.db
+      .update(clientSecrets)
+      // Not a change of the value: updated_at stays.
+      .set({ lastUsedAt: new Date(), updatedAt: clientSecrets.updatedAt })
+      .where(eq(clientSecrets.id, row.id))
+      .catch(() => {});
+  }
+  return value;
 }
 
 /**

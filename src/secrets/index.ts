@@ -8,6 +8,7 @@ export {
   deleteClientSecret,
   getClientSecret,
   listClientSecrets,
+  SECRET_LAST_USED_RESOLUTION_MS,
   setClientSecret,
 } from "./client-secrets.ts";
 export {

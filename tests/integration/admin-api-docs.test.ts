@@ -78,6 +78,7 @@ describe(`API description (${TEST_MODE})`, () => {
     const own = await startTestHub();
     try {
       const admin = await makeKey(own.hub, { scopes: ["admin"] });
+      const unseen = await makeKey(own.hub, { scopes: ["admin"] });
       // Verified once, the key is served from the cache while the store is gone.
       expect((await api(own.url, "GET", "/keys", { key: admin.key })).status).toBe(200);
       await own.hub.store.close();
@@ -85,6 +86,9 @@ describe(`API description (${TEST_MODE})`, () => {
         const answer = await api(own.url, "GET", path, { key: admin.key });
         expectRefusal(answer, 503, "UNAVAILABLE", "the database is unreachable");
       }
+      // A key not in the cache must be read from the store to be checked: that is a 503 too.
+      const unchecked = await api(own.url, "GET", "/keys", { key: unseen.key });
+      expectRefusal(unchecked, 503, "UNAVAILABLE", "the database is unreachable");
     } finally {
       await own.stop().catch(() => {});
     }

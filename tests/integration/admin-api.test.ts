@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
+import { getClientSecret, keyRingFromConfig } from "../../src/secrets/index.ts";
 import { auditLogs } from "../../src/store/index.ts";
 import { allPages, api, expectRefusal, routeTableForTests } from "../support/api-client.ts";
 import { eventually } from "../support/eventually.ts";
@@ -213,13 +214,18 @@ describe(`admin API (${TEST_MODE})`, () => {
         ["POST", "/keys", { name: "x", scopes: ["read"], operations: ["a b"] }, "body.operations[0]:"],
         ["PATCH", "/keys/abcdefabcdef", { enabled: "no" }, "body.enabled:"],
         ["PATCH", "/keys/abc", { name: "x" }, "params.id:"],
+        ["PATCH", "/keys/abcdefabcdef", {}, "body:"],
         ["GET", "/keys?limit=0", undefined, "query.limit:"],
         ["GET", "/keys?limit=501", undefined, "query.limit:"],
         ["GET", "/keys?limit=ten", undefined, "query.limit:"],
         ["GET", "/keys?status=sleeping", undefined, "query.status must be one of"],
         ["GET", "/keys?colour=red", undefined, "query.colour"],
         ["GET", "/keys?cursor=bm90LWEtY3Vyc29y", undefined, "query.cursor: not a cursor from this list"],
-        ["GET", "/accounts/x?y=1", undefined, "query"],
+        ["GET", "/accounts/x?y=1", undefined, "query.y: this route takes no query parameters"],
+        ["GET", "/operations?q=add&limit=51", undefined, "query.limit: at most 50 with q"],
+        ["GET", "/operations?q=add&cursor=abc", undefined, "query.cursor:"],
+        ["GET", "/operations?limit=0", undefined, "query.limit:"],
+        ["POST", "/operations/x.y/call?timeoutMs=-1", {}, "query.timeoutMs:"],
       ];
       for (const [method, path, body, message] of cases) {
         const answer = await call(method, path, body);
@@ -385,6 +391,16 @@ describe(`admin API (${TEST_MODE})`, () => {
       const tooBig = await call("PUT", "/secrets/sec%20acct/github/s1", { value: big });
       expectRefusal(tooBig, 400, "VALIDATION_ERROR", "body.value:");
       expect(tooBig.text).not.toContain("QQQQ");
+
+      // The hub opening a secret (an upstream dial) is what lastUsedAt shows; the value's updatedAt stays.
+      const ring = keyRingFromConfig(suite.hub.config.encryptionKeys);
+      const address = { account: "sec acct", client: "github", name: "s2" };
+      expect(await getClientSecret(suite.hub.store, ring, address)).toBe(`${secretValue}-s2`);
+      const used = (await call("GET", "/secrets?account=sec%20acct")).body.items.find(
+        (item: { name: string }) => item.name === "s2",
+      );
+      expect(used.lastUsedAt).not.toBeNull();
+      expect(used.updatedAt).toBe(items[1].updatedAt);
 
       const deleted = await call("DELETE", "/secrets/sec%20acct/github/s5");
       expect(deleted.body).toMatchObject({ account: "sec acct", client: "github", name: "s5" });
