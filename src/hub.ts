@@ -20,13 +20,16 @@ import {
   registerProcessMetrics,
 } from "./health/index.ts";
 import {
+  type AdminSocket,
   bearerActors,
   docsRoute,
+  type HttpServer,
   mcpRoutes,
   metricsGuard,
   mountRoutes,
   originPolicy,
   RequestAuthenticator,
+  startAdminSocket,
   startHttpServer,
   uiRoutes,
   wsRoute,
@@ -108,7 +111,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const revocations = new Revocations();
   const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
   let authFailures: AuthFailures | undefined;
-  const http = await supervisor.step("init-logger", () => {
+  const http = await supervisor.step("init-logger", async () => {
     log = createLogger({
       level: config.logging.level,
       format: config.development ? "pretty" : config.logging.format,
@@ -199,6 +202,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     supervisor.manage({ name: "http", drain: () => http.stop() });
     auth.attach((request) => http.requestIP(request));
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
+    await openAdminSocket(config, http, log, (socket) =>
+      supervisor.manage({ name: "admin socket", drain: () => socket.stop() }),
+    );
     return http;
   });
   const connectTimeoutMs = config.startup.connectTimeoutMs;
@@ -294,6 +300,33 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       return stopping;
     },
   };
+}
+
+/**
+ * Serves the HTTP server's `/api/` routes on the local admin socket (`admin.socket`). A socket that cannot be
+ * served is logged and left out: the hub runs on, and the CLI reaches it over HTTP with a key instead.
+ */
+async function openAdminSocket(
+  config: HubConfig,
+  http: HttpServer,
+  log: Logger,
+  onOpen: (socket: AdminSocket) => void,
+): Promise<void> {
+  if (config.admin.socket === false || config.admin.socket === undefined) return;
+  try {
+    const socket = await startAdminSocket({
+      path: config.admin.socket,
+      handle: (request) => http.handle(request),
+      maxRequestBodySize: config.limits.maxBodyBytes,
+      log,
+    });
+    onOpen(socket);
+  } catch (error) {
+    log.warn("admin socket not served; the CLI needs --url and --key-file to reach this hub", {
+      path: config.admin.socket,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** The identity of keyless /mcp callers, when the config enables them. */

@@ -229,6 +229,15 @@ export const UpstreamSchema = closed({
   pingIntervalMs: Type.Integer({ minimum: 100, default: 15_000 }),
 });
 
+/**
+ * The local admin socket (docs/configuration.md › Admin socket): a Unix socket, only the hub's user can open it,
+ * serving the admin API without a key. Absent → `admin.sock` in `embedded.dataDir`; `false` → no socket. The
+ * loader resolves it against the config file's directory, so after loading it is an absolute path or `false`.
+ */
+const AdminSchema = section({
+  socket: Type.Optional(Type.Union([nonEmpty(), Type.Literal(false)])),
+});
+
 /** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */
 export const HubConfigSchema = closed({
   /** Lets editors find a JSON Schema; ignored by the hub. */
@@ -253,6 +262,7 @@ export const HubConfigSchema = closed({
   metrics: section({ requireKey: Type.Boolean({ default: false }) }),
   mcp: McpSchema,
   audit: AuditSchema,
+  admin: AdminSchema,
   /** MCP servers the hub dials and offers as spokes. */
   upstreams: Type.Array(UpstreamSchema, { default: [] }),
   /** Traces: off unless `otlp` is set. */

@@ -9,16 +9,39 @@ import {
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { hasCsrfHeader, readSessionCookie, type SessionSealer } from "../ui/index.ts";
+import { isAdminSocketRequest, LOCAL_SOCKET_ADDRESS } from "./admin-socket.ts";
 import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
 
-/** How a request proved who it is: a bearer key, or a dashboard session cookie. */
-export type AuthVia = "key" | "session";
+/**
+ * How a request proved who it is: a bearer key, a dashboard session cookie, or the local admin socket (then
+ * `identity` is `LOCAL_SOCKET_IDENTITY`).
+ */
+export type AuthVia = "key" | "session" | "socket";
 
 /** The caller of an HTTP request, or the 401/403/429 response to send. */
 export type Auth = { ok: true; identity: Identity; via: AuthVia } | { ok: false; response: Response };
+
+/**
+ * Who a request on the local admin socket acts as: an admin of the `admin` account, with no key. Only the hub's
+ * user can open the socket (docs/security.md › Local admin socket).
+ */
+export const LOCAL_SOCKET_IDENTITY: Identity = Object.freeze({
+  keyId: LOCAL_SOCKET_ADDRESS,
+  accountId: "admin",
+  accountName: "admin",
+  scopes: ["admin"],
+  spokeNames: [],
+  operations: ["*"],
+  expiresAt: null,
+}) as Identity;
+
+/** The actor of an admin write (TEAM.md contract): the key's id, or no key for the local socket. */
+export function actorOf(auth: Extract<Auth, { ok: true }>): { keyId: string | undefined; via: AuthVia } {
+  return { keyId: auth.via === "socket" ? undefined : auth.identity.keyId, via: auth.via };
+}
 
 /** The outcome of checking a presented key: the identity, or the refusal with its HTTP status. */
 export type KeyCheck = { ok: true; identity: Identity } | { ok: false; status: 401 | 429; error: HubError };
@@ -63,6 +86,7 @@ export class RequestAuthenticator {
 
   /** The client's address: the socket peer, or behind a trusted proxy the last `X-Forwarded-For` entry. */
   address(request: Request): string {
+    if (isAdminSocketRequest(request)) return LOCAL_SOCKET_ADDRESS;
     if (this.#options.trustProxy) {
       const forwarded = request.headers.get("x-forwarded-for");
       const last = forwarded?.split(",").at(-1)?.trim();
@@ -113,10 +137,11 @@ export class RequestAuthenticator {
 
   /** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */
   async authenticate(request: Request): Promise<Auth> {
+    if (isAdminSocketRequest(request)) return { ok: true, identity: LOCAL_SOCKET_IDENTITY, via: "socket" };
     const session = this.#options.sessions && sessionToken(request);
     if (session !== undefined) return this.#authenticateSession(request, session);
     const checked = await this.check(request, { allowSubprotocol: false });
-    if (checked.ok) return { ...checked, via: "key" };
+    if (checked.ok) return { ok: true, identity: checked.identity, via: "key" };
     const headers = checked.status === 401 ? WWW_AUTHENTICATE : retryAfterHeader(checked.error);
     return { ok: false, response: jsonResponse(checked.error.toWire(), checked.status, headers) };
   }

@@ -13,7 +13,7 @@ import { compileChecker, HubError, type SchemaChecker } from "../protocol/index.
 import { isStoreOutage } from "../store/index.ts";
 import type { BodyLimits } from "./body.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
-import { type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
+import { actorOf, type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
 
 /** Who a request comes from, or the refusal to send (401/429). */
 export type ActorCheck = { ok: true; actor: Actor } | { ok: false; response: Response };
@@ -32,15 +32,15 @@ export interface MountOptions {
   log(): Logger;
 }
 
-/** Callers authenticated by their bearer key or dashboard session cookie (`RequestAuthenticator`). */
+/** Callers authenticated by their bearer key, dashboard session cookie or the local admin socket (`RequestAuthenticator`). */
 export function bearerActors(auth: RequestAuthenticator): (request: Request) => Promise<ActorCheck> {
   return async (request) => {
     const checked = await auth.authenticate(request);
     if (!checked.ok) return checked;
-    const identity = checked.identity;
+    // A local admin socket peer has no key: its writes are audited with actor_key_id null, address local-socket.
     return {
       ok: true,
-      actor: { keyId: identity.keyId, via: "key", identity, address: auth.address(request) },
+      actor: { ...actorOf(checked), identity: checked.identity, address: auth.address(request) },
     };
   };
 }

@@ -10,7 +10,7 @@ export {
   type AuditLogPageKey,
   queryAuditLogs,
 } from "./admin-log-queries.ts";
-export { LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
+export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
 export { isStoreOutage } from "./outage.ts";
