@@ -15,6 +15,7 @@ import { run as binarySize } from "./binary-size.ts";
 import { run as coldStart } from "./cold-start.ts";
 import { run as cpuPerCall } from "./cpu-per-call.ts";
 import { run as crossInstance } from "./cross-instance.ts";
+import { run as dashboardLoad } from "./dashboard-load.ts";
 import { run as mcpCall } from "./mcp-call.ts";
 import { type RelayPoint, runRelay } from "./relay.ts";
 import { run as spokesHeld } from "./spokes-held.ts";
@@ -40,6 +41,7 @@ const NAMES = [
   "audit-on-off",
   "spokes-held",
   "cold-start",
+  "dashboard-load",
 ];
 
 const argv = Bun.argv.slice(2);
@@ -95,6 +97,7 @@ const steps: [string, () => Promise<BenchResult>][] = [
   ["audit-on-off", () => auditOnOff({ ...options, rounds: quick ? 1 : 2 })],
   ["spokes-held", () => spokesHeld({ ...options, spokes: quick ? 2000 : int("spokes") })],
   ["cold-start", () => coldStart({ ...options, runs: quick ? 3 : 7, firstRuns: quick ? 1 : 3 })],
+  ["dashboard-load", () => dashboardLoad({ ...options, samples: quick ? 3 : 10 })],
 ];
 
 for (const [name, step] of steps) {

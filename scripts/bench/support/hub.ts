@@ -69,16 +69,28 @@ export function writeHubFiles(options: HubConfigOptions): HubFiles {
   return { dir, configPath, keyPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** What {@link createKey} mints: default a `spoke,call,read` key named "bench" for every spoke name. */
+export interface BenchKeyOptions {
+  name?: string;
+  /** Comma-separated, as `alkhub keys create --scopes` takes them. */
+  scopes?: string;
+  /** Spoke-name globs (spoke scope); omitted when the scopes have no `spoke`. */
+  spokeNames?: string;
+}
+
 /**
- * Mints a key able to register any spoke name and call anything (`spoke,call,read`, spoke names `*`) with the
- * binary's CLI against `files`. The key is returned, never printed.
+ * Mints a key with the binary's CLI against `files` (migrating first); by default one able to register any spoke
+ * name and call anything (`spoke,call,read`, spoke names `*`). The key is returned, never printed.
  */
-export async function createKey(files: HubFiles): Promise<string> {
+export async function createKey(files: HubFiles, options: BenchKeyOptions = {}): Promise<string> {
+  const scopes = options.scopes ?? "spoke,call,read";
+  const spokeNames = options.spokeNames ?? (scopes.split(",").includes("spoke") ? "*" : undefined);
   await runCli(["migrate", "--config", files.configPath, "--master-key-file", files.keyPath]);
   const key = (
     await runCli([
       ...["keys", "create", "--config", files.configPath, "--master-key-file", files.keyPath],
-      ...["--name", "bench", "--scopes", "spoke,call,read", "--spoke-names", "*"],
+      ...["--name", options.name ?? "bench", "--scopes", scopes],
+      ...(spokeNames === undefined ? [] : ["--spoke-names", spokeNames]),
     ])
   ).trim();
   if (!key.startsWith("alk_")) throw new Error("alkhub keys create printed no key");
