@@ -22,6 +22,7 @@ export {
   clientSecrets,
   clients,
   mcpSessions,
+  mcpTasks,
   operations,
   spokes,
 } from "./schema.ts";

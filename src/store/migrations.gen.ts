@@ -49,5 +49,16 @@ export const migrations: Array<MigrationMeta & { tag: string }> = [
     "folderMillis": 1796587739581,
     "hash": "dd885df0ffab7210a10e30206174e15413a68746484e8a5d69771d11e3aa977d",
     "bps": true
+  },
+  {
+    "tag": "0003_mcp_tasks",
+    "sql": [
+      "CREATE TABLE \"mcp_tasks\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"key_id\" text NOT NULL,\n\t\"operation\" text NOT NULL,\n\t\"status\" text NOT NULL,\n\t\"result\" jsonb,\n\t\"error\" jsonb,\n\t\"instance_id\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\tCONSTRAINT \"mcp_tasks_status_check\" CHECK (\"mcp_tasks\".\"status\" in ('working', 'completed', 'failed', 'cancelled'))\n);\n",
+      "\nCREATE INDEX \"mcp_tasks_key_id_idx\" ON \"mcp_tasks\" USING btree (\"key_id\");",
+      "\nCREATE INDEX \"mcp_tasks_expires_at_idx\" ON \"mcp_tasks\" USING btree (\"expires_at\");"
+    ],
+    "folderMillis": 1796588243697,
+    "hash": "6d3b7dac88d99a75a9daf070690b7b7c3e8f02838e9aa779d6de35711e53abd8",
+    "bps": true
   }
 ];
