@@ -107,6 +107,11 @@ export function validateNextRequest(request: Request, body: unknown): NextReques
   if (!header)
     return errorAnswer(id, 400, HEADER_MISMATCH, "Header mismatch: MCP-Protocol-Version header missing");
   const meta = (params as { _meta?: unknown })._meta;
+  const metaVersion = (meta as Record<string, unknown> | undefined)?.[META_PROTOCOL_VERSION];
+  if (header !== NEXT_PROTOCOL_VERSION && metaVersion === undefined) {
+    // A client of some other version (not one the SDK negotiates either): say which versions there are.
+    return unsupportedVersion(id, header);
+  }
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
     return errorAnswer(id, 400, INVALID_PARAMS, "Invalid params: params._meta is required");
   }
@@ -132,21 +137,24 @@ export function validateNextRequest(request: Request, body: unknown): NextReques
       `Header mismatch: MCP-Protocol-Version "${header.slice(0, 40)}" differs from params._meta["${META_PROTOCOL_VERSION}"]`,
     );
   }
-  if (version !== NEXT_PROTOCOL_VERSION) {
-    return errorAnswer(
-      id,
-      400,
-      UNSUPPORTED_PROTOCOL_VERSION,
-      `Unsupported protocol version "${String(version).slice(0, 40)}" for per-request _meta (older versions use initialize)`,
-      { supported: ALL_PROTOCOL_VERSIONS, requested: String(version) },
-    );
-  }
+  if (version !== NEXT_PROTOCOL_VERSION) return unsupportedVersion(id, String(version));
   return {
     id,
     method: message.method,
     params: params as Record<string, unknown>,
     meta: meta as Record<string, unknown>,
   };
+}
+
+/** -32022 with the versions the hub speaks (older ones through `initialize`) and the one asked for. */
+function unsupportedVersion(id: RequestId, requested: string): Response {
+  return errorAnswer(
+    id,
+    400,
+    UNSUPPORTED_PROTOCOL_VERSION,
+    `Unsupported protocol version "${requested.slice(0, 40)}": per-request _meta needs ${NEXT_PROTOCOL_VERSION}; older versions use initialize`,
+    { supported: ALL_PROTOCOL_VERSIONS, requested },
+  );
 }
 
 /** Whether the request's client capabilities declare extension `id` (per request: SEP-2575). */
