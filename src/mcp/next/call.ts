@@ -38,6 +38,8 @@ export function taskCallKey(taskId: string): string {
  * spoke's own domain code, invalid input — is the tool reporting an error: the task `completed` with `isError`.
  */
 const FAILED_CODES = new Set([
+  // Aborted without a tasks/cancel (that one leaves the task cancelled): the hub stopped, or the key was revoked.
+  "ABORTED",
   "EXECUTION_ERROR",
   "TIMEOUT",
   "SPOKE_UNAVAILABLE",

@@ -4,8 +4,11 @@ import { errorAnswer, INVALID_PARAMS, META_SUBSCRIPTION_ID, type NextRequest } f
 
 /** Open `subscriptions/listen` streams one instance keeps at most; past it a new one is refused (503). */
 export const MAX_LISTEN_STREAMS = 1_000;
+/** Open listen streams one key holds at most on one instance; past it a new one is refused (429). */
+export const MAX_LISTEN_STREAMS_PER_KEY = 16;
 
 interface Listener {
+  keyId: string;
   spokeName: string | undefined;
   subscriptionId: string | number;
   stream: EventStreamAnswer;
@@ -24,7 +27,7 @@ export class ListenStreams {
     return this.#listeners.size;
   }
 
-  open(next: NextRequest, target: McpTarget, signal: AbortSignal): Response {
+  open(next: NextRequest, keyId: string, target: McpTarget, signal: AbortSignal): Response {
     const filter = next.params.notifications;
     if (typeof filter !== "object" || filter === null || Array.isArray(filter)) {
       return errorAnswer(
@@ -37,10 +40,21 @@ export class ListenStreams {
     if (this.#listeners.size >= MAX_LISTEN_STREAMS) {
       return errorAnswer(next.id, 503, -32000, "Too many listen streams on this instance; retry later");
     }
+    let held = 0;
+    for (const listener of this.#listeners) if (listener.keyId === keyId) held++;
+    if (held >= MAX_LISTEN_STREAMS_PER_KEY) {
+      return errorAnswer(
+        next.id,
+        429,
+        -32000,
+        `This key holds ${held} listen streams here already; close one first`,
+      );
+    }
     const wantsTools = (filter as { toolsListChanged?: unknown }).toolsListChanged === true;
     const granted = target.kind === "spoke" && wantsTools ? { toolsListChanged: true } : {};
     const stream = new EventStreamAnswer();
     const listener: Listener = {
+      keyId,
       spokeName: target.kind === "spoke" && wantsTools ? target.spokeName : undefined,
       subscriptionId: next.id,
       stream,

@@ -89,7 +89,7 @@ export class NextWire {
           tasks: declaresExtension(next.meta, TASKS_EXTENSION) ? this.#options.tasks : undefined,
         });
       case "subscriptions/listen":
-        return this.#listen.open(next, target, request.signal);
+        return this.#listen.open(next, identity.keyId, target, request.signal);
       case "tasks/get":
       case "tasks/cancel":
       case "tasks/update":
