@@ -4,7 +4,7 @@
  * tools on `/mcp/spokes/conformance`: their MCP-shaped outputs pass through the hub unchanged, and their
  * progress and log messages become MCP notifications.
  */
-import { defineOperation, HubError } from "@alkdev/hub/spoke";
+import { type AnyOperationDef, defineOperation, HubError, type Spoke } from "@alkdev/hub/spoke";
 import { Type } from "@sinclair/typebox";
 
 /** A 1×1 red PNG. */
@@ -223,3 +223,45 @@ export const conformanceOperations = {
     },
   }),
 };
+
+/** The tool `test_trigger_tool_change` adds and removes in turn. */
+const dynamicTool = defineOperation({
+  type: "query",
+  description: "Comes and goes with each test_trigger_tool_change call (MCP conformance 2026-07-28).",
+  input: NoInput,
+  handler: () => ({ content: [{ type: "text", text: "Still here" }] }),
+});
+
+/**
+ * The conformance tools plus `test_trigger_tool_change`, which re-registers them with `test_dynamic_tool` added
+ * or removed, so listen streams of `/mcp/spokes/<name>` hear `notifications/tools/list_changed`
+ * (server-stateless, 2026-07-28). `spoke` returns the connected spoke (undefined before it is).
+ */
+export function conformanceOperationsWithTrigger(
+  spoke: () => Spoke | undefined,
+): Record<string, AnyOperationDef> {
+  let withDynamic = false;
+  const operations: Record<string, AnyOperationDef> = {
+    ...conformanceOperations,
+    test_trigger_tool_change: defineOperation({
+      type: "mutation",
+      description:
+        "Changes this spoke's tool list (MCP conformance 2026-07-28: server-stateless, listen streams).",
+      input: NoInput,
+      handler: async () => {
+        const connected = spoke();
+        if (!connected) throw new HubError("UNAVAILABLE", "the spoke is not connected yet");
+        withDynamic = !withDynamic;
+        await connected.setOperations(
+          withDynamic ? { ...operations, test_dynamic_tool: dynamicTool } : operations,
+        );
+        return {
+          content: [
+            { type: "text", text: withDynamic ? "Added test_dynamic_tool" : "Removed test_dynamic_tool" },
+          ],
+        };
+      },
+    }),
+  };
+  return operations;
+}
