@@ -6,6 +6,7 @@ CREATE TABLE "mcp_tasks" (
 	"result" jsonb,
 	"error" jsonb,
 	"instance_id" text,
+	"call_request_id" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,

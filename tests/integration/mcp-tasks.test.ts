@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
+import { eq } from "drizzle-orm";
 import type { AnyOperationDef, Spoke } from "../../src/sdk/index.ts";
+import { calls, mcpTasks } from "../../src/store/index.ts";
 import { eventually } from "../support/eventually.ts";
 import { type HubFiles, writeHubFiles } from "../support/hub-files.ts";
 import { type Latch, latch, type McpTestKey, makeKey, postMcp, startSpoke } from "../support/mcp-client.ts";
@@ -158,6 +160,23 @@ describeWithServices("MCP tasks across two hub instances", () => {
     );
     const result = done.result as { structuredContent: unknown; resultType?: string };
     expect(result.structuredContent).toEqual({ tag: "t1" });
+    // The task names its call in the call audit, whose row says how the call ended.
+    const db = hubB.hub.store.db;
+    const [row] = await db.select().from(mcpTasks).where(eq(mcpTasks.id, task.taskId));
+    expect(row?.callRequestId).toEqual(expect.any(String));
+    const audited = await eventually(
+      async () => {
+        const [call] = await db
+          .select()
+          .from(calls)
+          .where(eq(calls.requestId, row?.callRequestId as string));
+        if (!call) throw new Error("no calls row yet");
+        return call;
+      },
+      { what: "the call's audit row", timeoutMs: 20_000, intervalMs: 200 },
+    );
+    expect(audited.operation).toBe("jobs.wait");
+    expect(audited.outcome).toBe("ok");
   }, 40_000);
 
   test("B cancels a task whose call runs on A: the spoke's handler is aborted, the task stays cancelled", async () => {

@@ -11,7 +11,7 @@ import { resolveTool } from "../server-factory.ts";
 import { spokeTool } from "../spoke-tools.ts";
 import { checkParamHeaders } from "./routing-headers.ts";
 import { EventStreamAnswer } from "./stream-answer.ts";
-import { DEFAULT_TASK_TTL_MS, TASK_POLL_INTERVAL_MS, type TaskBuffer } from "./task-buffer.ts";
+import { DEFAULT_TASK_TTL_MS, type NewTask, TASK_POLL_INTERVAL_MS, type TaskBuffer } from "./task-buffer.ts";
 import { errorAnswer, INVALID_PARAMS, META_LOG_LEVEL, type NextRequest, resultAnswer } from "./wire.ts";
 
 /** Who makes a `tools/call` of the 2026-07-28 wire, and whether it may become a task. */
@@ -85,6 +85,8 @@ export async function serveNextCall(next: NextRequest, ctx: NextCallContext): Pr
   const onHttpAbort = () => drop.abort();
   ctx.request.signal.addEventListener("abort", onHttpAbort, { once: true });
   const stream = new EventStreamAnswer();
+  /** The call's id in the call audit (`calls.request_id`), recorded with its task. */
+  let callId: string | undefined;
   const outcome = runMcpCall(
     {
       identity: ctx.identity,
@@ -101,6 +103,9 @@ export async function serveNextCall(next: NextRequest, ctx: NextCallContext): Pr
       sendNotification: async (notification) => stream.notify({ jsonrpc: "2.0", ...notification }),
       wantsLog: (level) => wantsLevel(logLevel, level),
       toolHasOutputSchema: resolved.toolHasOutputSchema,
+      onHandle: (handle) => {
+        callId = handle.hubId;
+      },
     },
     { operation: resolved.operation, input: args },
   ).then(
@@ -117,7 +122,12 @@ export async function serveNextCall(next: NextRequest, ctx: NextCallContext): Pr
     return answerOf(next.id, first);
   }
   if (first === "window" && ctx.tasks && taskId !== undefined && !stream.isOpen) {
-    const task = await createTask(ctx.tasks, taskId, ctx.identity.keyId, resolved.operation);
+    const task = await createTask(ctx.tasks, {
+      id: taskId,
+      keyId: ctx.identity.keyId,
+      operation: resolved.operation,
+      callRequestId: callId,
+    });
     if (task) {
       settleHttp();
       void outcome.then((settled) => settleTask(ctx.tasks as TaskBuffer, taskId, settled));
@@ -153,21 +163,16 @@ function answerOf(id: string | number, settled: Settled): Response {
 }
 
 /** The task's `CreateTaskResult`, once its row is written; undefined when the store refused (the call streams). */
-async function createTask(
-  tasks: TaskBuffer,
-  taskId: string,
-  keyId: string,
-  operation: string,
-): Promise<Record<string, unknown> | undefined> {
+async function createTask(tasks: TaskBuffer, task: NewTask): Promise<Record<string, unknown> | undefined> {
   try {
-    if (!(await tasks.hasRoom(keyId))) return undefined;
-    const task = await tasks.create(taskId, keyId, operation, DEFAULT_TASK_TTL_MS);
+    if (!(await tasks.hasRoom(task.keyId))) return undefined;
+    const created = await tasks.create(task, DEFAULT_TASK_TTL_MS);
     return {
       resultType: "task",
-      taskId,
+      taskId: task.id,
       status: "working",
-      createdAt: task.createdAt.toISOString(),
-      lastUpdatedAt: task.updatedAt.toISOString(),
+      createdAt: created.createdAt.toISOString(),
+      lastUpdatedAt: created.updatedAt.toISOString(),
       ttlMs: DEFAULT_TASK_TTL_MS,
       pollIntervalMs: TASK_POLL_INTERVAL_MS,
     };

@@ -16,6 +16,16 @@ export const MAX_TASKS_PER_KEY = 100;
  */
 export const MAX_TASK_RESULT_BYTES = 1024 * 1024;
 
+/** What a new task records. */
+export interface NewTask {
+  id: string;
+  /** The key that created it: only it may read or cancel the task. */
+  keyId: string;
+  operation: string;
+  /** The call's id in the call audit (`calls.request_id`), when it was relayed to a spoke. */
+  callRequestId: string | undefined;
+}
+
 /** One task as `tasks/get` reads it. */
 export interface TaskRecord {
   id: string;
@@ -24,6 +34,7 @@ export interface TaskRecord {
   result: unknown;
   error: { code: number; message: string; data?: unknown } | null;
   instanceId: string | null;
+  callRequestId: string | null;
   createdAt: Date;
   updatedAt: Date;
   expiresAt: Date;
@@ -54,14 +65,15 @@ export class TaskBuffer {
   }
 
   /** Records a new working task; resolves once any instance can read it (the task is durably created). */
-  async create(id: string, keyId: string, operation: string, ttlMs: number): Promise<TaskRecord> {
+  async create(task: NewTask, ttlMs: number): Promise<TaskRecord> {
     const now = new Date();
     const [row] = await this.#store.db
       .insert(mcpTasks)
       .values({
-        id,
-        keyId,
-        operation,
+        id: task.id,
+        keyId: task.keyId,
+        operation: task.operation,
+        callRequestId: task.callRequestId ?? null,
         status: "working",
         instanceId: this.#instanceId,
         createdAt: now,
@@ -137,6 +149,7 @@ function toRecord(row: typeof mcpTasks.$inferSelect): TaskRecord {
     result: row.result,
     error: (row.error as TaskRecord["error"]) ?? null,
     instanceId: row.instanceId,
+    callRequestId: row.callRequestId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     expiresAt: row.expiresAt,
