@@ -10,7 +10,7 @@ import type { Store } from "../store/index.ts";
 import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
 import { NextWire } from "./next/next-wire.ts";
 import { TaskBuffer } from "./next/task-buffer.ts";
-import { isNextWireRequest } from "./next/wire.ts";
+import { hasNextVersionHeader, isNextWireBody } from "./next/wire.ts";
 import { RunningCalls } from "./running-calls.ts";
 import type { McpServerDeps, McpTarget, RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
@@ -166,13 +166,17 @@ export class McpEndpoint {
       return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
     }
     // The 2026-07-28 revision: stateless requests with their own _meta, answered at this transport layer.
-    if (request.method === "POST" && sessionId === undefined && isNextWireRequest(request, body)) {
+    const post = request.method === "POST";
+    if (post && sessionId === undefined && isNextWireBody(body)) {
       return this.#next.serve(request, body, identity, target);
     }
-    const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
+    const fast = post ? fastCallRequest(request, body) : undefined;
     if (fast) {
       const served = await this.#serveFast(fast, identity, target, sessionId, owner, request.signal);
       if (served) return served;
+    } else if (post && sessionId === undefined && hasNextVersionHeader(request, body)) {
+      // After the fast path (which accepts only handshake versions), so its calls pay no extra header lookup.
+      return this.#next.serve(request, body, identity, target);
     }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);

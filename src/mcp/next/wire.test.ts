@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isNextWireRequest, NEXT_PROTOCOL_VERSION, validateNextRequest } from "./wire.ts";
+import { hasNextVersionHeader, isNextWireBody, NEXT_PROTOCOL_VERSION, validateNextRequest } from "./wire.ts";
 
 const META = {
   "io.modelcontextprotocol/protocolVersion": NEXT_PROTOCOL_VERSION,
@@ -22,31 +22,24 @@ async function errorOf(
   return { status: response.status, code: body.error.code, id: body.id, data: body.error.data };
 }
 
-describe("isNextWireRequest", () => {
+describe("telling the wires apart", () => {
   test("2025-11-25 requests and initialize stay with the SDK; 2026-07-28 ones do not", () => {
     const plain = new Request("http://hub/mcp", {
       method: "POST",
       headers: { "mcp-protocol-version": "2025-11-25" },
     });
-    expect(isNextWireRequest(plain, { jsonrpc: "2.0", id: 1, method: "tools/list" })).toBe(false);
+    const bare = new Request("http://hub/mcp", { method: "POST" });
+    const listTools = { jsonrpc: "2.0", id: 1, method: "tools/list" };
+    expect(isNextWireBody(listTools) || hasNextVersionHeader(plain, listTools)).toBe(false);
     expect(
-      isNextWireRequest(new Request("http://hub/mcp", { method: "POST" }), { method: "initialize", id: 1 }),
+      isNextWireBody({ method: "initialize", id: 1 }) || hasNextVersionHeader(bare, { method: "initialize" }),
     ).toBe(false);
-    expect(isNextWireRequest(post(), { method: "tools/list", id: 1 })).toBe(true);
+    expect(hasNextVersionHeader(post(), listTools)).toBe(true);
+    expect(isNextWireBody({ method: "server/discover", id: 1 })).toBe(true);
+    expect(isNextWireBody({ method: "tools/list", id: 1, params: { _meta: META } })).toBe(true);
     expect(
-      isNextWireRequest(new Request("http://hub/mcp", { method: "POST" }), {
-        method: "server/discover",
-        id: 1,
-      }),
-    ).toBe(true);
-    expect(
-      isNextWireRequest(new Request("http://hub/mcp", { method: "POST" }), {
-        method: "tools/list",
-        id: 1,
-        params: { _meta: META },
-      }),
-    ).toBe(true);
-    expect(isNextWireRequest(post(), [{ method: "tools/list" }])).toBe(false);
+      isNextWireBody([{ method: "tools/list" }]) || hasNextVersionHeader(post(), [{ method: "tools/list" }]),
+    ).toBe(false);
   });
 });
 

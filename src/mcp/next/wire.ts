@@ -39,19 +39,27 @@ export interface NextRequest {
 }
 
 /**
- * Whether a POST without a session speaks 2026-07-28 (or tries to): its `MCP-Protocol-Version` header is not one
- * of the handshake versions, or its body carries the per-request `_meta` protocol version, or it asks
- * `server/discover`. Such requests never reach the SDK (which would refuse the version); everything else —
- * `initialize` and requests of clients that negotiated an older version — goes on as before.
+ * Whether the body of a POST without a session speaks 2026-07-28: it carries the per-request `_meta` protocol
+ * version, or asks `server/discover`. Only the body is read (no header lookup), so the old wire's hot path pays
+ * a few property checks; `hasNextVersionHeader` catches the rest once the fast path has declined the request.
  */
-export function isNextWireRequest(request: Request, body: unknown): boolean {
+export function isNextWireBody(body: unknown): boolean {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
-  const version = request.headers.get("mcp-protocol-version");
-  if (version !== null && !HANDSHAKE_VERSIONS.has(version)) return true;
   const message = body as { method?: unknown; params?: { _meta?: unknown } };
   if (message.method === "server/discover") return true;
   const meta = message.params?._meta;
   return typeof meta === "object" && meta !== null && META_PROTOCOL_VERSION in meta;
+}
+
+/**
+ * Whether a POST without a session names a protocol version the handshake does not know (2026-07-28 without its
+ * `_meta`, or an unknown one): the 2026-07-28 wire answers it with the precise error (-32602 or -32022). Batches
+ * stay with the SDK. Requests of clients that negotiated an older version, and `initialize`, never match.
+ */
+export function hasNextVersionHeader(request: Request, body: unknown): boolean {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const version = request.headers.get("mcp-protocol-version");
+  return version !== null && !HANDSHAKE_VERSIONS.has(version);
 }
 
 const HANDSHAKE_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS);
