@@ -58,25 +58,9 @@ const FAILED_CODES = new Set([
  * `_meta` names a log level; progress only with a `progressToken`.
  */
 export async function serveNextCall(next: NextRequest, ctx: NextCallContext): Promise<Response> {
-  const { name, arguments: rawArgs } = next.params as { name?: unknown; arguments?: unknown };
-  if (typeof name !== "string")
-    return errorAnswer(next.id, 200, INVALID_PARAMS, "Invalid params: params.name must be a string");
-  if (rawArgs !== undefined && (typeof rawArgs !== "object" || rawArgs === null || Array.isArray(rawArgs))) {
-    return errorAnswer(next.id, 200, INVALID_PARAMS, "Invalid params: params.arguments must be an object");
-  }
-  const args = (rawArgs as Record<string, unknown> | undefined) ?? {};
-  let resolved: ReturnType<typeof resolveTool>;
-  try {
-    resolved = resolveTool(ctx.target, name, ctx.identity, ctx.deps.catalog());
-  } catch (error) {
-    const { code, message } = error as JsonRpcError;
-    return errorAnswer(next.id, 200, code, message);
-  }
-  if (ctx.target.kind === "spoke") {
-    const tool = spokeTool(ctx.deps.catalog(), ctx.identity, ctx.target.spokeName, name);
-    const refused = checkParamHeaders(ctx.request, next, tool?.spec.inputSchema, args);
-    if (refused) return refused;
-  }
+  const prepared = prepareCall(next, ctx);
+  if (prepared instanceof Response) return prepared;
+  const { resolved, args } = prepared;
   const progressToken = (next.meta as { progressToken?: unknown }).progressToken;
   const logLevel = next.meta[META_LOG_LEVEL];
   const taskId = ctx.tasks ? crypto.randomUUID() : undefined;
@@ -140,6 +124,36 @@ export async function serveNextCall(next: NextRequest, ctx: NextCallContext): Pr
     stream.finish(answerText(next.id, settled));
   });
   return response;
+}
+
+/**
+ * The tool a call names and its arguments, or the error answer: bad params, an unknown tool (-32602), or
+ * `Mcp-Param-*` headers that do not match the arguments (-32020).
+ */
+function prepareCall(
+  next: NextRequest,
+  ctx: NextCallContext,
+): { resolved: ReturnType<typeof resolveTool>; args: Record<string, unknown> } | Response {
+  const { name, arguments: rawArgs } = next.params as { name?: unknown; arguments?: unknown };
+  if (typeof name !== "string")
+    return errorAnswer(next.id, 200, INVALID_PARAMS, "Invalid params: params.name must be a string");
+  if (rawArgs !== undefined && (typeof rawArgs !== "object" || rawArgs === null || Array.isArray(rawArgs))) {
+    return errorAnswer(next.id, 200, INVALID_PARAMS, "Invalid params: params.arguments must be an object");
+  }
+  const args = (rawArgs as Record<string, unknown> | undefined) ?? {};
+  let resolved: ReturnType<typeof resolveTool>;
+  try {
+    resolved = resolveTool(ctx.target, name, ctx.identity, ctx.deps.catalog());
+  } catch (error) {
+    const { code, message } = error as JsonRpcError;
+    return errorAnswer(next.id, 200, code, message);
+  }
+  if (ctx.target.kind === "spoke") {
+    const tool = spokeTool(ctx.deps.catalog(), ctx.identity, ctx.target.spokeName, name);
+    const refused = checkParamHeaders(ctx.request, next, tool?.spec.inputSchema, args);
+    if (refused) return refused;
+  }
+  return { resolved, args };
 }
 
 type Settled = { ok: true; result: CallToolResult } | { ok: false; message: string };
