@@ -164,6 +164,7 @@ export function buildHubParts(opts: {
     sessionIdleMs: config.mcp.sessionIdleMs,
     limits,
     ssePollMs: config.mcp.ssePollMs,
+    instanceId,
   });
   // A revoked key loses everything it holds here at once: cached identity, admissions, /ws connections (4401),
   // MCP sessions and streams, and calls in flight on every surface.

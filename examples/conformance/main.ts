@@ -3,8 +3,10 @@
  *   bun examples/conformance/main.ts --url ws://127.0.0.1:3000/ws --name conformance --key-file ./spoke.key
  * Then run the suite against http://127.0.0.1:3000/mcp/spokes/conformance (see docs/mcp.md).
  */
+
+import type { Spoke } from "@alkdev/hub/spoke";
 import { EXIT_USAGE, ExampleUsageError, parseSpokeArgs, readKeyFile, runSpoke } from "../shared/index.ts";
-import { conformanceOperations } from "./operations.ts";
+import { conformanceOperationsWithTrigger } from "./operations.ts";
 
 const USAGE = `usage: bun examples/conformance/main.ts --url <ws-url> --name conformance --key-file <file>`;
 
@@ -17,7 +19,16 @@ async function main(argv: string[]): Promise<number> {
     }
     const { key, warning } = await readKeyFile(args.keyFile);
     if (warning) console.error(`warning: ${warning}`);
-    return await runSpoke({ url: args.url, name: args.name, token: key, operations: conformanceOperations });
+    let spoke: Spoke | undefined;
+    return await runSpoke({
+      url: args.url,
+      name: args.name,
+      token: key,
+      operations: conformanceOperationsWithTrigger(() => spoke),
+      onConnected: (connected) => {
+        spoke = connected;
+      },
+    });
   } catch (error) {
     if (!(error instanceof ExampleUsageError)) throw error;
     console.error(`conformance spoke: ${error.message}\n\n${USAGE}`);

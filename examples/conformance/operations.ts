@@ -4,7 +4,7 @@
  * tools on `/mcp/spokes/conformance`: their MCP-shaped outputs pass through the hub unchanged, and their
  * progress and log messages become MCP notifications.
  */
-import { defineOperation, HubError } from "@alkdev/hub/spoke";
+import { type AnyOperationDef, defineOperation, HubError, type Spoke } from "@alkdev/hub/spoke";
 import { Type } from "@sinclair/typebox";
 
 /** A 1×1 red PNG. */
@@ -157,6 +157,63 @@ export const conformanceOperations = {
     input: Type.Unsafe<Record<string, unknown>>(JSON_SCHEMA_2020_12_INPUT),
     handler: (input) => ({ content: [{ type: "text", text: JSON.stringify(input) }] }),
   }),
+  test_logging_tool: defineOperation({
+    type: "query",
+    description:
+      "Sends a log message, then answers (MCP conformance 2026-07-28: server-stateless checks that no log message flows to a request that set no log level).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      ctx.log("info", "Tool execution started");
+      await pause(50, ctx.signal);
+      return { content: [{ type: "text", text: "Logged" }] };
+    },
+  }),
+  test_header_param: defineOperation({
+    type: "query",
+    description:
+      "Echoes its region, which clients also send as the Mcp-Param-Region header (MCP conformance 2026-07-28: http-custom-header-server-validation).",
+    input: Type.Object({ region: Type.String({ "x-mcp-header": "Region" }) }),
+    handler: (input) => ({ content: [{ type: "text", text: `Region: ${input.region}` }] }),
+  }),
+  greet: defineOperation({
+    type: "query",
+    description:
+      "Greets someone at once (MCP conformance, tasks extension: a tool that never becomes a task).",
+    input: Type.Object({ name: Type.String() }),
+    handler: (input) => ({ content: [{ type: "text", text: `Hello, ${input.name}!` }] }),
+  }),
+  slow_compute: defineOperation({
+    type: "query",
+    description:
+      "Sleeps `seconds` seconds, then answers (MCP conformance, tasks extension: long enough, it becomes a task).",
+    input: Type.Object({ seconds: Type.Number({ minimum: 0 }), label: Type.Optional(Type.String()) }),
+    handler: async (input, ctx) => {
+      await pause(input.seconds * 1_000, ctx.signal);
+      return {
+        content: [{ type: "text", text: `Computed ${input.label ?? "result"} after ${input.seconds} s` }],
+      };
+    },
+  }),
+  failing_job: defineOperation({
+    type: "query",
+    description:
+      "Reports a tool error after a second (MCP conformance, tasks extension: a task that completes with isError).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      await pause(1_000, ctx.signal);
+      throw new HubError("JOB_FAILED", "This job always fails");
+    },
+  }),
+  protocol_error_job: defineOperation({
+    type: "query",
+    description:
+      "Crashes after a second with an unexpected exception (MCP conformance, tasks extension: a task that fails).",
+    input: NoInput,
+    handler: async (_input, ctx) => {
+      await pause(1_000, ctx.signal);
+      throw new Error("the handler crashed");
+    },
+  }),
   test_error_handling: defineOperation({
     type: "query",
     description: "Always fails (MCP conformance: tools-call-error).",
@@ -166,3 +223,45 @@ export const conformanceOperations = {
     },
   }),
 };
+
+/** The tool `test_trigger_tool_change` adds and removes in turn. */
+const dynamicTool = defineOperation({
+  type: "query",
+  description: "Comes and goes with each test_trigger_tool_change call (MCP conformance 2026-07-28).",
+  input: NoInput,
+  handler: () => ({ content: [{ type: "text", text: "Still here" }] }),
+});
+
+/**
+ * The conformance tools plus `test_trigger_tool_change`, which re-registers them with `test_dynamic_tool` added
+ * or removed, so listen streams of `/mcp/spokes/<name>` hear `notifications/tools/list_changed`
+ * (server-stateless, 2026-07-28). `spoke` returns the connected spoke (undefined before it is).
+ */
+export function conformanceOperationsWithTrigger(
+  spoke: () => Spoke | undefined,
+): Record<string, AnyOperationDef> {
+  let withDynamic = false;
+  const operations: Record<string, AnyOperationDef> = {
+    ...conformanceOperations,
+    test_trigger_tool_change: defineOperation({
+      type: "mutation",
+      description:
+        "Changes this spoke's tool list (MCP conformance 2026-07-28: server-stateless, listen streams).",
+      input: NoInput,
+      handler: async () => {
+        const connected = spoke();
+        if (!connected) throw new HubError("UNAVAILABLE", "the spoke is not connected yet");
+        withDynamic = !withDynamic;
+        await connected.setOperations(
+          withDynamic ? { ...operations, test_dynamic_tool: dynamicTool } : operations,
+        );
+        return {
+          content: [
+            { type: "text", text: withDynamic ? "Added test_dynamic_tool" : "Removed test_dynamic_tool" },
+          ],
+        };
+      },
+    }),
+  };
+  return operations;
+}

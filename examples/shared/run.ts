@@ -29,6 +29,8 @@ export interface RunSpokeOptions {
   log?: (line: string) => void;
   /** Longest wait for in-flight calls when a signal asks the spoke to stop, in milliseconds. Default 30 000. */
   drainTimeoutMs?: number;
+  /** Called once the spoke is connected (an example that changes its operations later keeps it). */
+  onConnected?: (spoke: Spoke) => void;
 }
 
 /** One human-readable line per status event (the SDK never puts the key in an error). */
@@ -76,6 +78,7 @@ export async function runSpoke(options: RunSpokeOptions): Promise<number> {
     return error instanceof SpokeOptionsError ? EXIT_USAGE : EXIT_UNAVAILABLE;
   }
   log(`registered as ${spoke.name} at ${options.url}`);
+  options.onConnected?.(spoke);
   spoke.onStatus((status) => {
     if (status.type !== "closed") log(describeStatus(status));
   });

@@ -8,6 +8,9 @@ import { HubError } from "../protocol/index.ts";
 import type { Calls } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { type FastCallRequest, fastCallRequest, serveFastCall } from "./fast-call.ts";
+import { NextWire } from "./next/next-wire.ts";
+import { TaskBuffer } from "./next/task-buffer.ts";
+import { hasNextVersionHeader, isNextWireBody } from "./next/wire.ts";
 import { RunningCalls } from "./running-calls.ts";
 import type { McpServerDeps, McpTarget, RequestAuth } from "./server-factory.ts";
 import { SessionIds } from "./session-id.ts";
@@ -42,6 +45,8 @@ export interface McpEndpointOptions {
   ssePollMs?: number;
   /** Per-key session cap (`limits.perKey.maxMcpSessions`) and revoked keys. */
   limits: KeyLimits;
+  /** This instance's id: recorded with the tasks it runs. Default: a random UUID. */
+  instanceId?: string;
 }
 
 /** One request as the HTTP route hands it over: already authenticated, its body read within the size limit. */
@@ -71,6 +76,8 @@ export class McpEndpoint {
   readonly #stateless: StatelessServers;
   readonly #sessions: McpSessions;
   readonly #idleMs: number;
+  readonly #tasks: TaskBuffer;
+  readonly #next: NextWire;
   #sweep: ReturnType<typeof setInterval> | undefined;
   #sweeping = false;
   #sweeps = 0;
@@ -89,6 +96,13 @@ export class McpEndpoint {
       ssePollMs: options.ssePollMs ?? 0,
     };
     this.#stateless = new StatelessServers(this.#deps);
+    this.#tasks = new TaskBuffer(options.store, options.instanceId ?? crypto.randomUUID());
+    this.#next = new NextWire({
+      deps: this.#deps,
+      tasks: this.#tasks,
+      cancelElsewhere: (key) => this.#publishCancel(key),
+      log: options.log,
+    });
     this.#sessions = new McpSessions(
       this.#deps,
       new SessionIds(options.sessionSecret),
@@ -112,6 +126,7 @@ export class McpEndpoint {
       if (message?.type === "mcp.ended" && typeof message.id === "string") this.#endedElsewhere(message.id);
     });
     this.#stopCatalogListener = this.#options.catalog.onChange((spokeName) => {
+      this.#next.toolsChanged(spokeName);
       for (const session of this.#sessions.forSpoke(spokeName)) {
         session.server.sendToolListChanged().catch(() => {
           // No stream open for notifications: the client sees the change at its next tools/list.
@@ -125,6 +140,7 @@ export class McpEndpoint {
   async stop(): Promise<void> {
     clearInterval(this.#sweep);
     this.#stopCatalogListener?.();
+    this.#next.close();
     await this.#unsubscribe?.();
     await this.#sessions.closeAll();
   }
@@ -149,10 +165,18 @@ export class McpEndpoint {
     if (target.kind === "spoke" && !this.#spokeExists(target.spokeName, identity)) {
       return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
     }
-    const fast = request.method === "POST" ? fastCallRequest(request, body) : undefined;
+    // The 2026-07-28 revision: stateless requests with their own _meta, answered at this transport layer.
+    const post = request.method === "POST";
+    if (post && sessionId === undefined && isNextWireBody(body)) {
+      return this.#next.serve(request, body, identity, target);
+    }
+    const fast = post ? fastCallRequest(request, body) : undefined;
     if (fast) {
       const served = await this.#serveFast(fast, identity, target, sessionId, owner, request.signal);
       if (served) return served;
+    } else if (post && sessionId === undefined && hasNextVersionHeader(request, body)) {
+      // After the fast path (which accepts only handshake versions), so its calls pay no extra header lookup.
+      return this.#next.serve(request, body, identity, target);
     }
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
@@ -278,7 +302,10 @@ export class McpEndpoint {
         await this.#sessions.close(session);
         if (ended.has(session.id)) this.#publishEnded(session.id);
       }
-      if (++this.#sweeps % PURGE_EVERY_SWEEPS === 0) await this.#ledger.purge();
+      if (++this.#sweeps % PURGE_EVERY_SWEEPS === 0) {
+        await this.#ledger.purge();
+        await this.#tasks.purge();
+      }
     } catch (error) {
       this.#options.log.warn("MCP session sweep failed; retrying at the next one", { error });
     } finally {
@@ -336,12 +363,17 @@ export class McpEndpoint {
       if (typeof requestId !== "string" && typeof requestId !== "number") continue;
       const key = RunningCalls.key(owner, requestId);
       if (this.#running.cancel(key, "cancelled by the MCP client")) continue;
-      this.#options.bus
-        .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.cancel", key }))
-        .catch((error: unknown) => {
-          this.#options.log.debug("could not pass on an MCP cancellation", { error });
-        });
+      this.#publishCancel(key);
     }
+  }
+
+  /** Asks the other instances to cancel the call under `key` (whichever runs it does). */
+  #publishCancel(key: string): void {
+    this.#options.bus
+      .publish(MCP_CHANNEL, JSON.stringify({ type: "mcp.cancel", key }))
+      .catch((error: unknown) => {
+        this.#options.log.debug("could not pass on an MCP cancellation", { error });
+      });
   }
 }
 

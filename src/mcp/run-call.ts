@@ -24,6 +24,8 @@ export interface McpCallContext {
   wantsLog: (level: CallLogLevel) => boolean;
   /** Whether the tool declares an `outputSchema` (its error results then carry no `structuredContent`). */
   toolHasOutputSchema: boolean;
+  /** Told the call's handle once it started (a task records the call's audit id). */
+  onHandle?: (handle: CallHandle) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
     { ...request, progress: ctx.progressToken !== undefined },
     sink,
   );
+  ctx.onHandle?.(handle);
   const key = ctx.owner === undefined ? undefined : RunningCalls.key(ctx.owner, ctx.requestId);
   if (key !== undefined) ctx.running.add(key, handle);
   const onCancel = () => handle.abort("cancelled by the MCP client");

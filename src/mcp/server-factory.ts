@@ -50,7 +50,8 @@ export interface McpServerDeps {
   ssePollMs: number;
 }
 
-const META_TOOLS = metaTools();
+/** The four tools of `/mcp`. */
+export const META_TOOLS = metaTools();
 const META_TOOL_NAMES = new Set(META_TOOLS.map((tool) => tool.name));
 
 /** What a session remembers between requests (kept outside the SDK server so the fast call path reads it). */
@@ -82,6 +83,21 @@ export function resolveTool(
   return { operation: found.name, toolHasOutputSchema: toolOutputSchema(found) !== undefined };
 }
 
+/** How the server of `target` names itself to clients (`serverInfo`). */
+export function serverInfo(target: McpTarget): { name: string; version: string } {
+  return {
+    name: target.kind === "meta" ? "alkhub" : `alkhub/${target.spokeName}`,
+    version: BUILD_INFO.version,
+  };
+}
+
+/** What the server of `target` tells a client's model about itself (`instructions`). */
+export function serverInstructions(target: McpTarget): string {
+  return target.kind === "meta"
+    ? "This hub relays calls to operations offered by connected machines (spokes). Find operations with hub.search or hub.list, read their input schema with hub.schema, then run them with hub.call."
+    : `The tools of spoke "${target.spokeName}", relayed by an alkhub hub.`;
+}
+
 /**
  * Builds the MCP server of one session on the SDK's low-level `Server` (no zod in our code: schemas are plain
  * JSON Schema). Each request's caller comes from `authInfo`, verified per request, never from the session.
@@ -91,17 +107,11 @@ export function createMcpServer(
   deps: McpServerDeps,
   state: SessionState = { logLevel: undefined },
 ): Server {
-  const server = new Server(
-    { name: target.kind === "meta" ? "alkhub" : `alkhub/${target.spokeName}`, version: BUILD_INFO.version },
-    {
-      capabilities: { tools: { listChanged: target.kind === "spoke" }, logging: {} },
-      jsonSchemaValidator: deps.jsonSchemaValidator,
-      instructions:
-        target.kind === "meta"
-          ? "This hub relays calls to operations offered by connected machines (spokes). Find operations with hub.search or hub.list, read their input schema with hub.schema, then run them with hub.call."
-          : `The tools of spoke "${target.spokeName}", relayed by an alkhub hub.`,
-    },
-  );
+  const server = new Server(serverInfo(target), {
+    capabilities: { tools: { listChanged: target.kind === "spoke" }, logging: {} },
+    jsonSchemaValidator: deps.jsonSchemaValidator,
+    instructions: serverInstructions(target),
+  });
   server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     state.logLevel = request.params.level;
     return {};

@@ -59,6 +59,11 @@ export interface Calls {
 export interface CallHandle {
   /** Stops the call: the spoke is told (`call.aborted`), the sink gets `ABORTED`. Harmless once settled. */
   abort(reason?: string): void;
+  /**
+   * The hub's id of a call relayed to a spoke: its `calls.request_id` in the call audit. Undefined for calls that
+   * were refused before relaying or that the hub answers itself.
+   */
+  readonly hubId?: string;
 }
 
 /** The frames the router sends a spoke. */

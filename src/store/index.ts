@@ -29,6 +29,7 @@ export {
   clientSecrets,
   clients,
   mcpSessions,
+  mcpTasks,
   operations,
   spokes,
 } from "./schema.ts";

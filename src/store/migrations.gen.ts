@@ -49,5 +49,16 @@ export const migrations: Array<MigrationMeta & { tag: string }> = [
     "folderMillis": 1796587739581,
     "hash": "dd885df0ffab7210a10e30206174e15413a68746484e8a5d69771d11e3aa977d",
     "bps": true
+  },
+  {
+    "tag": "0003_mcp_tasks",
+    "sql": [
+      "CREATE TABLE \"mcp_tasks\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"key_id\" text NOT NULL,\n\t\"operation\" text NOT NULL,\n\t\"status\" text NOT NULL,\n\t\"result\" jsonb,\n\t\"error\" jsonb,\n\t\"instance_id\" text,\n\t\"call_request_id\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\tCONSTRAINT \"mcp_tasks_status_check\" CHECK (\"mcp_tasks\".\"status\" in ('working', 'completed', 'failed', 'cancelled'))\n);\n",
+      "\nCREATE INDEX \"mcp_tasks_key_id_idx\" ON \"mcp_tasks\" USING btree (\"key_id\");",
+      "\nCREATE INDEX \"mcp_tasks_expires_at_idx\" ON \"mcp_tasks\" USING btree (\"expires_at\");"
+    ],
+    "folderMillis": 1796590728001,
+    "hash": "9cee5c44f31af9ba9bab5ab21d69ddff7cf26f6e79628a8fa78bb064a37e4bda",
+    "bps": true
   }
 ];

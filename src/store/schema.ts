@@ -211,3 +211,35 @@ export const mcpSessions = pgTable(
   },
   (t) => [index("mcp_sessions_last_seen_at_idx").on(t.lastSeenAt)],
 );
+
+/**
+ * MCP tasks (the 2026-07-28 tasks extension, docs/mcp.md › Tasks): a long `tools/call` the hub turned into a task,
+ * so its result survives the client's reconnect and any instance answers `tasks/get`. One row per task, written
+ * when the task is created (before the client learns its id), when it settles and when it is cancelled — never
+ * per call on the relay path. `call_request_id` names the call's row in the call audit. `result` holds the finished `CallToolResult` (bounded in size by the writer),
+ * `error` the JSON-RPC error of a failed task. Rows are purged once `expires_at` has passed.
+ */
+export const mcpTasks = pgTable(
+  "mcp_tasks",
+  {
+    id: text("id").primaryKey(),
+    /** The key that created the task: only it may read or cancel it. */
+    keyId: text("key_id").notNull(),
+    operation: text("operation").notNull(),
+    status: text("status").notNull(),
+    result: jsonb("result"),
+    error: jsonb("error"),
+    /** The instance running the call (where a cancellation is delivered). */
+    instanceId: text("instance_id"),
+    /** The call behind the task in the call audit (`calls.request_id`; its row appears when the call ends). */
+    callRequestId: text("call_request_id"),
+    createdAt: at("created_at").notNull().defaultNow(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [
+    index("mcp_tasks_key_id_idx").on(t.keyId),
+    index("mcp_tasks_expires_at_idx").on(t.expiresAt),
+    check("mcp_tasks_status_check", sql`${t.status} in ('working', 'completed', 'failed', 'cancelled')`),
+  ],
+);

@@ -33,6 +33,7 @@ const TABLES = [
   "client_secrets",
   "clients",
   "mcp_sessions",
+  "mcp_tasks",
   "operations",
   "spokes",
 ];
