@@ -16,6 +16,7 @@ import { run as coldStart } from "./cold-start.ts";
 import { run as cpuPerCall } from "./cpu-per-call.ts";
 import { run as crossInstance } from "./cross-instance.ts";
 import { run as dashboardLoad } from "./dashboard-load.ts";
+import { run as limitsOnOff } from "./limits-on-off.ts";
 import { run as mcpCall } from "./mcp-call.ts";
 import { type RelayPoint, runRelay } from "./relay.ts";
 import { run as spokesHeld } from "./spokes-held.ts";
@@ -39,6 +40,7 @@ const NAMES = [
   "cross-instance",
   "mcp-call",
   "audit-on-off",
+  "limits-on-off",
   "spokes-held",
   "cold-start",
   "dashboard-load",
@@ -95,6 +97,7 @@ const steps: [string, () => Promise<BenchResult>][] = [
   ["cross-instance", () => crossInstance(options)],
   ["mcp-call", () => mcpCall(options)],
   ["audit-on-off", () => auditOnOff({ ...options, rounds: quick ? 1 : 2 })],
+  ["limits-on-off", () => limitsOnOff({ ...options, rounds: quick ? 1 : 5 })],
   ["spokes-held", () => spokesHeld({ ...options, spokes: quick ? 2000 : int("spokes") })],
   ["cold-start", () => coldStart({ ...options, runs: quick ? 3 : 7, firstRuns: quick ? 1 : 3 })],
   ["dashboard-load", () => dashboardLoad({ ...options, samples: quick ? 3 : 10 })],
