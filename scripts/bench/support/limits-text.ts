@@ -31,6 +31,16 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
   hub-side cost of the audit is the difference of the two hub CPU figures. Not yet profiled with
   \`bun --cpu-prof\` on a quiet machine (this section is to be rewritten from that run).
+- **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
+  audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\`, 64 calls in
+  flight, per-key limits lifted, main's build (in-thread store) and this one run back to back on the shared
+  2-core box while five other sessions built and tested (load average about 20): throughput was a tenth of a
+  quiet run and swung 5× between windows, so calls/s do not compare (on/off ratio 0.53× before, 0.54× after).
+  What does: \`/health\` fetched every 50 ms during the sustained audited load answered at p50 18.1 ms, p99
+  525 ms, max 1,612 ms with the in-thread store, and p50 12.4 ms, p99 143 ms, max 204 ms with the worker (the
+  audit-off hub: p99 173 ms before, 117 ms after — the box's own noise floor). Hub CPU per call with the audit
+  on went from 92 µs to 72 µs on the hub's thread, plus 15 µs on the store's worker thread. To be rerun on a quiet
+  machine.
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
   transaction), which brought 15,000 spokes from 21 s to about 8.5 s. Memory per spoke is Elysia's
   per-connection context (the upgrade's whole request context stays referenced by its handlers) plus the
