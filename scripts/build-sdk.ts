@@ -18,6 +18,8 @@ const bundle = await Bun.build({
   // "browser" keeps Node and Bun built-ins out: the SDK uses only web globals (WebSocket, AbortController).
   target: "browser",
   format: "esm",
+  // Optional peer: imported dynamically when the spoke's process has it (src/sdk/otel.ts), never bundled.
+  external: ["@opentelemetry/api"],
   outdir: DIST,
   naming: "spoke.js",
   minify: false,

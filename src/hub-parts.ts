@@ -4,6 +4,7 @@
  * the calls facade (`HubOperations`); the /ws gateway; the cluster node; the MCP endpoint. `services` lists
  * them as the supervisor starts them (and mirrors on shutdown).
  */
+
 import { CallAudit } from "./audit/index.ts";
 import type { KeyVerifier, Revocations } from "./auth/index.ts";
 import type { Bus } from "./bus/index.ts";
@@ -13,11 +14,14 @@ import {
   ClusterSpokeLinks,
   ForwardedCalls,
   InstanceLiveness,
+  InstanceRoster,
   RemoteLinks,
+  SpokeControl,
   takeoverSender,
 } from "./cluster/index.ts";
 import type { HubConfig } from "./config/index.ts";
 import type { KeyRing } from "./crypto/index.ts";
+import { LiveEvents } from "./events/index.ts";
 import { type HandlerTimer, type MetricsRegistry, UNTIMED } from "./health/index.ts";
 import type { Service } from "./lifecycle/index.ts";
 import { type KeyLimits, LimitShare } from "./limits/index.ts";
@@ -28,7 +32,9 @@ import { type Calls, HubOperations, Router } from "./router/index.ts";
 import { getClientSecret } from "./secrets/index.ts";
 import { RegistrationMeter, SpokeDirectory, SpokeGateway } from "./spokes/index.ts";
 import type { Store } from "./store/index.ts";
+import { startTracing } from "./telemetry/index.ts";
 import { ensureAccountId, Upstreams } from "./upstreams/index.ts";
+import { BUILD_INFO } from "./version.ts";
 
 /** The hub's parts above the store and the bus. */
 export interface HubParts {
@@ -42,6 +48,12 @@ export interface HubParts {
   cluster: ClusterNode;
   /** The MCP servers the hub dials (config `upstreams`; the admin API adds and removes). */
   upstreams: Upstreams;
+  /** Operators' actions on spoke names (disconnect, disable, enable), cluster-wide. */
+  spokeControl: SpokeControl;
+  /** The cluster's instances as operators see them, and the cluster-wide call stats. */
+  roster: InstanceRoster;
+  /** `GET /api/v1/events` streams. */
+  events: LiveEvents;
   /** In start order; the supervisor drains and stops them in reverse. */
   services: Service[];
 }
@@ -68,6 +80,10 @@ export function buildHubParts(opts: {
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const timer = opts.timer ?? UNTIMED;
+  // Tracing only when configured: otherwise no tracer exists and the relay makes no span (docs/observability.md).
+  const otlp = config.telemetry.otlp;
+  const tracing =
+    otlp === undefined ? undefined : startTracing(otlp, instanceId, log.child({ part: "telemetry" }));
   const catalog = new Catalog({
     store,
     bus,
@@ -96,10 +112,11 @@ export function buildHubParts(opts: {
     log: log.child({ part: "router" }),
     settings: config.router,
     limits,
+    tracer: tracing?.tracer,
   });
   const calls = new HubOperations({ catalog, router, limits });
   const spokesLog = log.child({ part: "spokes" });
-  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs);
+  const forwarded = new ForwardedCalls(bus, directory, config.router.remoteAckMs, tracing?.tracer);
   const gateway = new SpokeGateway(
     {
       calls,
@@ -157,6 +174,11 @@ export function buildHubParts(opts: {
     router.abortKey(keyId, "API key revoked");
     void mcp.revokeKey(keyId);
   });
+  // A key enabled again (or whose expiry moved) is read afresh: no cached identity, no refused admissions.
+  revocations.onRestored((keyId) => {
+    keys.evict(keyId);
+    limits.restore(keyId);
+  });
   const authLog = log.child({ part: "auth" });
   const upstreams = new Upstreams(
     {
@@ -176,6 +198,21 @@ export function buildHubParts(opts: {
     config.upstreams,
   );
   metrics.gauge("alkhub_mcp_sessions", "MCP sessions held by this instance.", () => [[{}, mcp.sessionCount]]);
+  const spokeControl = new SpokeControl({ bus, presence, catalog, gateway });
+  const startedAt = Date.now();
+  const roster = new InstanceRoster({
+    bus,
+    log: clusterLog,
+    self: () => ({
+      id: instanceId,
+      version: BUILD_INFO.version,
+      startedAt,
+      spokes: directory.size,
+      mcpSessions: mcp.sessionCount,
+      stats: router.stats.series(Date.now()),
+    }),
+  });
+  const events = new LiveEvents({ catalog, audit, instanceId, log: log.child({ part: "events" }) });
   return {
     catalog,
     audit,
@@ -185,7 +222,14 @@ export function buildHubParts(opts: {
     mcp,
     cluster,
     upstreams,
+    spokeControl,
+    roster,
+    events,
     services: [
+      // First to start, last to stop: the spans of calls that end while the others drain are still exported.
+      ...(tracing === undefined
+        ? []
+        : [{ name: "telemetry", stop: () => tracing.stop(), stopTimeoutMs: otlp?.exportTimeoutMs }]),
       {
         name: "catalog",
         start: () => catalog.start({ soleInstance: bus.kind === "memory" }),
@@ -200,6 +244,9 @@ export function buildHubParts(opts: {
       new LimitShare(limits, bus, log.child({ part: "limits" })),
       { name: "call-audit", start: () => audit.start(), stop: () => audit.stop() },
       gateway,
+      roster,
+      // Event streams end first on shutdown: they hold HTTP responses open.
+      { name: "event-streams", drain: async () => events.closeAll() },
       // MCP sessions end in the drain pass, beside the /ws connections.
       { name: "mcp", start: () => mcp.start(), drain: () => mcp.stop() },
       // Last to start, first to drain: upstreams leave (freeing their names for another instance) before the

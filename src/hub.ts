@@ -5,9 +5,10 @@
  * (its error carries the process exit code).
  */
 
+import { type ApiDeps, apiRouteTable } from "./admin/index.ts";
 import { writeAuditRow } from "./audit/index.ts";
-import type { Identity } from "./auth/index.ts";
-import { KeyVerifier, Revocations } from "./auth/index.ts";
+import type { Identity, VerifyResult } from "./auth/index.ts";
+import { KeyVerifier, Revocations, verifyApiKeyId } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
@@ -19,13 +20,18 @@ import {
   registerProcessMetrics,
 } from "./health/index.ts";
 import {
-  adminRoutes,
-  apiRoutes,
+  type AdminSocket,
+  bearerActors,
+  docsRoute,
+  type HttpServer,
   mcpRoutes,
   metricsGuard,
+  mountRoutes,
   originPolicy,
   RequestAuthenticator,
+  startAdminSocket,
   startHttpServer,
+  uiRoutes,
   wsRoute,
 } from "./http/index.ts";
 import { buildHubParts, type HubParts } from "./hub-parts.ts";
@@ -34,6 +40,7 @@ import { type AuthFailureRow, AuthFailures, KeyLimits } from "./limits/index.ts"
 import { createLogger, type Logger, type LogSink } from "./log/index.ts";
 import { connectRedisPresence, createMemoryPresence } from "./presence/index.ts";
 import { openStore, type Store } from "./store/index.ts";
+import { SESSION_KEY_INFO, SessionSealer } from "./ui/index.ts";
 import { BUILD_INFO } from "./version.ts";
 
 export { StartupStepError };
@@ -75,6 +82,7 @@ interface RouteParts {
   store: Store;
   bus: Bus;
   parts: HubParts;
+  keyRing: KeyRing | undefined;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -103,7 +111,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const revocations = new Revocations();
   const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
   let authFailures: AuthFailures | undefined;
-  const http = await supervisor.step("init-logger", () => {
+  const http = await supervisor.step("init-logger", async () => {
     log = createLogger({
       level: config.logging.level,
       format: config.development ? "pretty" : config.logging.format,
@@ -130,11 +138,29 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       (rows) => writeAuthFailures(ready.parts.store, rows),
       log.child({ part: "auth" }),
     );
+    // Dashboard sessions are sealed with a key derived from the master key: every instance sharing it opens
+    // every session (no sticky balancing, no shared state), and a restart signs nobody out.
+    const sealer = new SessionSealer(hkdfKey(masterKey, SESSION_KEY_INFO));
+    const verifyKeyId = async (keyId: string): Promise<VerifyResult> =>
+      revocations.isRevoked(keyId)
+        ? { ok: false, reason: "revoked" }
+        : verifyApiKeyId(ready.parts.store, keyId);
     const auth = new RequestAuthenticator({
       keys: () => ready.parts.keys,
       failures: authFailures,
       trustProxy: config.server.trustProxy,
+      sessions: { sealer, verifyKeyId },
     });
+    const apiDeps: ApiDeps = {
+      store: () => ready.parts.store,
+      bus: () => ready.parts.bus,
+      revocations: () => revocations,
+      log: () => log,
+      keyRing: () => ready.parts.keyRing,
+      parts: () => ready.parts.parts,
+      instanceId,
+    };
+    const apiTable = apiRouteTable(apiDeps);
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -146,13 +172,22 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       routes: [
         wsRoute({ gateway: () => ready.parts.parts.gateway, auth, limits: () => limits, policy }),
         mcpRoutes({ endpoint: () => ready.parts.parts.mcp, auth, policy, anonymous, body: callBody }),
-        apiRoutes({ calls: () => ready.parts.parts.calls, auth, body: callBody }),
-        adminRoutes({
-          store: () => ready.parts.store,
-          bus: () => ready.parts.bus,
-          auth,
-          revocations: () => revocations,
+        mountRoutes(apiTable, {
+          name: "api-routes",
+          prefix: "/api/v1",
+          authenticate: bearerActors(auth),
+          body: callBody,
           log: () => log,
+        }),
+        docsRoute(apiTable),
+        uiRoutes({
+          auth,
+          sealer,
+          verifyKeyId,
+          policy,
+          trustProxy: config.server.trustProxy,
+          apiRoutes: apiTable.map((route) => `${route.method} ${route.path}`),
+          health,
         }),
       ],
       websocket: {
@@ -167,6 +202,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     supervisor.manage({ name: "http", drain: () => http.stop() });
     auth.attach((request) => http.requestIP(request));
     log.info("listening", { url: http.url, config: paths.configPath, version: BUILD_INFO.version });
+    await openAdminSocket(config, http, log, (socket) =>
+      supervisor.manage({ name: "admin socket", drain: () => socket.stop() }),
+    );
     return http;
   });
   const connectTimeoutMs = config.startup.connectTimeoutMs;
@@ -234,7 +272,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     for (const service of parts.services) await supervisor.start(service);
     if (authFailures) await supervisor.start(authFailures);
     await supervisor.start(new DependencyMonitor({ store, bus, health, log }));
-    ready.open({ keys, store, bus, parts });
+    ready.open({ keys, store, bus, parts, keyRing });
   });
   health.enter("ready");
   log.info("ready", { store: store.kind, bus: bus.kind });
@@ -262,6 +300,33 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       return stopping;
     },
   };
+}
+
+/**
+ * Serves the HTTP server's `/api/` routes on the local admin socket (`admin.socket`). A socket that cannot be
+ * served is logged and left out: the hub runs on, and the CLI reaches it over HTTP with a key instead.
+ */
+async function openAdminSocket(
+  config: HubConfig,
+  http: HttpServer,
+  log: Logger,
+  onOpen: (socket: AdminSocket) => void,
+): Promise<void> {
+  if (config.admin.socket === false || config.admin.socket === undefined) return;
+  try {
+    const socket = await startAdminSocket({
+      path: config.admin.socket,
+      handle: (request) => http.handle(request),
+      maxRequestBodySize: config.limits.maxBodyBytes,
+      log,
+    });
+    onOpen(socket);
+  } catch (error) {
+    log.warn("admin socket not served; the CLI needs --url and --key-file to reach this hub", {
+      path: config.admin.socket,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** The identity of keyless /mcp callers, when the config enables them. */

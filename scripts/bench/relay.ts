@@ -48,6 +48,20 @@ export interface RelayOptions extends BenchOptions {
   connections?: number[];
 }
 
+/**
+ * Config over the bench hub's defaults: per-key limits far above what one caller key drives here (the default
+ * 1,000 calls/s per key would cap the figures, not the relay), then `ALKHUB_BENCH_CONFIG` (JSON merged over the
+ * top level, e.g. `{"telemetry":{"otlp":{…}}}` to measure tracing on).
+ */
+export function benchConfigExtra(): Record<string, unknown> {
+  const extra: Record<string, unknown> = {
+    limits: { perKey: { callsPerSecond: 10_000_000, callBurst: 10_000_000, maxInFlight: 100_000 } },
+  };
+  const fromEnv = process.env.ALKHUB_BENCH_CONFIG;
+  if (fromEnv) Object.assign(extra, JSON.parse(fromEnv) as Record<string, unknown>);
+  return extra;
+}
+
 /** Every (in flight × connections) shape, skipping more connections than calls. */
 export function relayShapes(inFlight: number[], connections: number[]): RelayShape[] {
   return inFlight.flatMap((n) =>
@@ -59,7 +73,7 @@ export function relayShapes(inFlight: number[], connections: number[]): RelaySha
 export async function measureRelay(options: BenchOptions, shapes: RelayShape[]): Promise<RelayPoint[]> {
   return withBench(async (ctx) => {
     const [redisUrl, db] = await Promise.all([ctx.redis(), ctx.database()]);
-    const { hub, token } = await ctx.launchHub({ postgresUrl: db.url, redisUrl });
+    const { hub, token } = await ctx.launchHub({ postgresUrl: db.url, redisUrl, extra: benchConfigExtra() });
     progress(options, `hub up in ${hub.startMs.toFixed(0)} ms (pid ${hub.pid})`);
     await startSpoke(ctx.group, hub.wsUrl, token);
     const raw = await startRawRelay(ctx.group);

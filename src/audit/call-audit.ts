@@ -70,6 +70,8 @@ export class CallAudit implements AuditSink {
   #flushTimer: ReturnType<typeof setInterval> | undefined;
   #purgeTimer: ReturnType<typeof setInterval> | undefined;
   #firstPurge: ReturnType<typeof setTimeout> | undefined;
+  /** Who watches finished calls live (`onCall`); empty unless someone streams `/api/v1/events`. */
+  #watchers: Array<(call: Readonly<CallRecord>) => void> = [];
 
   /** Registers the audit's metrics on `options.metrics`. Throws `ConfigError` for a bad option. */
   constructor(options: CallAuditOptions) {
@@ -120,6 +122,8 @@ export class CallAudit implements AuditSink {
    * dropped and counted; when the audit is disabled it does nothing. O(1); never throws, never awaits.
    */
   record(call: Readonly<CallRecord>): void {
+    // One length check while nobody watches: the live feed costs the relay nothing until someone listens.
+    if (this.#watchers.length !== 0) this.#notify(call);
     if (!this.#enabled) return;
     const ring = this.#ring;
     if (!ring.push(call)) {
@@ -130,6 +134,27 @@ export class CallAudit implements AuditSink {
     }
     // Exactly at the threshold, so a burst schedules one early flush, not one per record.
     if (ring.size === this.#opts.batchSize && this.#running) this.#kick();
+  }
+
+  /**
+   * Calls `watcher` with every finished call this instance records (audit on or off), synchronously inside
+   * `record`: it must copy what it needs at once (the record is reused) and return quickly. Returns its remover.
+   */
+  onCall(watcher: (call: Readonly<CallRecord>) => void): () => void {
+    this.#watchers = [...this.#watchers, watcher];
+    return () => {
+      this.#watchers = this.#watchers.filter((each) => each !== watcher);
+    };
+  }
+
+  #notify(call: Readonly<CallRecord>): void {
+    for (const watcher of this.#watchers) {
+      try {
+        watcher(call);
+      } catch (error) {
+        this.#log.error("call watcher failed", { reason: reasonOf(error) });
+      }
+    }
   }
 
   /** Starts the flush timer (when enabled) and the purge timer (a first purge runs right away). Idempotent. */

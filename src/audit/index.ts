@@ -5,6 +5,7 @@
 
 export { type AuditActor, writeAuditRow } from "../store/index.ts";
 export { CallAudit } from "./call-audit.ts";
+export { type CallFilter, type CallItem, type CallPageKey, queryCalls } from "./call-queries.ts";
 export {
   type AuditSink,
   type CallAuditOptions,

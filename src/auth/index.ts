@@ -27,15 +27,35 @@ export {
   createApiKey,
   listApiKeys,
   revokeApiKey,
+  toApiKeyRecord,
 } from "./keys.ts";
+export {
+  type ApiKeyChange,
+  type ApiKeyQuery,
+  type ApiKeyRow,
+  type ApiKeyShift,
+  type ApiKeyUpdate,
+  getApiKey,
+  pageApiKeys,
+  updateApiKey,
+} from "./keys-admin.ts";
 export {
   AUTH_CHANNEL,
   AUTH_NOTIFY_CHANNEL,
+  type AuthMessage,
+  parseAuthMessage,
   parseRevocation,
   publishRevocation,
   REVOKED_MEMORY_MS,
   Revocations,
+  restorationMessage,
   revocationMessage,
 } from "./revocation.ts";
 export { hasScope, type Identity, isScope, SCOPES, type Scope } from "./scopes.ts";
-export { LAST_USED_RESOLUTION_MS, type VerifyFailure, type VerifyResult, verifyApiKey } from "./verify.ts";
+export {
+  LAST_USED_RESOLUTION_MS,
+  type VerifyFailure,
+  type VerifyResult,
+  verifyApiKey,
+  verifyApiKeyId,
+} from "./verify.ts";

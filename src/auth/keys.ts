@@ -89,7 +89,7 @@ export async function createApiKey(
         actor: input.actor,
         details: { account: account.name, name: row.name, scopes: row.scopes },
       });
-      return toRecord(row, account.name);
+      return toApiKeyRecord(row, account.name);
     });
     return { key: minted.key, record };
   } catch (error) {
@@ -111,7 +111,7 @@ export async function listApiKeys(store: Pick<Store, "db">): Promise<ApiKeyRecor
     .from(apiKeys)
     .innerJoin(accounts, eq(apiKeys.accountId, accounts.id))
     .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
-  return rows.map((row) => toRecord(row.key, row.accountName));
+  return rows.map((row) => toApiKeyRecord(row.key, row.accountName));
 }
 
 /**
@@ -174,7 +174,8 @@ function validateInput(input: CreateApiKeyInput): void {
   }
 }
 
-function toRecord(row: typeof apiKeys.$inferSelect, accountName: string): ApiKeyRecord {
+/** A stored row as `ApiKeyRecord` (the hash left out). */
+export function toApiKeyRecord(row: typeof apiKeys.$inferSelect, accountName: string): ApiKeyRecord {
   return {
     id: row.id,
     accountId: row.accountId,

@@ -16,26 +16,53 @@ const REVOKED_MEMORY_LIMIT = 10_000;
 /** Waits between the attempts to broadcast a revocation on the bus. */
 const PUBLISH_RETRY_MS = [100, 400, 1600, 5000];
 
-interface RevokedMessage {
-  type: "auth.revoked";
+/**
+ * A key taken out of use (`auth.revoked`: revoked, disabled or expired by an operator) or brought back
+ * (`auth.restored`: enabled again, or its expiry moved). `at` (epoch ms at the sender) orders the two when a
+ * key is toggled quickly and the bus and NOTIFY deliver them in a different order.
+ */
+export interface AuthMessage {
+  type: "auth.revoked" | "auth.restored";
   keyId: string;
+  at?: number;
 }
 
 /** The text of a revocation message (bus and Postgres NOTIFY payload). */
-export function revocationMessage(keyId: string): string {
-  const message: RevokedMessage = { type: "auth.revoked", keyId };
+export function revocationMessage(keyId: string, at = Date.now()): string {
+  const message: AuthMessage = { type: "auth.revoked", keyId, at };
   return JSON.stringify(message);
 }
 
-/** The key id of a revocation message, or undefined for anything else. */
-export function parseRevocation(text: string): string | undefined {
+/** The text of a restoration message: the key may be used again; forget its cut and its cached identity. */
+export function restorationMessage(keyId: string, at = Date.now()): string {
+  const message: AuthMessage = { type: "auth.restored", keyId, at };
+  return JSON.stringify(message);
+}
+
+/** A revocation or restoration message, or undefined for anything else. */
+export function parseAuthMessage(text: string): AuthMessage | undefined {
   try {
-    const message = JSON.parse(text) as Partial<RevokedMessage>;
-    if (message.type === "auth.revoked" && typeof message.keyId === "string") return message.keyId;
+    const message = JSON.parse(text) as Partial<AuthMessage>;
+    if (
+      (message.type === "auth.revoked" || message.type === "auth.restored") &&
+      typeof message.keyId === "string"
+    ) {
+      return {
+        type: message.type,
+        keyId: message.keyId,
+        at: typeof message.at === "number" ? message.at : undefined,
+      };
+    }
   } catch {
     // Not ours.
   }
   return undefined;
+}
+
+/** The key id of a revocation message, or undefined for anything else. */
+export function parseRevocation(text: string): string | undefined {
+  const message = parseAuthMessage(text);
+  return message?.type === "auth.revoked" ? message.keyId : undefined;
 }
 
 /** Tells every instance on the bus that `keyId` is revoked. */
@@ -53,6 +80,9 @@ export async function publishRevocation(bus: Bus, keyId: string): Promise<void> 
 export class Revocations {
   readonly #revoked = new Map<string, number>();
   readonly #listeners: Array<(keyId: string) => void> = [];
+  readonly #restoreListeners: Array<(keyId: string) => void> = [];
+  /** The `at` of the last message acted on per key: an older one arriving late is ignored. */
+  readonly #lastAt = new Map<string, number>();
   #stops: Array<Unsubscribe> = [];
   #log: Logger | undefined;
 
@@ -71,8 +101,17 @@ export class Revocations {
     this.#listeners.push(listener);
   }
 
-  /** Acts on a revocation of `keyId` now (idempotent: a key heard of twice is handled once). */
-  revoked(keyId: string): void {
+  /** Calls `listener` for each key brought back into use (enabled again, expiry moved). */
+  onRestored(listener: (keyId: string) => void): void {
+    this.#restoreListeners.push(listener);
+  }
+
+  /**
+   * Acts on a revocation of `keyId` now (idempotent: a key heard of twice is handled once). `at` orders it
+   * against a restoration of the same key; an older message than the last one acted on is ignored.
+   */
+  revoked(keyId: string, at?: number): void {
+    if (this.#stale(keyId, at)) return;
     if (this.isRevoked(keyId)) return;
     this.#revoked.set(keyId, Date.now());
     if (this.#revoked.size > REVOKED_MEMORY_LIMIT) {
@@ -88,13 +127,44 @@ export class Revocations {
     }
   }
 
+  /** Forgets a cut of `keyId` (it was disabled and is enabled again) and tells the restore listeners. */
+  restored(keyId: string, at?: number): void {
+    if (this.#stale(keyId, at)) return;
+    this.#revoked.delete(keyId);
+    for (const listener of this.#restoreListeners) {
+      try {
+        listener(keyId);
+      } catch (error) {
+        this.#log?.error("a restoration listener failed", { keyId, error });
+      }
+    }
+  }
+
+  /** Acts on a revocation or restoration message (bus, NOTIFY, or one this instance just sent); ignores others. */
+  apply(text: string): void {
+    const message = parseAuthMessage(text);
+    if (message?.type === "auth.revoked") this.revoked(message.keyId, message.at);
+    else if (message?.type === "auth.restored") this.restored(message.keyId, message.at);
+  }
+
+  /** Whether a message stamped `at` is older than the last one acted on for `keyId` (and records it if not). */
+  #stale(keyId: string, at: number | undefined): boolean {
+    if (at === undefined) return false;
+    const last = this.#lastAt.get(keyId);
+    if (last !== undefined && at < last) return true;
+    this.#lastAt.delete(keyId);
+    this.#lastAt.set(keyId, at);
+    if (this.#lastAt.size > REVOKED_MEMORY_LIMIT) {
+      const oldest = this.#lastAt.keys().next().value;
+      if (oldest !== undefined) this.#lastAt.delete(oldest);
+    }
+    return false;
+  }
+
   /** Starts hearing revocations from the bus and (on Postgres) from `LISTEN`. */
   async start(bus: Bus, store: Pick<Store, "listen">, log: Logger): Promise<void> {
     this.#log = log;
-    const onText = (text: string) => {
-      const keyId = parseRevocation(text);
-      if (keyId !== undefined) this.revoked(keyId);
-    };
+    const onText = (text: string) => this.apply(text);
     this.#stops.push(await bus.subscribe(AUTH_CHANNEL, onText));
     if (store.listen) this.#stops.push(await store.listen(AUTH_NOTIFY_CHANNEL, onText));
   }
@@ -110,10 +180,15 @@ export class Revocations {
    * instances on Postgres heard of it from `NOTIFY` already; the bus is the fast path, and the only one for
    * hubs that share Redis but not a notifying store. Resolves true once published, false after the last try.
    */
-  async broadcast(bus: Bus, keyId: string, log: Logger): Promise<boolean> {
+  async broadcast(
+    bus: Bus,
+    keyId: string,
+    log: Logger,
+    message = revocationMessage(keyId),
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await publishRevocation(bus, keyId);
+        await bus.publish(AUTH_CHANNEL, message);
         return true;
       } catch (error) {
         const wait = PUBLISH_RETRY_MS[attempt];

@@ -24,17 +24,38 @@ export async function verifyApiKey(
 ): Promise<VerifyResult> {
   const id = parseApiKeyId(presented);
   if (!id) return { ok: false, reason: "malformed" };
+  return verifyKeyRow(store, id, now, (keyHash) => {
+    const expected = Buffer.from(keyHash, "hex");
+    const actual = Buffer.from(hashApiKey(presented), "hex");
+    return expected.length === actual.length && timingSafeEqual(expected, actual);
+  });
+}
+
+/**
+ * The identity of key `id` as it stands now (revoked / enabled / expires_at checked at `now`), for a caller that
+ * proved the key earlier by other means — a sealed dashboard session names the key id only. Never cached here:
+ * a key disabled or revoked a moment ago is refused on the next request.
+ */
+export async function verifyApiKeyId(
+  store: Pick<Store, "db">,
+  id: string,
+  now = new Date(),
+): Promise<VerifyResult> {
+  return verifyKeyRow(store, id, now, () => true);
+}
+
+async function verifyKeyRow(
+  store: Pick<Store, "db">,
+  id: string,
+  now: Date,
+  secretMatches: (keyHash: string) => boolean,
+): Promise<VerifyResult> {
   const [row] = await store.db
     .select({ key: apiKeys, accountName: accounts.name })
     .from(apiKeys)
     .innerJoin(accounts, eq(apiKeys.accountId, accounts.id))
     .where(eq(apiKeys.id, id));
-  if (!row) return { ok: false, reason: "unknown" };
-  const expected = Buffer.from(row.key.keyHash, "hex");
-  const actual = Buffer.from(hashApiKey(presented), "hex");
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { ok: false, reason: "unknown" };
-  }
+  if (!row || !secretMatches(row.key.keyHash)) return { ok: false, reason: "unknown" };
   const key = row.key;
   if (key.revokedAt) return { ok: false, reason: "revoked" };
   if (!key.enabled) return { ok: false, reason: "disabled" };

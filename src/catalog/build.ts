@@ -113,6 +113,7 @@ export function spokeFromRow(
     ...(metadata.connectionId === undefined ? {} : { connectionId: metadata.connectionId }),
     ...(row.connectedAt === null ? {} : { connectedAt: row.connectedAt }),
     ...(row.disconnectedAt === null ? {} : { disconnectedAt: row.disconnectedAt }),
+    ...(row.disabledAt === null ? {} : { disabledAt: row.disabledAt }),
     operations,
   };
 }

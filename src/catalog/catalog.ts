@@ -8,7 +8,7 @@ import type { Bus, Unsubscribe } from "../bus/index.ts";
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
-import type { Store } from "../store/index.ts";
+import type { AuditActor, Store } from "../store/index.ts";
 import { buildOperations, spokeFromRow } from "./build.ts";
 import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
@@ -20,6 +20,7 @@ import {
   loadSpoke,
   loadSpokeRow,
   saveAllOffline,
+  saveDisabled,
   saveOffline,
 } from "./persistence.ts";
 import { RegistrationWriter } from "./registration-writer.ts";
@@ -207,6 +208,33 @@ export class Catalog {
     return pruned.length;
   }
 
+  /**
+   * Disables or enables spoke name `name` (`spokes.disabled_at`, audited with `actor`) and tells every instance (a change event: each
+   * re-reads the row; their gateways close a live connection of a disabled name). Returns the spoke as now
+   * indexed, or `undefined` when no spoke of that name is stored.
+   */
+  async setDisabled(
+    name: string,
+    disabled: boolean,
+    actor: AuditActor = {},
+  ): Promise<CatalogSpoke | undefined> {
+    return this.#serial(name, async () => {
+      const row = await saveDisabled(this.#store.db, name, disabled, new Date(), actor);
+      if (!row) return undefined;
+      const held = this.#index.spoke(name);
+      const spoke = held
+        ? spokeFromRow(row, held.operations, held.live)
+        : spokeFromRow(
+            row,
+            await this.#rebuild(name, (await loadSpoke(this.#store.db, name))?.specs ?? []),
+            false,
+          );
+      this.#index.put(spoke);
+      this.#emit(name, true, false);
+      return spoke;
+    });
+  }
+
   /** Notes a heartbeat of spoke `name` (held here); written in the next batch, not now. */
   touch(name: string): void {
     const spoke = this.#index.spoke(name);
@@ -255,6 +283,17 @@ export class Catalog {
     const spoke = this.#index.spoke(op.spokeName);
     if (!canSeeOperation(viewer, spoke, op)) return undefined;
     return { ...op.spec, name: op.name, spoke: { name: op.spokeName, live: spoke?.live ?? false } };
+  }
+
+  /** `hub.spokes`' row of spoke `name` for `viewer`, or undefined when it is unknown or hidden from the viewer. */
+  spokeFor(viewer: Identity, name: string): SpokeListItem | undefined {
+    const spoke = this.#index.spoke(name);
+    return spoke ? listSpokes([spoke], viewer)[0] : undefined;
+  }
+
+  /** Every spoke in the index, live or not, in no particular order (operators see them all). */
+  allSpokes(): IterableIterator<CatalogSpoke> {
+    return this.#index.spokes();
   }
 
   /** `hub.spokes`: the spokes `viewer` may see, sorted by name. */

@@ -2,9 +2,9 @@
  * The catalog's rows in the `spokes` and `operations` tables. The connection id and `maxConcurrency` have no
  * columns of their own and live in `spokes.metadata` (`connectionId`, `maxConcurrency`).
  */
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import type { OperationSpec, Visibility } from "../protocol/index.ts";
-import { type Database, operations, spokes } from "../store/index.ts";
+import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { HubError, type OperationSpec, type Visibility } from "../protocol/index.ts";
+import { type AuditActor, type Database, operations, spokes, writeAuditRow } from "../store/index.ts";
 import type { SpokeRegistration } from "./types.ts";
 
 /** A `spokes` row as the catalog reads it. */
@@ -88,12 +88,14 @@ export async function saveRegistrations(
           // Merge: other writers may keep their own keys in metadata.
           metadata: sql`${spokes.metadata} || excluded.metadata`,
         },
+        // A name an operator disabled is never taken by a registration, whatever the in-memory index said.
+        setWhere: isNull(spokes.disabledAt),
       })
       .returning();
     const byName = new Map(upserted.map((row) => [row.name, row]));
     const rows = writes.map(({ reg }) => {
       const row = byName.get(reg.name);
-      if (!row) throw new Error(`upsert of spoke "${reg.name}" returned no row`);
+      if (!row) throw spokeDisabledError(reg.name);
       return row;
     });
     const replaced = writes.filter((write) => !write.keepOperations);
@@ -106,6 +108,51 @@ export async function saveRegistrations(
       );
     }
     return rows;
+  });
+}
+
+/**
+ * The refusal of a registration under a disabled name: `ACCESS_DENIED` (final for the SDK: a disabled spoke
+ * stops reconnecting) with `details.reason` `SPOKE_DISABLED` so clients can tell it from a key's missing rights.
+ */
+export function spokeDisabledError(name: string): HubError {
+  return new HubError(
+    "ACCESS_DENIED",
+    `spoke name "${name}" is disabled by an operator (POST /api/v1/spokes/${name}/enable allows it again)`,
+    { details: { reason: "SPOKE_DISABLED", spoke: name } },
+  );
+}
+
+/**
+ * Sets or clears `disabled_at` of spoke `name` and writes the admin audit row (`spoke.disable` or
+ * `spoke.enable`, with `actor`) in the same transaction; returns the updated row, or `undefined` when no spoke
+ * of that name was ever stored (nothing is written then). Disabling an already disabled name keeps its first time.
+ */
+export async function saveDisabled(
+  db: Database,
+  name: string,
+  disabled: boolean,
+  now: Date,
+  actor: AuditActor = {},
+): Promise<SpokeRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(spokes)
+      .set({
+        disabledAt: disabled ? sql`coalesce(${spokes.disabledAt}, ${now.toISOString()}::timestamptz)` : null,
+        updatedAt: now,
+      })
+      .where(eq(spokes.name, name))
+      .returning();
+    if (row) {
+      await writeAuditRow(tx, {
+        action: disabled ? "spoke.disable" : "spoke.enable",
+        target: name,
+        outcome: "ok",
+        actor,
+      });
+    }
+    return row;
   });
 }
 
@@ -208,7 +255,8 @@ export async function loadSpokeRow(db: Database, name: string): Promise<SpokeRow
 export async function deleteOfflineSince(db: Database, cutoff: Date): Promise<string[]> {
   const rows = await db
     .delete(spokes)
-    .where(and(eq(spokes.status, "offline"), lt(spokes.disconnectedAt, cutoff)))
+    // A disabled name is kept: pruning it would forget that an operator disabled it.
+    .where(and(eq(spokes.status, "offline"), lt(spokes.disconnectedAt, cutoff), isNull(spokes.disabledAt)))
     .returning({ name: spokes.name });
   return rows.map((row) => row.name);
 }

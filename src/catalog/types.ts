@@ -58,6 +58,8 @@ export interface CatalogSpoke {
   readonly connectionId?: string;
   readonly connectedAt?: Date;
   readonly disconnectedAt?: Date;
+  /** Set while an operator has disabled the name: registrations are refused and a live connection closed. */
+  readonly disabledAt?: Date;
   /** By local name. */
   readonly operations: ReadonlyMap<string, CatalogOperation>;
 }

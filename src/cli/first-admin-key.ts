@@ -23,7 +23,7 @@ export async function printFirstAdminKey(store: Store, io: CommandIo): Promise<v
       `  ${key}`,
       "",
       "Use it as 'Authorization: Bearer <key>' on /mcp, /ws and /api/v1, and create narrower keys with",
-      "'alkhub keys create' (stop the hub first when it runs on the embedded store).",
+      "'alkhub keys create' (it reaches a running hub through its admin socket).",
       "",
     ].join("\n"),
   );

@@ -1,15 +1,12 @@
 import { EXIT_CODES, type ExitCode, exitCodeOf, LocalError } from "../errors.ts";
 import { redactText } from "../log/index.ts";
+import { createAuditCommand } from "./audit.ts";
 import { bridgeCommand } from "./bridge.ts";
+import { createCallsCommand } from "./calls.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
 import { configCommand } from "./config.ts";
-import {
-  announceRevocationForCommand,
-  loadKeyRingForCommand,
-  openStoreForCommand,
-  withMigratedStore,
-} from "./context.ts";
+import { openStoreForCommand, withMigratedStore } from "./context.ts";
 import { printFirstAdminKey } from "./first-admin-key.ts";
 import { healthCommand } from "./health.ts";
 import { createInitCommand } from "./init.ts";
@@ -17,6 +14,7 @@ import { createKeysCommand } from "./keys.ts";
 import { createMigrateCommand } from "./migrate.ts";
 import { createSecretsCommand } from "./secrets.ts";
 import { serveCommand } from "./serve.ts";
+import { createSpokesCommand } from "./spokes.ts";
 import { versionCommand } from "./version.ts";
 
 /** Every command, in the order `alkhub --help` lists them. */
@@ -28,9 +26,12 @@ export function allCommands(): Command[] {
         withMigratedStore(result.configPath, (store) => printFirstAdminKey(store, io)),
     }),
     configCommand,
-    createKeysCommand(openStoreForCommand, announceRevocationForCommand),
+    createKeysCommand(),
+    createSecretsCommand(),
+    createSpokesCommand(),
+    createCallsCommand(),
+    createAuditCommand(),
     createMigrateCommand(openStoreForCommand),
-    createSecretsCommand(openStoreForCommand, loadKeyRingForCommand),
     bridgeCommand,
     healthCommand,
     versionCommand,

@@ -28,7 +28,10 @@ describe("alkhub keys argument checks", () => {
     [["create", "--name", "x", "--scopes", "call", "--expires", "30y"], "--expires '30y'"],
     [["create", "--name", "x", "--scopes", "call", "--expires", "2001-01-01"], "lies in the past"],
     [["create", "--name", "x", "--scopes", "call", "--operations", "fs read"], "--operations"],
-    [["list", "--name", "x"], "--name is only valid with 'keys create'"],
+    [["list", "--name", "x"], "--name is not valid with 'keys list'"],
+    [["revoke", "abcdefghijkl", "--status", "active"], "--status is not valid with 'keys revoke'"],
+    [["list", "--status", "gone"], "--status 'gone' is not one of"],
+    [["list", "--url", "http://127.0.0.1:3000"], "--url needs --key-file"],
     [["revoke"], "exactly one key id"],
     [["revoke", "short"], "'short' is not a key id"],
     [["rotate"], "unknown subcommand 'rotate'"],
@@ -41,16 +44,27 @@ describe("alkhub keys argument checks", () => {
     expect(io.outText()).toBe("");
   });
 
-  test("--help explains the embedded-store lock and shows every subcommand", async () => {
+  test("--help says how the target is found and shows every subcommand; nobody is told to stop the hub", async () => {
     const io = capture();
     expect(await keys.run(["--help"], io)).toBe(EXIT_CODES.OK);
-    expect(io.outText()).toContain("need the hub to be stopped");
-    for (const word of ["keys create", "keys list", "keys revoke", "--spoke-names", "--expires"]) {
+    expect(io.outText()).toContain("admin socket");
+    expect(io.outText()).not.toContain("stopped");
+    for (const word of [
+      "keys create",
+      "keys list",
+      "keys show",
+      "keys disable",
+      "keys enable",
+      "keys revoke",
+    ]) {
+      expect(io.outText()).toContain(word);
+    }
+    for (const word of ["--spoke-names", "--expires", "--json", "--url", "--key-file"]) {
       expect(io.outText()).toContain(word);
     }
     const migrate = capture();
     expect(await createMigrateCommand(neverOpen).run(["--help"], migrate)).toBe(EXIT_CODES.OK);
-    expect(migrate.outText()).toContain("needs the hub to be stopped");
+    expect(migrate.outText()).not.toContain("stopped");
     expect(await createMigrateCommand(neverOpen).run(["extra"], capture())).toBe(EXIT_CODES.USAGE);
   });
 });

@@ -1,38 +1,59 @@
+import { isScope } from "../auth/index.ts";
+import { EXIT_CODES, type ExitCode } from "../errors.ts";
 import {
-  type ApiKeyRecord,
-  apiKeyState,
-  createApiKey,
-  isScope,
-  listApiKeys,
-  revokeApiKey,
-  type Scope,
-} from "../auth/index.ts";
-import { EXIT_CODES, type ExitCode, LocalError, UsageError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
-import { parseCommandArgs } from "./args.ts";
-import type { Command, CommandIo } from "./command.ts";
-import type { OpenStoreForFlags } from "./migrate.ts";
+  type AdminWork,
+  EXIT_HELP,
+  formatTable,
+  minute,
+  type OpenTarget,
+  printJson,
+  runAdminCommand,
+  TARGET_HELP,
+  usageError,
+} from "./admin-command.ts";
+import { openAdminTarget } from "./admin-target.ts";
+import type { Command } from "./command.ts";
+import { parseExpiry } from "./times.ts";
+
+export { parseExpiry } from "./times.ts";
 
 /** Account a key goes to when `--account` is not given (the one `alkhub init` creates). */
 export const DEFAULT_KEY_ACCOUNT = "admin";
 
+/** A key as the admin API shows it (TEAM.md contract, `KeyView`). */
+export interface KeyView {
+  id: string;
+  account: string;
+  name: string;
+  scopes: string[];
+  spokeNames: string[];
+  operations: string[];
+  status: "active" | "disabled" | "expired" | "revoked";
+  enabled: boolean;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
 const HELP = `Usage:
   alkhub keys create --name <name> --scopes <s1,s2> [--account <name>] [--spoke-names <g1,g2>]
                      [--operations <g1,g2>] [--expires <30d|ISO date>]
-  alkhub keys list
+  alkhub keys list [--account <name>] [--status active|disabled|expired|revoked]
+  alkhub keys show <id>
+  alkhub keys disable <id>      alkhub keys enable <id>
   alkhub keys revoke <id>
-  (each also takes --config <file> and --master-key-file <file>)
 
 Manages API keys. A key looks like alk_<id>_<secret>; the hub stores only its id and a SHA-256 hash.
 
   create   mints a key and prints it ONCE on stdout (details and a reminder go to stderr): it cannot be shown
-           again, so store it right away.
-  list     prints every key: id, account, name, scopes, globs, created, expires, state. Never the key.
-  revoke   revokes the key with that id at once. With Redis configured, running hubs are told
-           and close its connections (4401) at once.
+           again, so store it right away. With --json the whole answer, key included, is on stdout.
+  list     every key: id, account, name, scopes, globs, created, expires, last used, status. Never the key.
+  show     one key, in full.
+  disable  stops a key from working until 'enable'; its live connections and sessions are cut at once.
+  revoke   ends a key for good; running hubs close its connections (4401) and refuse it at once.
 
-With the embedded store these commands need the hub to be stopped: the data dir is locked by the running hub.
-Against Postgres they work while the hub runs.
+Works while the hub runs (through its admin API) and when none runs (on the store directly).
 
 Options of create:
   --name <name>           a label for the key (required)
@@ -42,17 +63,13 @@ Options of create:
   --operations <globs>    operations the key may call (call scope); default *
   --expires <when>        a duration from now (90m, 12h, 30d, 2w) or an ISO date (2027-01-31, 2027-01-31T12:00Z)
 
-Common options:
-  --config <file>            the config file (default: as 'alkhub serve' finds it)
-  --master-key-file <file>   the master key (default: as 'alkhub serve' finds it)
-  -h, --help                 show this help
+Options of list:
+  --account <name>        only this account's keys
+  --status <status>       only keys in this status
 
-Exit codes:
-  0   done
-  64  bad usage (unknown scope, bad duration, missing --name, …)
-  69  the database is unreachable, or the embedded data dir is in use
-  78  configuration error
-  1   any other failure (e.g. revoke of an unknown or already revoked key)
+${TARGET_HELP}
+
+${EXIT_HELP}
 `;
 
 const OPTIONS = {
@@ -62,171 +79,168 @@ const OPTIONS = {
   "spoke-names": { type: "string" },
   operations: { type: "string" },
   expires: { type: "string" },
-  config: { type: "string" },
-  "master-key-file": { type: "string" },
+  status: { type: "string" },
 } as const;
-const CREATE_ONLY = ["name", "scopes", "account", "spoke-names", "operations", "expires"] as const;
-const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const ALLOWED: Record<string, readonly string[]> = {
+  create: ["name", "scopes", "account", "spoke-names", "operations", "expires"],
+  list: ["account", "status"],
+  show: [],
+  disable: [],
+  enable: [],
+  revoke: [],
+};
+const STATUSES = ["active", "disabled", "expired", "revoked"];
 
-type KeyFlags = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
+type Values = Record<string, string | boolean | undefined>;
 
-/**
- * Tells running hubs that a key was revoked (so they close its connections at once); given the same flags as
- * `openStore`.
- */
-export type AnnounceRevocation = (
-  flags: { config?: string; masterKeyFile?: string },
-  keyId: string,
-) => Promise<void>;
-
-/**
- * Builds `alkhub keys`; `openStore` turns the flags into an open store, `announceRevocation` (optional)
- * broadcasts a revocation to running hubs.
- */
-export function createKeysCommand(
-  openStore: OpenStoreForFlags,
-  announceRevocation?: AnnounceRevocation,
-): Command {
+/** Builds `alkhub keys`; `openTarget` (default: the running hub, else the store) is injectable for tests. */
+export function createKeysCommand(openTarget: OpenTarget = openAdminTarget): Command {
   return {
     name: "keys",
-    summary: "create, list and revoke API keys",
+    summary: "create, list, show, disable, enable and revoke API keys",
     help: HELP,
-    async run(argv: string[], io: CommandIo): Promise<ExitCode> {
-      try {
-        const { values, positionals } = parseCommandArgs("keys", argv, OPTIONS);
-        if (values.help) {
-          io.out(HELP);
-          return EXIT_CODES.OK;
-        }
-        const [sub, ...args] = positionals;
-        const run = planSubcommand(sub, args, values);
-        const flags = { config: values.config, masterKeyFile: values["master-key-file"] };
-        const store = await openStore(flags);
-        let code: ExitCode;
-        try {
-          code = await run(store, io);
-        } finally {
-          await store.close();
-        }
-        if (sub === "revoke" && code === EXIT_CODES.OK && announceRevocation) {
-          await announceRevocation(flags, args[0] as string);
-        }
-        return code;
-      } catch (error) {
-        if (!(error instanceof LocalError)) throw error;
-        io.err(error.message);
-        return error.exitCode;
-      }
+    run: (argv, io) =>
+      runAdminCommand({ name: "keys", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
+  };
+}
+
+/** Checks the arguments of one subcommand and returns its work. */
+function plan(sub: string | undefined, args: string[], values: Values): AdminWork {
+  if (sub === undefined) usage("missing subcommand (create, list, show, disable, enable or revoke)");
+  const allowed = ALLOWED[sub];
+  if (!allowed) usage(`unknown subcommand '${sub}'`);
+  for (const flag of Object.keys(OPTIONS)) {
+    if (values[flag] !== undefined && !allowed.includes(flag))
+      usage(`--${flag} is not valid with 'keys ${sub}'`);
+  }
+  if (sub === "create") return planCreate(args, values);
+  if (sub === "list") {
+    if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
+    const status = values.status as string | undefined;
+    if (status !== undefined && !STATUSES.includes(status)) {
+      usage(`--status '${status}' is not one of ${STATUSES.join(", ")}`);
+    }
+    return {
+      write: false,
+      async run(client, io, json) {
+        const keys = await client.list<KeyView>("/keys", {
+          account: values.account as string | undefined,
+          status,
+        });
+        if (json) printJson(io, keys);
+        else io.out(formatKeyTable(keys));
+        return EXIT_CODES.OK;
+      },
+    };
+  }
+  const id = keyIdArgument(sub, args);
+  const path = `/keys/${id}`;
+  const change: Record<string, { method: "GET" | "PATCH" | "DELETE"; body?: object; done: string }> = {
+    show: { method: "GET", done: "" },
+    disable: { method: "PATCH", body: { enabled: false }, done: "disabled" },
+    enable: { method: "PATCH", body: { enabled: true }, done: "enabled" },
+    revoke: { method: "DELETE", done: "revoked" },
+  };
+  const step = change[sub] as (typeof change)[string];
+  return {
+    write: step.method !== "GET",
+    async run(client, io, json): Promise<ExitCode> {
+      const key = await client.call<KeyView>({ method: step.method, path, body: step.body });
+      if (json) printJson(io, key);
+      else if (step.done === "") io.out(formatKeyDetails(key));
+      else io.out(`${step.done} key ${key.id} (${key.name}, account ${key.account}): now ${key.status}`);
+      return EXIT_CODES.OK;
     },
   };
 }
 
-/** Validates everything before the store is opened, then returns the work to do. */
-function planSubcommand(
-  sub: string | undefined,
-  args: string[],
-  values: KeyFlags,
-): (store: Store, io: CommandIo) => Promise<ExitCode> {
-  if (sub !== "create") {
-    const stray = CREATE_ONLY.find((flag) => values[flag] !== undefined);
-    if (stray && (sub === "list" || sub === "revoke")) usage(`--${stray} is only valid with 'keys create'`);
-  }
-  if (sub === "create") {
-    if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
-    const input = {
-      account: nonEmpty(values.account ?? DEFAULT_KEY_ACCOUNT, "--account"),
-      name: nonEmpty(values.name, "--name"),
-      scopes: parseScopes(values.scopes),
-      spokeNames:
-        values["spoke-names"] === undefined ? undefined : parseGlobs(values["spoke-names"], "--spoke-names"),
-      operations: values.operations === undefined ? undefined : parseGlobs(values.operations, "--operations"),
-      expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires, new Date()),
-    };
-    return async (store, io) => {
-      const { key, record } = await createApiKey(store, input);
-      io.out(key);
+function planCreate(args: string[], values: Values): AdminWork {
+  if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
+  const text = (flag: string) => values[flag] as string | undefined;
+  const body = {
+    account: nonEmpty(text("account") ?? DEFAULT_KEY_ACCOUNT, "--account"),
+    name: nonEmpty(text("name"), "--name"),
+    scopes: parseScopes(text("scopes")),
+    spokeNames:
+      text("spoke-names") === undefined
+        ? undefined
+        : parseGlobs(text("spoke-names") as string, "--spoke-names"),
+    operations:
+      text("operations") === undefined ? undefined : parseGlobs(text("operations") as string, "--operations"),
+    expiresAt:
+      text("expires") === undefined
+        ? undefined
+        : parseExpiry(text("expires") as string, new Date()).toISOString(),
+  };
+  return {
+    write: true,
+    async run(client, io, json) {
+      const created = await client.call<KeyView & { key: string }>({ method: "POST", path: "/keys", body });
+      if (json) {
+        printJson(io, created);
+        return EXIT_CODES.OK;
+      }
+      io.out(created.key);
       io.err(
-        `created key ${record.id} (${record.name}) for account ${record.accountName} with scopes ${record.scopes.join(",")}` +
-          `${record.expiresAt ? `, expires ${record.expiresAt.toISOString()}` : ""}.\n` +
+        `created key ${created.id} (${created.name}) for account ${created.account} with scopes ${created.scopes.join(",")}` +
+          `${created.expiresAt ? `, expires ${created.expiresAt}` : ""}.\n` +
           "The key above is shown only this once and cannot be shown again: store it now.",
       );
       return EXIT_CODES.OK;
-    };
-  }
-  if (sub === "list") {
-    if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
-    return async (store, io) => {
-      io.out(formatKeyTable(await listApiKeys(store), new Date()));
-      return EXIT_CODES.OK;
-    };
-  }
-  if (sub === "revoke") {
-    if (args.length !== 1) usage("revoke takes exactly one key id");
-    const id = args[0] as string;
-    if (!/^[A-Za-z0-9]{12}$/.test(id)) usage(`'${id}' is not a key id (12 letters and digits)`);
-    return async (store, io) => {
-      if (await revokeApiKey(store, id)) {
-        io.out(`revoked key ${id}`);
-        return EXIT_CODES.OK;
-      }
-      io.err(`alkhub keys: no active key with id ${id} (unknown or already revoked)`);
-      return EXIT_CODES.FAILURE;
-    };
-  }
-  return usage(
-    sub === undefined ? "missing subcommand (create, list or revoke)" : `unknown subcommand '${sub}'`,
-  );
+    },
+  };
 }
 
 /** The `keys list` table, one row per key. */
-export function formatKeyTable(records: ApiKeyRecord[], now: Date): string {
-  const header = ["ID", "ACCOUNT", "NAME", "SCOPES", "GLOBS", "CREATED", "EXPIRES", "STATE"];
-  const rows = records.map((r) => [
-    r.id,
-    r.accountName,
-    r.name,
-    r.scopes.join(","),
-    `spokes=${r.spokeNames.join(",") || "-"} ops=${r.operations.join(",") || "-"}`,
-    r.createdAt.toISOString().slice(0, 16).replace("T", " "),
-    r.expiresAt ? r.expiresAt.toISOString().slice(0, 16).replace("T", " ") : "never",
-    apiKeyState(r, now),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+export function formatKeyTable(keys: KeyView[]): string {
+  return formatTable(
+    ["ID", "ACCOUNT", "NAME", "SCOPES", "GLOBS", "CREATED", "EXPIRES", "LAST USED", "STATUS"],
+    keys.map((k) => [
+      k.id,
+      k.account,
+      k.name,
+      k.scopes.join(","),
+      `spokes=${k.spokeNames.join(",") || "-"} ops=${k.operations.join(",") || "-"}`,
+      minute(k.createdAt),
+      k.expiresAt ? minute(k.expiresAt) : "never",
+      minute(k.lastUsedAt),
+      k.status,
+    ]),
+  );
 }
 
-/** `30d`, `12h`, `90m`, `2w` from `now`, or an ISO 8601 date; must lie in the future. */
-export function parseExpiry(text: string, now: Date): Date {
-  const duration = /^(\d+)([mhdw])$/.exec(text);
-  let at: Date;
-  if (duration) {
-    const amount = Number(duration[1]);
-    if (amount <= 0) usage(`--expires '${text}' must be a positive duration`);
-    at = new Date(now.getTime() + amount * (DURATION_UNITS_MS[duration[2] as string] as number));
-  } else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
-    at = new Date(text);
-    if (Number.isNaN(at.getTime())) usage(`--expires '${text}' is not a valid date`);
-  } else {
-    return usage(`--expires '${text}' is neither a duration (90m, 12h, 30d, 2w) nor an ISO date`);
-  }
-  if (at.getTime() <= now.getTime()) usage(`--expires '${text}' lies in the past`);
-  return at;
+function formatKeyDetails(key: KeyView): string {
+  const rows: Array<[string, string]> = [
+    ["id", key.id],
+    ["account", key.account],
+    ["name", key.name],
+    ["scopes", key.scopes.join(",")],
+    ["spoke names", key.spokeNames.join(",") || "-"],
+    ["operations", key.operations.join(",") || "-"],
+    ["status", key.status],
+    ["enabled", String(key.enabled)],
+    ["created", key.createdAt],
+    ["expires", key.expiresAt ?? "never"],
+    ["last used", key.lastUsedAt ?? "-"],
+    ["revoked", key.revokedAt ?? "-"],
+  ];
+  return rows.map(([name, value]) => `${name.padEnd(12)} ${value}`).join("\n");
 }
 
-function parseScopes(text: string | undefined): Scope[] {
+function keyIdArgument(sub: string, args: string[]): string {
+  if (args.length !== 1) usage(`${sub} takes exactly one key id`);
+  const id = args[0] as string;
+  if (!/^[A-Za-z0-9]{12}$/.test(id)) usage(`'${id}' is not a key id (12 letters and digits)`);
+  return id;
+}
+
+function parseScopes(text: string | undefined): string[] {
   const items = splitList(nonEmpty(text, "--scopes"));
   if (items.length === 0) usage("--scopes needs at least one of admin, spoke, call, read");
   for (const item of items) {
     if (!isScope(item)) usage(`unknown scope '${item}' in --scopes (valid: admin, spoke, call, read)`);
   }
-  return items as Scope[];
+  return items;
 }
 
 function parseGlobs(text: string, flag: string): string[] {
@@ -252,5 +266,5 @@ function nonEmpty(value: string | undefined, flag: string): string {
 }
 
 function usage(message: string): never {
-  throw new UsageError(`alkhub keys: ${message} (see 'alkhub keys --help')`);
+  return usageError("keys", message);
 }

@@ -1,5 +1,5 @@
-import { EXIT_CODES, type ExitCode, LocalError, UsageError } from "../errors.ts";
-import type { Store } from "../store/index.ts";
+import { EXIT_CODES, type ExitCode, LocalError, UnavailableError, UsageError } from "../errors.ts";
+import { DataDirInUseError, type Store } from "../store/index.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command, CommandIo } from "./command.ts";
 
@@ -13,7 +13,8 @@ data dir when the config has no "postgres" section) does not have yet. 'alkhub s
 this command is for running them ahead of a deploy. Several instances may run it at once: a Postgres advisory
 lock serialises them.
 
-With the embedded store this command needs the hub to be stopped: the data dir is locked by the running hub.
+A hub applies every migration of its binary when it starts, so a running embedded hub has them all; this
+command opens the embedded data dir only when no process holds it.
 
 Options:
   --status                   list every migration and whether it is applied; change nothing
@@ -24,7 +25,7 @@ Options:
 Exit codes:
   0   done (or status printed)
   64  bad usage
-  69  the database is unreachable, or the embedded data dir is in use
+  69  the database is unreachable, or a running hub holds the embedded data dir (it migrated at its start)
   78  configuration error
   1   any other failure (e.g. a migration failed)
 `;
@@ -51,7 +52,12 @@ export function createMigrateCommand(openStore: OpenStoreForFlags): Command {
             `alkhub migrate: unexpected argument '${positionals[0]}' (see 'alkhub migrate --help')`,
           );
         }
-        const store = await openStore({ config: values.config, masterKeyFile: values["master-key-file"] });
+        const store = await openStore({
+          config: values.config,
+          masterKeyFile: values["master-key-file"],
+        }).catch((error: unknown) => {
+          throw error instanceof DataDirInUseError ? heldByHub(error) : error;
+        });
         try {
           if (values.status) {
             const states = await store.migrationStatus();
@@ -77,4 +83,15 @@ export function createMigrateCommand(openStore: OpenStoreForFlags): Command {
       }
     },
   };
+}
+
+/** The data dir is held (by a running hub, which applied its migrations when it started). */
+function heldByHub(error: DataDirInUseError): UnavailableError {
+  const holder = error.holder ? `pid ${error.holder.pid} (${error.holder.command})` : "another process";
+  return new UnavailableError(
+    `alkhub migrate: the embedded data dir ${error.dataDir} is held by ${holder}. A hub applies every ` +
+      "migration of its binary when it starts, so a running hub has them; this command is for Postgres and " +
+      "for a data dir no process holds.",
+    { cause: error },
+  );
 }

@@ -169,6 +169,9 @@ export class ClusterNode implements Service {
       case "T":
         this.#gateway.takenOver(message.spokeName, message.connectionId);
         return;
+      case "D":
+        this.#gateway.disconnect(message.spokeName, message.connectionId);
+        return;
     }
   }
 

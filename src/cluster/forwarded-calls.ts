@@ -1,8 +1,9 @@
 import type { Bus } from "../bus/index.ts";
 import { encodeCallAborted, encodeCallError } from "../protocol/index.ts";
-import { IdleWaiters, type SpokeReplyFrame } from "../router/index.ts";
+import { type CallTracer, type ForwardTrace, IdleWaiters, type SpokeReplyFrame } from "../router/index.ts";
 import type { ForwardedCallsPort, SpokeDirectory, SpokeSession } from "../spokes/index.ts";
 import { encodeAck, encodeNotHere, encodeReply } from "./instance-messages.ts";
+import { frameTrace } from "./trace-splice.ts";
 
 interface Forwarded {
   from: string;
@@ -10,6 +11,8 @@ interface Forwarded {
   subscription: boolean;
   /** Whether the caller's instance was told the call arrived (needed only while no reply has gone back). */
   acked: boolean;
+  /** This instance's span of the call (tracing on and the call carries a trace context). */
+  trace: ForwardTrace | undefined;
 }
 
 /**
@@ -24,15 +27,19 @@ export class ForwardedCalls implements ForwardedCallsPort {
   readonly #calls = new Map<string, Forwarded>();
   readonly #idle = new IdleWaiters(() => this.#calls.size);
   readonly #ackEveryMs: number;
+  readonly #tracer: CallTracer | undefined;
   #ackTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
    * `remoteAckMs` is the callers' patience: a call not answered within a quarter of it is acknowledged, in one
    * batched message per caller instance, so fast calls cost no acknowledgement at all (their reply is one).
+   * `tracer` (tracing on): each relayed call that carries a trace context gets a span here, which the spoke
+   * continues.
    */
-  constructor(bus: Bus, directory: SpokeDirectory, remoteAckMs: number) {
+  constructor(bus: Bus, directory: SpokeDirectory, remoteAckMs: number, tracer?: CallTracer) {
     this.#bus = bus;
     this.#directory = directory;
+    this.#tracer = tracer;
     this.#ackEveryMs = Math.max(10, Math.floor(remoteAckMs / 4));
   }
 
@@ -59,15 +66,25 @@ export class ForwardedCalls implements ForwardedCallsPort {
   ): void {
     const session = this.#directory.byConnection(connectionId);
     if (type === "call.aborted") {
-      this.#forget(hubId);
+      this.#forget(hubId, "ABORTED");
       session?.send(frame);
       return;
     }
-    if (!session?.send(frame)) {
+    let trace: ForwardTrace | undefined;
+    let toSpoke = frame;
+    if (this.#tracer !== undefined && session !== undefined) {
+      const found = frameTrace(frame);
+      if (found !== undefined) {
+        trace = this.#tracer.forwarded(found.trace, session.spokeName, from);
+        toSpoke = found.replace(trace.context);
+      }
+    }
+    if (!session?.send(toSpoke)) {
+      trace?.end("SPOKE_UNAVAILABLE");
       this.#send(from, encodeNotHere(this.#bus.instanceId, hubId));
       return;
     }
-    this.#calls.set(hubId, { from, session, subscription, acked: false });
+    this.#calls.set(hubId, { from, session, subscription, acked: false, trace });
     this.#ackTimer ??= setInterval(() => this.#acknowledgeWaiting(), this.#ackEveryMs);
   }
 
@@ -83,7 +100,7 @@ export class ForwardedCalls implements ForwardedCallsPort {
       frame.type === "call.aborted" ||
       frame.type === "call.completed" ||
       (frame.type === "call.responded" && !call.subscription);
-    if (last) this.#forget(frame.id);
+    if (last) this.#forget(frame.id, errorCodeOf(frame));
     this.#send(call.from, encodeReply(this.#bus.instanceId, session.connectionId, text));
     return true;
   }
@@ -92,7 +109,7 @@ export class ForwardedCalls implements ForwardedCallsPort {
   callerDown(instanceId: string): void {
     for (const [hubId, call] of this.#calls) {
       if (call.from !== instanceId) continue;
-      this.#forget(hubId);
+      this.#forget(hubId, "ABORTED");
       call.session.send(encodeCallAborted(`"${hubId}"`, "the caller's hub instance stopped answering"));
     }
   }
@@ -101,7 +118,7 @@ export class ForwardedCalls implements ForwardedCallsPort {
   sessionClosed(session: SpokeSession): void {
     for (const [hubId, call] of this.#calls) {
       if (call.session !== session) continue;
-      this.#forget(hubId);
+      this.#forget(hubId, "SPOKE_DISCONNECTED");
       const frame = encodeCallError(`"${hubId}"`, {
         code: "SPOKE_DISCONNECTED",
         message: `spoke "${session.spokeName}" disconnected during the call`,
@@ -110,8 +127,13 @@ export class ForwardedCalls implements ForwardedCallsPort {
     }
   }
 
-  #forget(hubId: string): void {
-    if (this.#calls.delete(hubId)) this.#idle.check();
+  /** The call ended here (`errorCode` when it failed): its span ends and a drain may be waiting for it. */
+  #forget(hubId: string, errorCode: string | null): void {
+    const call = this.#calls.get(hubId);
+    if (call === undefined) return;
+    this.#calls.delete(hubId);
+    call.trace?.end(errorCode);
+    this.#idle.check();
   }
 
   /** Acknowledges, per caller instance in one message, the calls still waiting for their first reply. */
@@ -143,4 +165,10 @@ export class ForwardedCalls implements ForwardedCallsPort {
     clearInterval(this.#ackTimer);
     this.#ackTimer = undefined;
   }
+}
+
+/** The error code a last reply frame ends its call with (null: it ended well). */
+function errorCodeOf(frame: SpokeReplyFrame): string | null {
+  if (frame.type === "call.error") return frame.payload.code;
+  return frame.type === "call.aborted" ? "ABORTED" : null;
 }

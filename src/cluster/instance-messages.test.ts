@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import {
   decodeInstanceMessage,
   encodeAck,
+  encodeDisconnect,
   encodeForward,
   encodeNotHere,
   encodeReply,
@@ -51,10 +52,16 @@ test("replies, acks, refusals and takeovers round-trip", () => {
     spokeName: "dev1",
     connectionId: "c4",
   });
+  expect(decodeInstanceMessage(encodeDisconnect("i3", "dev1", "c5"))).toEqual({
+    kind: "D",
+    from: "i3",
+    spokeName: "dev1",
+    connectionId: "c5",
+  });
 });
 
 test("malformed messages decode to undefined", () => {
-  for (const text of ["", "X\na", "F\ni1\nc1\nq", "F\ni1\nc1\nz\nh1\n{}", "R\ni1", "T\ni1\nname"]) {
+  for (const text of ["", "X\na", "F\ni1\nc1\nq", "F\ni1\nc1\nz\nh1\n{}", "R\ni1", "T\ni1\nname", "D\ni1"]) {
     expect(decodeInstanceMessage(text)).toBeUndefined();
   }
 });

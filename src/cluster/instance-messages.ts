@@ -13,6 +13,7 @@
  *                                           not answered within remoteAckMs / 4 — a reply acknowledges too)
  *   N  from, hubId                       → the connection is not on the owner any more
  *   T  from, spokeName, connectionId     → close that connection: it was taken over (4409)
+ *   D  from, spokeName, connectionId     → close that connection: an operator disconnected it (1000)
  */
 export type InstanceMessage =
   | {
@@ -27,7 +28,7 @@ export type InstanceMessage =
   | { kind: "R"; from: string; connectionId: string; frame: string }
   | { kind: "A"; from: string; hubId: string }
   | { kind: "N"; from: string; hubId: string }
-  | { kind: "T"; from: string; spokeName: string; connectionId: string };
+  | { kind: "T" | "D"; from: string; spokeName: string; connectionId: string };
 
 export function encodeForward(
   from: string,
@@ -55,6 +56,10 @@ export function encodeNotHere(from: string, hubId: string): string {
 
 export function encodeTakeover(from: string, spokeName: string, connectionId: string): string {
   return `T\n${from}\n${spokeName}\n${connectionId}`;
+}
+
+export function encodeDisconnect(from: string, spokeName: string, connectionId: string): string {
+  return `D\n${from}\n${spokeName}\n${connectionId}`;
 }
 
 /** Splits off `count` header lines; the rest (which may contain no newline) is the body. */
@@ -96,9 +101,10 @@ export function decodeInstanceMessage(text: string): InstanceMessage | undefined
       const f = fields(text, 2);
       return f && { kind: text[0], from: f[1]!, hubId: f[2]! };
     }
-    case "T": {
+    case "T":
+    case "D": {
       const f = fields(text, 3);
-      return f && { kind: "T", from: f[1]!, spokeName: f[2]!, connectionId: f[3]! };
+      return f && { kind: text[0], from: f[1]!, spokeName: f[2]!, connectionId: f[3]! };
     }
     default:
       return undefined;

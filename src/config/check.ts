@@ -7,7 +7,7 @@ import { type HubConfig, HubConfigSchema } from "./schema.ts";
 export const MAX_LISTED_PROBLEMS = 10;
 
 /** Members whose value is secret by name, whatever section they are in. */
-const SECRET_KEY = /password|secret|token|url|encryptionKeys|postgres|redis/i;
+const SECRET_KEY = /password|secret|token|url|encryptionKeys|postgres|redis|endpoint/i;
 
 /** One schema problem: where, and what was expected. */
 export interface ConfigProblem {
@@ -107,6 +107,8 @@ function describe(value: unknown, path: string, secretPaths: readonly string[]):
   if (typeof value === "object") return "an object";
   const hidden =
     SECRET_KEY.test(path.slice(path.lastIndexOf("/") + 1)) ||
+    // Every value under a `headers` map may be a credential (`telemetry.otlp.headers.Authorization`).
+    path.includes("/headers/") ||
     secretPaths.some((secret) => path === secret || path.startsWith(`${secret}/`));
   if (hidden) return `a ${typeof value} (value hidden)`;
   if (typeof value === "string")

@@ -40,6 +40,7 @@ export {
   type HubConfig,
   HubConfigSchema,
   type LimitsConfig,
+  type OtlpConfig,
   type PostgresConfig,
   type RedisConfig,
   type UpstreamConfig,

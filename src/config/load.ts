@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { KeyRing, readMasterKeyFile } from "../crypto/index.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
@@ -62,7 +62,28 @@ export function parseConfigText(text: string, opts: { file: string; masterKey: U
     );
   }
   config.embedded.dataDir = resolve(dirname(file), config.embedded.dataDir);
+  config.admin.socket = resolveAdminSocket(config, file);
   return config;
+}
+
+/** Longest Unix socket path the kernel takes (`sun_path` is 108 bytes with its terminating NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** `admin.socket` made absolute (default: `admin.sock` in the data dir), or `false` when switched off. */
+function resolveAdminSocket(config: HubConfig, file: string): string | false {
+  const configured = config.admin.socket;
+  if (configured === false) return false;
+  const path =
+    configured === undefined
+      ? join(config.embedded.dataDir, "admin.sock")
+      : resolve(dirname(file), configured);
+  if (configured !== undefined && Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    throw new ConfigError(
+      `${file}: /admin/socket: the socket path ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes (a Unix socket limit)`,
+      { file, path: "/admin/socket" },
+    );
+  }
+  return path;
 }
 
 /** What `loadHubConfig` returns: the config plus where it and its master key came from. */

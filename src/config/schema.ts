@@ -177,6 +177,32 @@ const AuditSchema = section({
   spillMaxBytes: positive(67_108_864),
 });
 
+/**
+ * Traces exported over OTLP/HTTP (docs/observability.md). Absent (the default): no tracer, no span, nothing
+ * exported. Header values may be encrypted (`enc:v1:`) like any value, and are never logged.
+ */
+const OtlpSchema = closed({
+  /**
+   * Where spans are POSTed (OTLP/HTTP, JSON): the collector's traces URL, e.g.
+   * `http://collector:4318/v1/traces`; a URL with no path gets `/v1/traces`.
+   */
+  endpoint: Type.String({ pattern: "^https?://[^\\s]+$" }),
+  /** Headers of each export request (an API token, say). */
+  headers: Type.Record(Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$" }), Type.String(), {
+    default: {},
+  }),
+  /** Share of new traces recorded (0–1); a call that continues a caller's trace follows its sampled flag. */
+  samplingRatio: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  /** `service.name` of the hub's spans. */
+  serviceName: Type.String({ minLength: 1, maxLength: 128, default: "alkhub" }),
+  /** Longest wait before finished spans are exported in a batch, in ms. */
+  exportDelayMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 5000 }),
+  /** Time limit of one export request, in ms. */
+  exportTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /** Finished spans held for export at most; more are dropped (counted by the SDK, never blocking a call). */
+  maxQueueSize: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2048 }),
+});
+
 /** A header an upstream gets, filled from a client secret at dial time. */
 const UpstreamHeaderSchema = closed({
   /** The secret's name (of the upstream's client). */
@@ -203,6 +229,15 @@ export const UpstreamSchema = closed({
   pingIntervalMs: Type.Integer({ minimum: 100, default: 15_000 }),
 });
 
+/**
+ * The local admin socket (docs/configuration.md › Admin socket): a Unix socket, only the hub's user can open it,
+ * serving the admin API without a key. Absent → `admin.sock` in `embedded.dataDir`; `false` → no socket. The
+ * loader resolves it against the config file's directory, so after loading it is an absolute path or `false`.
+ */
+const AdminSchema = section({
+  socket: Type.Optional(Type.Union([nonEmpty(), Type.Literal(false)])),
+});
+
 /** The whole config file (CONFIG.md › Shape), as it is checked after decryption and defaults. */
 export const HubConfigSchema = closed({
   /** Lets editors find a JSON Schema; ignored by the hub. */
@@ -227,8 +262,11 @@ export const HubConfigSchema = closed({
   metrics: section({ requireKey: Type.Boolean({ default: false }) }),
   mcp: McpSchema,
   audit: AuditSchema,
+  admin: AdminSchema,
   /** MCP servers the hub dials and offers as spokes. */
   upstreams: Type.Array(UpstreamSchema, { default: [] }),
+  /** Traces: off unless `otlp` is set. */
+  telemetry: section({ otlp: Type.Optional(OtlpSchema) }),
 });
 
 /**
@@ -242,6 +280,8 @@ export type PostgresConfig = Static<typeof PostgresSchema>;
 export type RedisConfig = Static<typeof RedisSchema>;
 /** The `validation` section: caps and work budgets of schema checks. */
 export type ValidationConfig = HubConfig["validation"];
+/** `telemetry.otlp`: where and how traces are exported (holds header secrets: never log it). */
+export type OtlpConfig = Static<typeof OtlpSchema>;
 /** One entry of `upstreams`. */
 export type UpstreamConfig = Static<typeof UpstreamSchema>;
 /** The `limits` section (PROTOCOL.md › Limits), bytes and counts. */

@@ -1,13 +1,47 @@
-import { hasScope, type Identity, type KeyVerifier, parseApiKeyId, presentedKey } from "../auth/index.ts";
+import {
+  hasScope,
+  type Identity,
+  type KeyVerifier,
+  parseApiKeyId,
+  presentedKey,
+  type VerifyResult,
+} from "../auth/index.ts";
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
 import { HubError } from "../protocol/index.ts";
+import { hasCsrfHeader, readSessionCookie, type SessionSealer } from "../ui/index.ts";
+import { isAdminSocketRequest, LOCAL_SOCKET_ADDRESS } from "./admin-socket.ts";
 import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
 
-/** The caller of an HTTP request, or the 401/429 response to send. */
-export type Auth = { ok: true; identity: Identity } | { ok: false; response: Response };
+/**
+ * How a request proved who it is: a bearer key, a dashboard session cookie, or the local admin socket (then
+ * `identity` is `LOCAL_SOCKET_IDENTITY`).
+ */
+export type AuthVia = "key" | "session" | "socket";
+
+/** The caller of an HTTP request, or the 401/403/429 response to send. */
+export type Auth = { ok: true; identity: Identity; via: AuthVia } | { ok: false; response: Response };
+
+/**
+ * Who a request on the local admin socket acts as: an admin of the `admin` account, with no key. Only the hub's
+ * user can open the socket (docs/security.md › Local admin socket).
+ */
+export const LOCAL_SOCKET_IDENTITY: Identity = Object.freeze({
+  keyId: LOCAL_SOCKET_ADDRESS,
+  accountId: "admin",
+  accountName: "admin",
+  scopes: ["admin"],
+  spokeNames: [],
+  operations: ["*"],
+  expiresAt: null,
+}) as Identity;
+
+/** The actor of an admin write (TEAM.md contract): the key's id, or no key for the local socket. */
+export function actorOf(auth: Extract<Auth, { ok: true }>): { keyId: string | undefined; via: AuthVia } {
+  return { keyId: auth.via === "socket" ? undefined : auth.identity.keyId, via: auth.via };
+}
 
 /** The outcome of checking a presented key: the identity, or the refusal with its HTTP status. */
 export type KeyCheck = { ok: true; identity: Identity } | { ok: false; status: 401 | 429; error: HubError };
@@ -18,7 +52,19 @@ export interface RequestAuthenticatorOptions {
   failures: AuthFailures;
   /** `server.trustProxy`: the client address is the last `X-Forwarded-For` entry (the proxy's view). */
   trustProxy: boolean;
+  /** Dashboard sessions: accepted on `/api/v1` (with the CSRF header) when given. */
+  sessions?: SessionAuthOptions;
 }
+
+/** What accepting dashboard session cookies needs. */
+export interface SessionAuthOptions {
+  sealer: SessionSealer;
+  /** The key's standing now (revoked, disabled, expired are refused); never a cached answer. */
+  verifyKeyId: (keyId: string) => Promise<VerifyResult>;
+}
+
+/** Paths where a session cookie stands in for a key. */
+const SESSION_PATH_PREFIX = "/api/v1/";
 
 /**
  * Authenticates requests on every surface: the presented key (bearer header; for /ws also the subprotocol),
@@ -40,6 +86,7 @@ export class RequestAuthenticator {
 
   /** The client's address: the socket peer, or behind a trusted proxy the last `X-Forwarded-For` entry. */
   address(request: Request): string {
+    if (isAdminSocketRequest(request)) return LOCAL_SOCKET_ADDRESS;
     if (this.#options.trustProxy) {
       const forwarded = request.headers.get("x-forwarded-for");
       const last = forwarded?.split(",").at(-1)?.trim();
@@ -58,6 +105,11 @@ export class RequestAuthenticator {
         error: new HubError("ACCESS_DENIED", "an API key is required (Authorization: Bearer <key>)"),
       };
     }
+    return this.checkKey(request, key);
+  }
+
+  /** Checks `key` presented by `request` some other way than a header (the dashboard's sign-in body). */
+  async checkKey(request: Request, key: string): Promise<KeyCheck> {
     const address = this.address(request);
     const keyId = parseApiKeyId(key);
     const failures = this.#options.failures;
@@ -85,11 +137,50 @@ export class RequestAuthenticator {
 
   /** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */
   async authenticate(request: Request): Promise<Auth> {
+    if (isAdminSocketRequest(request)) return { ok: true, identity: LOCAL_SOCKET_IDENTITY, via: "socket" };
+    const session = this.#options.sessions && sessionToken(request);
+    if (session !== undefined) return this.#authenticateSession(request, session);
     const checked = await this.check(request, { allowSubprotocol: false });
-    if (checked.ok) return checked;
+    if (checked.ok) return { ok: true, identity: checked.identity, via: "key" };
     const headers = checked.status === 401 ? WWW_AUTHENTICATE : retryAfterHeader(checked.error);
     return { ok: false, response: jsonResponse(checked.error.toWire(), checked.status, headers) };
   }
+
+  /**
+   * A dashboard session: the CSRF header is required on every method (a cross-site form or image cannot set
+   * it, and a cross-site script cannot either without a CORS preflight the hub never grants); the sealed
+   * cookie must open; the key it names must still be valid right now.
+   */
+  async #authenticateSession(request: Request, token: string): Promise<Auth> {
+    const sessions = this.#options.sessions!;
+    if (!hasCsrfHeader(request.headers)) {
+      const error = new HubError("ACCESS_DENIED", "a dashboard session needs the header X-Alkhub-CSRF: 1");
+      return { ok: false, response: jsonResponse(error.toWire(), 403) };
+    }
+    const refuse = (message: string) => ({
+      ok: false as const,
+      response: jsonResponse(new HubError("ACCESS_DENIED", message).toWire(), 401),
+    });
+    // An address blocked for guessing keys is blocked here too.
+    if (this.#options.failures.blockedFor(this.address(request), undefined) > 0) {
+      return refuse("too many failed authentications; try again later");
+    }
+    // Not counted as a failed authentication: a sealed token cannot be guessed, and an expired cookie is what
+    // every browser left open past the session's end sends — counting it would lock out a shared address.
+    const session = sessions.sealer.open(token);
+    if (!session) return refuse("the dashboard session is invalid or expired; sign in again");
+    const verified = await sessions.verifyKeyId(session.keyId);
+    if (!verified.ok) return refuse(`the dashboard session's key was refused (${verified.reason})`);
+    return { ok: true, identity: verified.identity, via: "session" };
+  }
+}
+
+/** The session cookie of a request that may use one: `/api/v1` paths without an `Authorization` header. */
+function sessionToken(request: Request): string | undefined {
+  if (request.headers.has("authorization")) return undefined;
+  const token = readSessionCookie(request.headers);
+  if (token === undefined) return undefined;
+  return new URL(request.url).pathname.startsWith(SESSION_PATH_PREFIX) ? token : undefined;
 }
 
 /**

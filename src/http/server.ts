@@ -4,6 +4,7 @@ import type { Logger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { healthRoutes, startupGate } from "./health-routes.ts";
 import { errorResponse } from "./json-response.ts";
+import { routeErrorResponse } from "./route-errors.ts";
 
 /** How far past `maxBodyBytes` Bun's own body cap sits. */
 const BODY_CAP_MARGIN_BYTES = 64 * 1024;
@@ -34,6 +35,8 @@ export interface HttpServer {
   /** Base URL for local clients (a wildcard host is reported as 127.0.0.1). */
   readonly url: string;
   readonly port: number;
+  /** Answers one request as this server would (the admin socket serves its routes through this). */
+  handle(request: Request): Promise<Response>;
   /** The socket peer address of a request this server received. */
   requestIP(request: Request): string | undefined;
   /** Stops listening and closes every open connection. */
@@ -60,15 +63,8 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
         );
       }
     })
-    .onError({ as: "global" }, ({ code, error, request }) => {
-      if (code === "NOT_FOUND") return errorResponse(new HubError("OPERATION_NOT_FOUND", "no such route"));
-      if (code === "PARSE" || code === "VALIDATION")
-        return errorResponse(new HubError("VALIDATION_ERROR", "the request could not be read"));
-      if (error instanceof HubError) return errorResponse(error);
-      // Driver and engine errors carry SQL, parameters and internals: log them, answer a plain 500.
-      options.log.error("request failed", { path: new URL(request.url).pathname, error });
-      return errorResponse(new HubError("UNKNOWN_ERROR", "internal error"));
-    })
+    // Driver and engine errors carry SQL, parameters and internals: logged, answered as a plain 500.
+    .onError({ as: "global" }, routeErrorResponse(options.log))
     .use(startupGate(options.health))
     .use(healthRoutes(options.health, options.metrics, options.guardMetrics));
   for (const routes of options.routes ?? []) app.use(routes);
@@ -85,6 +81,7 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${server.port}`,
     port: server.port ?? options.port,
+    handle: (request) => app.handle(request),
     requestIP: (request) => server.requestIP(request)?.address,
     async stop() {
       await app.stop(true);

@@ -76,3 +76,12 @@ test("idle entries are swept", () => {
   limits.sweep(10_000, 0);
   expect(limits.size).toBe(0);
 });
+
+test("a key cut and then restored (disabled, enabled again) is admitted again", () => {
+  const limits = new KeyLimits(settings);
+  expect(limits.admitCall("k", 0)).not.toBeInstanceOf(HubError);
+  limits.revoke("k");
+  expect(limits.admitCall("k", 1)).toBeInstanceOf(HubError);
+  limits.restore("k");
+  expect(limits.admitCall("k", 2)).not.toBeInstanceOf(HubError);
+});

@@ -149,6 +149,12 @@ export class KeyLimits {
     if (usage) usage.revoked = true;
   }
 
+  /** Lets `keyId` be admitted again after a cut that was undone (an operator enabled the key again). */
+  restore(keyId: string): void {
+    const usage = this.#usage.get(keyId);
+    if (usage) usage.revoked = false;
+  }
+
   /** Keys with usage worth telling other instances about, with what they started and hold. */
   *active(): Iterable<[string, KeyUsage]> {
     yield* this.#usage;

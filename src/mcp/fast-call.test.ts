@@ -23,12 +23,19 @@ test("a lone tools/call with the required headers takes the fast path", () => {
     id: 1,
     name: "x",
     arguments: { a: 1 },
+    meta: undefined,
   });
   expect(fastCallRequest(request({ "mcp-protocol-version": "2025-11-25" }), call({ name: "x" }))).toEqual({
     id: 1,
     name: "x",
     arguments: {},
+    meta: undefined,
   });
+});
+
+test("a tools/call whose _meta carries a trace context still takes the fast path, _meta kept", () => {
+  const meta = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" };
+  expect(fastCallRequest(request(), call({ name: "x", _meta: meta }))?.meta).toEqual(meta);
 });
 
 test("anything else is left to the SDK, which answers it in full", () => {

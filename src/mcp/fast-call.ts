@@ -1,7 +1,7 @@
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import type { Identity } from "../auth/index.ts";
 import type { JsonRpcError } from "./protocol-errors.ts";
-import { runMcpCall } from "./run-call.ts";
+import { metaTraceContext, runMcpCall } from "./run-call.ts";
 import {
   type McpServerDeps,
   type McpTarget,
@@ -23,6 +23,8 @@ export interface FastCallRequest {
   id: string | number;
   name: string;
   arguments: Record<string, unknown>;
+  /** `params._meta` (trace context, never a progress token: those take the SDK path). */
+  meta: unknown;
 }
 
 /**
@@ -51,7 +53,12 @@ export function fastCallRequest(request: Request, body: unknown): FastCallReques
   if (!headers.get("content-type")?.startsWith("application/json")) return undefined;
   const version = headers.get("mcp-protocol-version");
   if (version !== null && !SUPPORTED_VERSIONS.has(version)) return undefined;
-  return { id, name: params.name, arguments: (args as Record<string, unknown> | undefined) ?? {} };
+  return {
+    id,
+    name: params.name,
+    arguments: (args as Record<string, unknown> | undefined) ?? {},
+    meta: params._meta,
+  };
 }
 
 /** Who makes a fast call and in which session (none for a stateless request). */
@@ -128,7 +135,7 @@ export async function serveFastCall(call: FastCallRequest, ctx: FastCallContext)
       wantsLog: (level) => wantsLog(ctx.state, level),
       toolHasOutputSchema: resolved.toolHasOutputSchema,
     },
-    { operation: resolved.operation, input: call.arguments },
+    { operation: resolved.operation, input: call.arguments, trace: metaTraceContext(call.meta) },
   ).then(
     (result) => settle(`"result":${JSON.stringify(result)}`),
     (error: unknown) =>

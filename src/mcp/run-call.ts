@@ -1,6 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Identity } from "../auth/index.ts";
-import type { CallLogLevel } from "../protocol/index.ts";
+import { type CallLogLevel, readTraceContext, type TraceContext } from "../protocol/index.ts";
 import { type CallHandle, type CallRequest, type Calls, CollectingSink } from "../router/index.ts";
 import { errorResult, outputResult } from "./results.ts";
 import { RunningCalls } from "./running-calls.ts";
@@ -24,6 +24,16 @@ export interface McpCallContext {
   wantsLog: (level: CallLogLevel) => boolean;
   /** Whether the tool declares an `outputSchema` (its error results then carry no `structuredContent`). */
   toolHasOutputSchema: boolean;
+}
+
+/**
+ * The trace context a `tools/call` carries in `params._meta` (`traceparent`, `tracestate`, as the MCP
+ * OpenTelemetry conventions put them); undefined when absent or malformed (ignored: the hub starts a new trace).
+ */
+export function metaTraceContext(meta: unknown): TraceContext | undefined {
+  if (typeof meta !== "object" || meta === null) return undefined;
+  const { traceparent, tracestate } = meta as { traceparent?: unknown; tracestate?: unknown };
+  return traceparent === undefined ? undefined : readTraceContext(traceparent, tracestate);
 }
 
 /**
@@ -53,7 +63,7 @@ export async function runMcpCall(ctx: McpCallContext, request: CallRequest): Pro
     },
   });
   const handle: CallHandle = ctx.calls.call(
-    { identity: ctx.identity },
+    { identity: ctx.identity, surface: "mcp" },
     { ...request, progress: ctx.progressToken !== undefined },
     sink,
   );

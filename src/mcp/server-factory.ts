@@ -15,7 +15,7 @@ import type { Calls } from "../router/index.ts";
 import { BUILD_INFO } from "../version.ts";
 import { metaTools } from "./meta-tools.ts";
 import { invalidParams, JsonRpcError } from "./protocol-errors.ts";
-import { runMcpCall } from "./run-call.ts";
+import { metaTraceContext, runMcpCall } from "./run-call.ts";
 import type { RunningCalls } from "./running-calls.ts";
 import { spokeTool, spokeToolsPage, toolOutputSchema } from "./spoke-tools.ts";
 
@@ -142,7 +142,11 @@ export function createMcpServer(
           wantsLog: (level) => wantsLog(state, level),
           toolHasOutputSchema,
         },
-        { operation, input: request.params.arguments ?? {} },
+        {
+          operation,
+          input: request.params.arguments ?? {},
+          trace: metaTraceContext(request.params._meta),
+        },
       );
     } finally {
       clearTimeout(poll);

@@ -19,6 +19,7 @@ import {
   type FrameDirection,
   jsonOf,
   parseFrame,
+  traceJson,
 } from "./index.ts";
 
 const FIXTURES = join(import.meta.dir, "../../tests/fixtures/protocol/valid");
@@ -37,6 +38,7 @@ function fastEncode(frame: Frame): string | undefined {
         p.progress === true,
         p.parentRequestId === undefined ? undefined : JSON.stringify(p.parentRequestId),
         p.caller === undefined ? undefined : JSON.stringify(p.caller),
+        p.trace === undefined ? undefined : traceJson(p.trace),
       );
     }
     case "call.responded":

@@ -15,8 +15,9 @@ export function jsonOf(value: unknown): string {
 }
 
 /**
- * `call.requested`. `deadline`, `parentJson` and `callerJson` are left out when undefined; `progress` only
- * appears when true.
+ * `call.requested`. `deadline`, `parentJson`, `callerJson` and `traceJson` are left out when undefined;
+ * `progress` only appears when true. `trace` is always the last member of the payload (and `traceparent` the
+ * first of `trace`): an instance relaying a hub-encoded frame finds it from the end (cluster/trace-splice.ts).
  */
 export function encodeCallRequested(
   idJson: string,
@@ -26,12 +27,14 @@ export function encodeCallRequested(
   progress: boolean,
   parentJson: string | undefined,
   callerJson: string | undefined,
+  traceJson?: string,
 ): string {
   return (
     `{"type":"call.requested","id":${idJson},"payload":{"requestId":${idJson},"operation":${operationJson},` +
     `"input":${inputJson}${deadline === undefined ? "" : `,"deadline":${deadline}`}` +
     `${progress ? ',"progress":true' : ""}${parentJson === undefined ? "" : `,"parentRequestId":${parentJson}`}` +
-    `${callerJson === undefined ? "" : `,"caller":${callerJson}`}}}`
+    `${callerJson === undefined ? "" : `,"caller":${callerJson}`}` +
+    `${traceJson === undefined ? "" : `,"trace":${traceJson}`}}}`
   );
 }
 

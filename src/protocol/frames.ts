@@ -5,6 +5,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { DOMAIN_CODE_PATTERN } from "./errors.ts";
 import { MAX_NAME_LENGTH } from "./names.ts";
+import { TraceContext } from "./trace.ts";
 
 /** Longest frame or request id, in characters (a UUID is 36). */
 export const MAX_ID_LENGTH = 128;
@@ -29,6 +30,11 @@ const callRequestedFields = {
   parentRequestId: Type.Optional(RequestId),
   /** Whether the caller wants `call.progress` frames. */
   progress: Type.Optional(Type.Boolean()),
+  /**
+   * W3C trace context of the span this call continues (see trace.ts). Towards the hub: the caller's span;
+   * towards a spoke: the hub's relay span when the hub traces, else the caller's context passed on unchanged.
+   */
+  trace: Type.Optional(TraceContext),
 };
 
 /** `call.requested` as a caller sends it to the hub. A `caller` field, if sent, is ignored by the hub. */

@@ -102,6 +102,17 @@ export {
 } from "./register.ts";
 export { compileChecker, type SchemaChecker } from "./schema-check.ts";
 export {
+  formatTraceparent,
+  MAX_TRACESTATE_LENGTH,
+  parseTraceparent,
+  readTraceContext,
+  type SpanParent,
+  TRACEPARENT_LENGTH,
+  TRACEPARENT_PATTERN,
+  TraceContext,
+  traceJson,
+} from "./trace.ts";
+export {
   BEARER_SUBPROTOCOL_PREFIX,
   bearerSubprotocols,
   HUB_OPERATION_PREFIX,

@@ -51,6 +51,9 @@ function renderPath(root: string, pointer: string): string {
 function describeError(error: ValueError, root: string): string {
   const where = renderPath(root, error.path);
   if (error.message === "Expected required property") return `${where} is required`;
+  // A schema may say in words what its pattern means (`errorMessage`, e.g. the traceparent's).
+  const worded = (error.schema as { errorMessage?: unknown }).errorMessage;
+  if (typeof worded === "string") return `${where} ${worded}`;
   const options = (error.schema as { anyOf?: { const?: unknown }[] }).anyOf;
   if (options?.every((option) => option.const !== undefined)) {
     return `${where} must be one of ${options.map((option) => JSON.stringify(option.const)).join(", ")}`;

@@ -1,4 +1,5 @@
 import type { Counter, Histogram, HistogramSeries, MetricsRegistry } from "../health/index.ts";
+import { CallStats } from "./call-stats.ts";
 import type { CallOutcome } from "./types.ts";
 
 /** Upper bounds of the call latency histogram, in seconds. */
@@ -22,6 +23,8 @@ export class CallMetrics {
   readonly #cells = new Map<string, Cells>();
   readonly #latency: Record<CallOutcome, HistogramSeries>;
   readonly #histogram: Histogram;
+  /** Calls and errors per 10 s bucket (`GET /api/v1/stats`). */
+  readonly stats = new CallStats();
 
   constructor(metrics: MetricsRegistry, inFlight: () => number) {
     this.#calls = metrics.counter("alkhub_calls_total", "Finished calls by operation and outcome.");
@@ -51,14 +54,18 @@ export class CallMetrics {
     return cells;
   }
 
-  /** Records one finished call; `operation` must be a catalog name or "unknown". */
-  finished(operation: string, outcome: CallOutcome, durationMs: number): void {
-    this.finishedIn(this.cells(operation), outcome, durationMs);
+  /**
+   * Records one finished call; `operation` must be a catalog name or "unknown". `finishedAt` (epoch ms) places
+   * it in the stats buckets.
+   */
+  finished(operation: string, outcome: CallOutcome, durationMs: number, finishedAt: number): void {
+    this.finishedIn(this.cells(operation), outcome, durationMs, finishedAt);
   }
 
   /** Records one finished call in cells looked up before (see `cells`). */
-  finishedIn(cells: OperationCells, outcome: CallOutcome, durationMs: number): void {
+  finishedIn(cells: OperationCells, outcome: CallOutcome, durationMs: number, finishedAt: number): void {
     cells[outcome][1] += 1;
     this.#histogram.observeIn(this.#latency[outcome], durationMs / 1000);
+    this.stats.count(finishedAt, outcome === "error" || outcome === "timeout");
   }
 }

@@ -41,8 +41,9 @@ function callerJson(identity: Identity): string {
 }
 
 /**
- * `call.requested` towards a spoke: the hub's id, the local operation name, and who is calling. Hub ids are
- * hub-made (`[a-z0-9-]`), so they are quoted without escaping; the only value encoded per call is the input.
+ * `call.requested` towards a spoke: the hub's id, the local operation name, who is calling, and the trace
+ * context (`traceJson`, when the call has one). Hub ids are hub-made (`[a-z0-9-]`), so they are quoted without
+ * escaping; the only value encoded per call is the input.
  */
 export function encodeSpokeCall(
   hubId: string,
@@ -50,6 +51,7 @@ export function encodeSpokeCall(
   request: CallRequest,
   caller: Identity,
   deadline: number,
+  traceJson: string | undefined,
 ): string {
   return encodeCallRequested(
     `"${hubId}"`,
@@ -59,6 +61,7 @@ export function encodeSpokeCall(
     request.progress === true,
     request.parentRequestId === undefined ? undefined : JSON.stringify(request.parentRequestId),
     callerJson(caller),
+    traceJson,
   );
 }
 

@@ -1,5 +1,12 @@
 export { CallMetrics, type OperationCells } from "./call-metrics.ts";
 export {
+  addSeries,
+  CallStats,
+  STATS_BUCKET_MS,
+  STATS_BUCKETS,
+  type StatsSeries,
+} from "./call-stats.ts";
+export {
   type CollectedResult,
   CollectingSink,
   type CollectLimits,
@@ -7,7 +14,14 @@ export {
 } from "./collecting-sink.ts";
 export { HubOperations } from "./hub-operations.ts";
 export { IdleWaiters } from "./idle-waiters.ts";
-export { type Route, type RoutingCatalog, routeCall } from "./route.ts";
+export {
+  type Access,
+  authorizeCall,
+  linkFor,
+  type Route,
+  type RoutingCatalog,
+  routeCall,
+} from "./route.ts";
 export { Router, type RouterOptions, type RouterSettings, type SpokeReplyFrame } from "./router.ts";
 export { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 export {
@@ -19,6 +33,9 @@ export {
   type CallRequest,
   type CallSink,
   type Calls,
+  type CallTrace,
+  type CallTracer,
+  type ForwardTrace,
   newCallRecord,
   noopAudit,
   type SpokeFrameType,

@@ -9,6 +9,7 @@ function call(hubId: string, link: FakeLink): PendingCall {
   return {
     hubId,
     usage: undefined,
+    trace: undefined,
     caller: {
       identity: {
         keyId: "k",

@@ -1,7 +1,7 @@
 import type { CatalogOperation } from "../catalog/index.ts";
 import type { KeyUsage } from "../limits/index.ts";
 import type { OperationFacts } from "./frames.ts";
-import type { CallerContext, CallSink, SpokeLink } from "./types.ts";
+import type { CallerContext, CallSink, CallTrace, SpokeLink } from "./types.ts";
 
 /** One call in flight to a spoke: everything needed to finish it, whichever way it ends. */
 export interface PendingCall {
@@ -22,6 +22,8 @@ export interface PendingCall {
   deadlineSlot: number;
   /** For a call to another instance: the ack wheel's slot (0 once acknowledged, or for a local spoke). */
   ackSlot: number;
+  /** The call's spans; undefined when tracing is off. */
+  readonly trace: CallTrace | undefined;
 }
 
 /**

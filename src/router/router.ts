@@ -1,12 +1,13 @@
 import type { MetricsRegistry } from "../health/index.ts";
 import type { KeyLimits, KeyUsage } from "../limits/index.ts";
 import type { Logger } from "../log/index.ts";
-import { HubError, type ToHubFrame } from "../protocol/index.ts";
+import { HubError, type ToHubFrame, traceJson } from "../protocol/index.ts";
 import { CallMetrics } from "./call-metrics.ts";
+import type { CallStats } from "./call-stats.ts";
 import { encodeSpokeAbort, encodeSpokeCall, factsOf } from "./frames.ts";
 import { IdleWaiters } from "./idle-waiters.ts";
 import { type PendingCall, PendingCalls } from "./pending-calls.ts";
-import { type RoutingCatalog, routeCall } from "./route.ts";
+import { authorizeCall, linkFor, type RoutingCatalog } from "./route.ts";
 import { type Clock, SYSTEM_CLOCK, TimerWheel } from "./timer-wheel.ts";
 import {
   type AuditSink,
@@ -17,6 +18,8 @@ import {
   type CallRequest,
   type CallSink,
   type Calls,
+  type CallTrace,
+  type CallTracer,
   newCallRecord,
   type SpokeLink,
   type SpokeLinks,
@@ -42,6 +45,8 @@ export interface RouterOptions {
   clock?: Clock;
   /** Per-key admission (token bucket, in-flight cap, revoked keys); none: every call is admitted. */
   limits?: KeyLimits;
+  /** Spans of each call (telemetry on); none: no span is made, a caller's trace context is passed on as is. */
+  tracer?: CallTracer;
 }
 
 /**
@@ -72,6 +77,7 @@ export class Router implements Calls {
   readonly #log: Logger;
   readonly #settings: RouterSettings;
   readonly #limits: KeyLimits | undefined;
+  readonly #tracer: CallTracer | undefined;
   readonly #pending = new PendingCalls();
   readonly #metrics: CallMetrics;
   #nextId = 0;
@@ -89,6 +95,7 @@ export class Router implements Calls {
     this.#log = options.log;
     this.#settings = options.settings;
     this.#limits = options.limits;
+    this.#tracer = options.tracer;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#metrics = new CallMetrics(options.metrics, () => this.#pending.size);
     this.#deadlines = new TimerWheel(this.#clock, DEADLINE_TICK_MS, (call) => this.#expire(call));
@@ -109,6 +116,11 @@ export class Router implements Calls {
     return this.#pending.size;
   }
 
+  /** Calls and errors of this instance per 10 s bucket, last 15 minutes. */
+  get stats(): CallStats {
+    return this.#metrics.stats;
+  }
+
   /** Whether new calls are refused (`beginDrain` was called). */
   get draining(): boolean {
     return this.#draining;
@@ -117,23 +129,23 @@ export class Router implements Calls {
   /** Starts a call to a spoke operation; everything that happens to it arrives at `sink`. Never throws. */
   call(caller: CallerContext, request: CallRequest, sink: CallSink): CallHandle {
     const startedAt = this.#clock.now();
+    const trace = this.#tracer?.begin(caller, request);
     if (this.#draining) {
-      return this.#refuse(
-        caller,
-        request,
-        sink,
-        startedAt,
-        new HubError("UNAVAILABLE", "the hub is shutting down"),
-      );
+      const error = new HubError("UNAVAILABLE", "the hub is shutting down");
+      return this.#refuse(caller, request, sink, startedAt, error, trace);
     }
     let usage: KeyUsage | undefined;
     if (this.#limits) {
       const admitted = this.#limits.admitCall(caller.identity.keyId, startedAt);
-      if (admitted instanceof HubError) return this.#refuse(caller, request, sink, startedAt, admitted);
+      if (admitted instanceof HubError)
+        return this.#refuse(caller, request, sink, startedAt, admitted, trace);
       usage = admitted;
     }
-    const route = routeCall(request.operation, caller.identity, this.#catalog, this.#links);
-    if (!route.ok) return this.#refuse(caller, request, sink, startedAt, route.error);
+    const access = authorizeCall(request.operation, caller.identity, this.#catalog);
+    if (!access.ok) return this.#refuse(caller, request, sink, startedAt, access.error, trace);
+    trace?.authorized(access.operation.name, access.spoke.name);
+    const route = linkFor(access.operation, access.spoke, this.#links);
+    if (!route.ok) return this.#refuse(caller, request, sink, startedAt, route.error, trace);
     const { operation, link } = route;
     const deadline = this.#deadline(startedAt, request.deadline);
     const hubId = `${this.#idPrefix}${(this.#nextId++).toString(36)}`;
@@ -142,18 +154,21 @@ export class Router implements Calls {
     try {
       const problem = operation.checkInput(request.input);
       if (problem !== undefined) {
-        return this.#refuse(caller, request, sink, startedAt, new HubError("VALIDATION_ERROR", problem));
+        const error = new HubError("VALIDATION_ERROR", problem);
+        return this.#refuse(caller, request, sink, startedAt, error, trace);
       }
-      frame = encodeSpokeCall(hubId, facts, request, caller.identity, deadline);
+      // Tracing off: a caller's context goes to the spoke as it came (encoded only when there is one).
+      const traceText =
+        trace !== undefined
+          ? trace.relay(link, hubId)
+          : request.trace === undefined
+            ? undefined
+            : traceJson(request.trace);
+      frame = encodeSpokeCall(hubId, facts, request, caller.identity, deadline, traceText);
     } catch {
       // Input nested deeper than the engine's stack: validating or encoding it throws (RangeError).
-      return this.#refuse(
-        caller,
-        request,
-        sink,
-        startedAt,
-        new HubError("VALIDATION_ERROR", "the input nests too deeply to be relayed"),
-      );
+      const error = new HubError("VALIDATION_ERROR", "the input nests too deeply to be relayed");
+      return this.#refuse(caller, request, sink, startedAt, error, trace);
     }
     const call: PendingCall & CallHandle = {
       hubId,
@@ -169,6 +184,7 @@ export class Router implements Calls {
       usage,
       deadlineSlot: 0,
       ackSlot: 0,
+      trace,
       abort: (reason?: string) => this.#abortByCaller(call, reason),
     };
     this.#pending.add(call);
@@ -348,7 +364,7 @@ export class Router implements Calls {
     this.#deadlines.cancel(call, call.deadlineSlot);
     if (call.ackSlot !== 0) this.#acks.cancel(call, call.ackSlot);
     const finishedAt = this.#clock.now();
-    this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt);
+    this.#metrics.finishedIn(call.facts.cells, outcome, finishedAt - call.startedAt, finishedAt);
     const record = this.#auditRecord;
     record.requestId = call.hubId;
     record.operation = call.operation.name;
@@ -361,6 +377,7 @@ export class Router implements Calls {
     record.inputBytes = call.inputBytes;
     record.outputBytes = call.outputBytes;
     this.#audit.record(record);
+    call.trace?.end(outcome, errorCode);
     this.#idle.check();
   }
 
@@ -371,12 +388,13 @@ export class Router implements Calls {
     sink: CallSink,
     startedAt: number,
     error: HubError,
+    trace: CallTrace | undefined,
   ): CallHandle {
     const known = this.#catalog.operation(request.operation);
     const finishedAt = this.#clock.now();
     // A refused caller must not put an operation it may not see into /metrics (owner-only names would leak).
     const visible = known !== undefined && this.#catalog.canSeeOperation(caller.identity, known);
-    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt);
+    this.#metrics.finished(visible ? known.name : "unknown", "error", finishedAt - startedAt, finishedAt);
     // A key flooding past its limit is counted in /metrics, not written row by row to the audit.
     if (error.code !== "RATE_LIMITED") {
       const record = this.#auditRecord;
@@ -392,6 +410,7 @@ export class Router implements Calls {
       record.outputBytes = 0;
       this.#audit.record(record);
     }
+    trace?.end("error", error.code);
     sink.error(error);
     return SETTLED_HANDLE;
   }

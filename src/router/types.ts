@@ -1,12 +1,14 @@
 import type { Identity } from "../auth/index.ts";
 import type { CatalogSpoke } from "../catalog/index.ts";
-import type { CallLogLevel, HubError } from "../protocol/index.ts";
+import type { CallLogLevel, HubError, TraceContext } from "../protocol/index.ts";
 
 /** Who is calling: the verified key, and the connection the call came in on (when it came over /ws). */
 export interface CallerContext {
   identity: Identity;
   /** The caller's /ws connection id, for logs; absent for MCP and HTTP callers. */
   connectionId?: string;
+  /** Which surface the call came in on (a span attribute when tracing); absent: not said. */
+  surface?: "ws" | "mcp" | "http";
 }
 
 /** One call as any surface (/ws, /mcp, /api/v1) asks for it. */
@@ -20,6 +22,11 @@ export interface CallRequest {
   progress?: boolean;
   /** The call (as the caller knows it) during which this one is made, for tracing. */
   parentRequestId?: string;
+  /**
+   * The caller's W3C trace context (already checked): the hub's spans continue it when it traces, and the
+   * spoke gets it (or the hub's relay span in its place) on `call.requested`.
+   */
+  trace?: TraceContext;
 }
 
 /**
@@ -68,6 +75,8 @@ export interface SpokeLink {
   readonly maxConcurrency: number | undefined;
   /** True for a connection held by another instance (the owner must acknowledge each call). */
   readonly remote?: boolean;
+  /** For a remote link: the instance that holds the connection. */
+  readonly instanceId?: string;
   /** Calls the router has in flight to this spoke; maintained by the router. */
   inFlight: number;
   /**
@@ -137,4 +146,42 @@ export function newCallRecord(): CallRecord {
     inputBytes: 0,
     outputBytes: 0,
   };
+}
+
+/**
+ * Tracing of calls as spans (telemetry/ implements it with OpenTelemetry). Absent when tracing is off: the
+ * router then makes no span and no trace object, and only passes a caller's `trace` on to the spoke.
+ */
+export interface CallTracer {
+  /**
+   * Starts the spans of one call at the instance it came in on: the call's own span (continuing
+   * `request.trace`, or a new trace) and its first step, `auth`.
+   */
+  begin(caller: CallerContext, request: CallRequest): CallTrace;
+  /**
+   * The owner instance's span of a call another instance relayed to a spoke connected here, a child of that
+   * instance's remote-hop span `parent`. `end` it when the call's last frame goes back.
+   */
+  forwarded(parent: TraceContext, spokeName: string, from: string): ForwardTrace;
+}
+
+/** The spans of one call in flight, moved along by the router; every method is harmless once ended. */
+export interface CallTrace {
+  /** Admission and access checks passed: `auth` ends, `route` starts. */
+  authorized(operation: string, spokeName: string): void;
+  /**
+   * The call goes out over `link` as hub id `hubId`: `route` ends and `relay` (local spoke) or `remote-hop`
+   * (another instance) starts. Returns the JSON text of the `trace` member for the spoke's frame.
+   */
+  relay(link: SpokeLink, hubId: string): string;
+  /** The call ended: every open span ends, with the error code when it failed. */
+  end(outcome: CallOutcome, errorCode: string | null): void;
+}
+
+/** The owner instance's span of a relayed call. */
+export interface ForwardTrace {
+  /** The trace context the spoke gets (this span as parent). */
+  readonly context: TraceContext;
+  /** Ends the span; `errorCode` when the call failed. */
+  end(errorCode: string | null): void;
 }

@@ -1,6 +1,7 @@
 /**
  * `protocol/` and `sdk/` must run in Bun, Node ≥ 22 and browsers: they import only each other (sdk → protocol
- * through its index) and `@sinclair/typebox`, and use no runtime-specific globals. Checked by reading the files.
+ * through its index) and `@sinclair/typebox` — and `sdk/otel.ts` the optional `@opentelemetry/api`, dynamically —
+ * and use no runtime-specific globals. Checked by reading the files.
  */
 import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -31,6 +32,8 @@ function problems(folder: "protocol" | "sdk"): string[] {
         const inside = target.startsWith(`${folder}/`);
         const viaProtocolIndex = folder === "sdk" && target === "protocol/index.ts";
         if (!inside && !viaProtocolIndex) found.push(`${name} imports ${spec}`);
+      } else if (folder === "sdk" && spec === "@opentelemetry/api" && name === "sdk/otel.ts") {
+        // The SDK's one optional peer: imported dynamically in one file, and the SDK runs without it.
       } else if (spec !== "@sinclair/typebox" && !spec.startsWith("@sinclair/typebox/")) {
         found.push(`${name} imports package ${spec}`);
       }
@@ -47,7 +50,7 @@ test("protocol/ imports only itself and @sinclair/typebox, and no runtime global
   expect(problems("protocol")).toEqual([]);
 });
 
-test("sdk/ imports only itself, protocol/index.ts and @sinclair/typebox, and no runtime globals", () => {
+test("sdk/ imports only itself, protocol/index.ts, @sinclair/typebox (and the optional OpenTelemetry API), and no runtime globals", () => {
   expect(files("sdk").length).toBeGreaterThan(5);
   expect(problems("sdk")).toEqual([]);
 });
@@ -60,4 +63,11 @@ test("the checker itself catches a forbidden import", () => {
     "../http/index.ts",
     "bun:sqlite",
   ]);
+});
+
+test("the OpenTelemetry API is only ever imported dynamically, by a name bundlers leave alone", () => {
+  const text = readFileSync(join(SRC, "sdk", "otel.ts"), "utf8");
+  expect(text).toContain('OTEL_API_PACKAGE = "@opentelemetry/api"');
+  expect(text).toMatch(/import\([^)]*OTEL_API_PACKAGE\)/);
+  for (const file of files("sdk")) expect(specifiers(file)).not.toContain("@opentelemetry/api");
 });

@@ -17,6 +17,7 @@ import {
 import { SpokeProtocolError } from "./errors.ts";
 import type { ConcurrencyGate } from "./gate.ts";
 import { ServedCalls } from "./incoming.ts";
+import type { OtelApi } from "./otel.ts";
 import { PendingCalls } from "./outgoing.ts";
 import type { AnyOperationDef, SpokeLogger } from "./types.ts";
 
@@ -26,6 +27,8 @@ export interface ConnectionDeps {
   operations: ReadonlyMap<string, AnyOperationDef>;
   gate: ConcurrencyGate;
   logger: SpokeLogger;
+  /** `@opentelemetry/api` when loaded: served calls get spans. */
+  otel?: OtelApi;
   /** A non-fatal problem worth a status event (bad frame, `protocol.error` from the hub). */
   onError(error: Error): void;
 }

@@ -9,6 +9,7 @@ import {
   type WireError,
 } from "../protocol/index.ts";
 import type { ConcurrencyGate } from "./gate.ts";
+import { type OtelApi, type ServedSpan, startServedSpan } from "./otel.ts";
 import type { FrameSender, PendingCalls } from "./outgoing.ts";
 import type { AnyOperationDef, CallContext, SpokeLogger } from "./types.ts";
 
@@ -21,6 +22,8 @@ export interface ServeDeps {
   /** The registered spoke name, so a published operation name can be mapped back to the local one. */
   spokeName: string;
   logger: SpokeLogger;
+  /** `@opentelemetry/api` when loaded (tracing on): each served call gets a span. */
+  otel?: OtelApi;
 }
 
 /** The wire form of whatever a handler threw: its own domain `code` if it has one, else `EXECUTION_ERROR`. */
@@ -111,13 +114,25 @@ export class ServedCalls {
     payload: HubCallRequestedPayload,
     signal: AbortSignal,
   ) {
-    const { send, pending } = this.#deps;
+    const { send, pending, otel, spokeName } = this.#deps;
+    const span: ServedSpan | undefined =
+      otel === undefined
+        ? undefined
+        : startServedSpan(otel, `${spokeName}.${local}`, payload.trace, {
+            "rpc.system": "alkhub",
+            "rpc.method": local,
+            "alkhub.spoke": spokeName,
+            "alkhub.request_id": id,
+            "alkhub.caller.key_id": payload.caller.id,
+          });
+    const trace = span === undefined ? payload.trace : span.trace;
     const ctx: CallContext = {
       requestId: id,
       operation: local,
       signal,
       caller: payload.caller,
       deadline: payload.deadline,
+      trace,
       progress: (progress, total, message) => {
         if (payload.progress !== true || signal.aborted || !this.#running.has(id)) return;
         send("call.progress", id, {
@@ -131,27 +146,40 @@ export class ServedCalls {
         if (signal.aborted || !this.#running.has(id)) return;
         send("call.log", id, { requestId: id, level, data, ...(logger === undefined ? {} : { logger }) });
       },
-      call: (operation, input, options) => pending.call(operation, input, options, id) as never,
-      subscribe: (operation, input, options) => pending.subscribe(operation, input, options, id) as never,
+      // Calls made while serving continue this call's trace unless the handler says otherwise.
+      call: (operation, input, options) =>
+        pending.call(operation, input, options, id, options?.trace ?? trace) as never,
+      subscribe: (operation, input, options) =>
+        pending.subscribe(operation, input, options, id, options?.trace ?? trace) as never,
     };
+    let errorCode: string | undefined;
     try {
       if (def.type === "subscription") {
-        for await (const item of def.handler(payload.input, ctx)) {
+        const items =
+          span === undefined
+            ? def.handler(payload.input, ctx)
+            : span.run(() => def.handler(payload.input, ctx));
+        for await (const item of items) {
           if (signal.aborted) return;
           this.#respond(id, item);
         }
         if (!signal.aborted) send("call.completed", id, { requestId: id });
       } else {
-        const output = await def.handler(payload.input, ctx);
+        const output = await (span === undefined
+          ? def.handler(payload.input, ctx)
+          : span.run(() => def.handler(payload.input, ctx)));
         if (!signal.aborted) this.#respond(id, output);
       }
     } catch (error) {
       if (signal.aborted) return;
       this.#deps.logger.debug("handler failed", { requestId: id, operation: local, error: String(error) });
       const wire = toWireError(error);
+      errorCode = wire.code;
       const unsent = send("call.error", id, { requestId: id, ...wire });
       // Details that cannot be serialised or are too large must not cost the caller its answer.
       if (unsent) send("call.error", id, { requestId: id, code: wire.code, message: wire.message });
+    } finally {
+      span?.end(signal.aborted ? "ABORTED" : errorCode);
     }
   }
 

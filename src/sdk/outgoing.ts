@@ -8,6 +8,7 @@ import {
   type FramePayloads,
   type FrameType,
   HubError,
+  type TraceContext,
 } from "../protocol/index.ts";
 import type { CallOptions, SubscribeOptions } from "./types.ts";
 
@@ -52,7 +53,13 @@ export class PendingCalls {
   }
 
   /** Starts a call and resolves with its first output; see `Spoke.call`. */
-  call(operation: string, input: unknown, options: CallOptions = {}, parent?: string): Promise<unknown> {
+  call(
+    operation: string,
+    input: unknown,
+    options: CallOptions = {},
+    parent?: string,
+    trace: TraceContext | undefined = options.trace,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const { signal, timeoutMs } = options;
       if (signal?.aborted) return reject(abortError(operation, signal));
@@ -83,18 +90,38 @@ export class PendingCalls {
         const error = new HubError("TIMEOUT", `call to "${operation}" took longer than ${timeoutMs} ms`);
         timer = setTimeout(() => giveUp(error, "timeout"), timeoutMs);
       }
-      const payload = requestPayload(requestId, operation, input, timeoutMs, parent, !!options.progress);
+      const payload = requestPayload(
+        requestId,
+        operation,
+        input,
+        timeoutMs,
+        parent,
+        !!options.progress,
+        trace,
+      );
       const unsent = this.#send("call.requested", requestId, payload);
       if (unsent) settle(() => reject(unsent));
     });
   }
 
   /** A subscription: each iteration starts one call; `return()` (leaving a loop) aborts it. */
-  subscribe(operation: string, input: unknown, options: SubscribeOptions = {}, parent?: string) {
-    return { [Symbol.asyncIterator]: () => this.#stream(operation, input, options.signal, parent) };
+  subscribe(
+    operation: string,
+    input: unknown,
+    options: SubscribeOptions = {},
+    parent?: string,
+    trace: TraceContext | undefined = options.trace,
+  ) {
+    return { [Symbol.asyncIterator]: () => this.#stream(operation, input, options.signal, parent, trace) };
   }
 
-  #stream(operation: string, input: unknown, signal?: AbortSignal, parent?: string): AsyncIterator<unknown> {
+  #stream(
+    operation: string,
+    input: unknown,
+    signal?: AbortSignal,
+    parent?: string,
+    trace?: TraceContext,
+  ): AsyncIterator<unknown> {
     const requestId = globalThis.crypto.randomUUID();
     const items: unknown[] = [];
     let ended = false;
@@ -128,7 +155,7 @@ export class PendingCalls {
       const unsent = this.#send(
         "call.requested",
         requestId,
-        requestPayload(requestId, operation, input, undefined, parent),
+        requestPayload(requestId, operation, input, undefined, parent, false, trace),
       );
       if (unsent) end(unsent);
     }
@@ -219,11 +246,13 @@ function requestPayload(
   timeoutMs?: number,
   parent?: string,
   progress?: boolean,
+  trace?: TraceContext,
 ): CallRequestedPayload {
   // JSON has no `undefined`; an operation without input gets an empty object.
   const payload: CallRequestedPayload = { requestId, operation, input: input === undefined ? {} : input };
   if (timeoutMs !== undefined) payload.deadline = Date.now() + timeoutMs;
   if (parent !== undefined) payload.parentRequestId = parent;
   if (progress) payload.progress = true;
+  if (trace !== undefined) payload.trace = trace;
   return payload;
 }

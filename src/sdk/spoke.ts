@@ -10,6 +10,7 @@ import { HubConnection } from "./connection.ts";
 import { buildOperationSpecs } from "./define.ts";
 import { SpokeConnectionError, SpokeOptionsError } from "./errors.ts";
 import { ConcurrencyGate } from "./gate.ts";
+import { activeTrace, loadOtelApi, type OtelApi } from "./otel.ts";
 import { withRetry } from "./retry.ts";
 import { openSocket } from "./socket.ts";
 import { StatusEmitter } from "./status.ts";
@@ -58,7 +59,8 @@ function isFatal(error: unknown, name: string): boolean {
 export async function connectSpoke<I extends Record<string, TSchema>>(
   options: SpokeOptions<I>,
 ): Promise<Spoke> {
-  const spoke = new SpokeClient(options as unknown as SpokeOptions);
+  const otel = options.tracing === false ? undefined : await loadOtelApi();
+  const spoke = new SpokeClient(options as unknown as SpokeOptions, otel);
   await spoke.start();
   return spoke;
 }
@@ -77,6 +79,8 @@ class SpokeClient implements Spoke {
   #status: StatusEmitter;
   #gate: ConcurrencyGate;
   #logger: SpokeLogger;
+  /** `@opentelemetry/api`, when the process has it and tracing is not turned off. */
+  readonly #otel: OtelApi | undefined;
   #phase: "starting" | "running" | "draining" | "closed" = "starting";
   #current: HubConnection | undefined;
   #retiring = new Set<HubConnection>();
@@ -85,7 +89,8 @@ class SpokeClient implements Spoke {
   #closed: Promise<Error | undefined>;
   #resolveClosed: (result: Error | undefined) => void = () => {};
 
-  constructor(options: SpokeOptions) {
+  constructor(options: SpokeOptions, otel?: OtelApi) {
+    this.#otel = otel;
     if (typeof options.url !== "string" || !/^wss?:\/\//.test(options.url)) {
       throw new SpokeOptionsError("options.url must be a ws:// or wss:// URL");
     }
@@ -133,7 +138,14 @@ class SpokeClient implements Spoke {
     const once = () => {
       const refusal = this.#refusal();
       if (refusal) return Promise.reject(refusal);
-      return (this.#current as HubConnection).pending.call(operation, input, options) as Promise<T>;
+      const trace = options?.trace ?? activeTrace(this.#otel);
+      return (this.#current as HubConnection).pending.call(
+        operation,
+        input,
+        options,
+        undefined,
+        trace,
+      ) as Promise<T>;
     };
     return options?.retry ? withRetry(once, options.retry, options.signal) : once();
   }
@@ -143,7 +155,14 @@ class SpokeClient implements Spoke {
       [Symbol.asyncIterator]: () => {
         const refusal = this.#refusal();
         if (refusal) return { next: () => Promise.reject(refusal) };
-        const stream = (this.#current as HubConnection).pending.subscribe(operation, input, options);
+        const trace = options?.trace ?? activeTrace(this.#otel);
+        const stream = (this.#current as HubConnection).pending.subscribe(
+          operation,
+          input,
+          options,
+          undefined,
+          trace,
+        );
         return stream[Symbol.asyncIterator]() as AsyncIterator<T>;
       },
     };
@@ -234,6 +253,7 @@ class SpokeClient implements Spoke {
       operations: this.#operations,
       gate: this.#gate,
       logger: this.#logger,
+      otel: this.#otel,
       onError: (error) => this.#status.emit({ type: "error", error }),
     });
     this.#status.emit({ type: "connected" });

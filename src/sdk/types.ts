@@ -8,6 +8,7 @@ import type {
   CallLogLevel,
   HubRegisterOutput,
   OperationAnnotations,
+  TraceContext,
   Visibility,
 } from "../protocol/index.ts";
 
@@ -35,6 +36,12 @@ export interface CallOptions {
    * `true` means the defaults. Off by default. `TIMEOUT` and `ABORTED` are never retried.
    */
   retry?: boolean | RetryOptions;
+  /**
+   * W3C trace context the call continues (sent as `call.requested.trace`; must be valid, or the hub refuses
+   * the frame). Default: inside a handler, the handler's `ctx.trace`; elsewhere, the active OpenTelemetry span
+   * when `@opentelemetry/api` is installed and the application set a context manager.
+   */
+  trace?: TraceContext;
 }
 
 /** How `CallOptions.retry` tries again: jittered exponential backoff, like reconnects. */
@@ -51,6 +58,8 @@ export interface RetryOptions {
 export interface SubscribeOptions {
   /** Aborting ends the stream with `HubError` `ABORTED` and tells the hub. */
   signal?: AbortSignal;
+  /** Trace context the subscription continues, as `CallOptions.trace`. */
+  trace?: TraceContext;
 }
 
 /** What a handler gets besides its input. */
@@ -65,6 +74,12 @@ export interface CallContext {
   caller: Caller;
   /** Epoch milliseconds after which nobody waits for the answer, when the caller set one. */
   deadline: number | undefined;
+  /**
+   * The W3C trace context this call continues: the spoke's own span for it when `@opentelemetry/api` is
+   * installed (a child of the hub's relay span), else the context the hub sent; undefined when the call has
+   * none. `ctx.call` and `ctx.subscribe` pass it on.
+   */
+  trace?: TraceContext;
   /** Reports progress; a no-op unless the caller asked for progress, or after the call ended. */
   progress(progress: number, total?: number, message?: string): void;
   /**
@@ -162,6 +177,11 @@ export interface SpokeOptions<I extends Record<string, TSchema> = Record<string,
   auth?: "auto" | "header" | "subprotocol";
   /** Timeout of the socket opening and of `hub.register`, each, in milliseconds. Default 10 000. */
   connectTimeoutMs?: number;
+  /**
+   * Spans for served calls with `@opentelemetry/api`, when the process can import it (the application's
+   * registered tracer provider records them). Default true; false never loads the API.
+   */
+  tracing?: boolean;
   logger?: SpokeLogger;
 }
 

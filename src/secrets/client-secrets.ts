@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import { writeAuditRow } from "../audit/index.ts";
 import type { KeyRing } from "../crypto/index.ts";
 import { accounts, clientSecrets, clients, type Database, type Store } from "../store/index.ts";
@@ -73,6 +73,7 @@ export async function setClientSecret(
         keyVersion: row.keyVersion,
         createdAt: row.createdAt,
         updatedAt: row.updatedAt,
+        lastUsedAt: row.lastUsedAt,
         created: !existing,
       };
     });
@@ -84,16 +85,24 @@ export async function setClientSecret(
 
 /**
  * The stored secrets, optionally only those of one account and/or client name, ordered by account, client and
- * name. Names, versions and timestamps only: values are never read here.
+ * name; `page` reads `limit` rows after a previous row's `[account, client, name]`. Names, versions and
+ * timestamps only: values are never read here.
  */
 export async function listClientSecrets(
   store: Pick<Store, "db">,
   filter: { account?: string; client?: string } = {},
+  page?: { limit: number; after?: readonly [string, string, string] },
 ): Promise<ClientSecretInfo[]> {
   const conditions: SQL[] = [];
   if (filter.account !== undefined) conditions.push(eq(accounts.name, filter.account));
   if (filter.client !== undefined) conditions.push(eq(clients.name, filter.client));
-  return withOwners(
+  if (page?.after) {
+    const [account, client, name] = page.after;
+    conditions.push(
+      sql`(${accounts.name}, ${clients.name}, ${clientSecrets.name}) > (${account}, ${client}, ${name})`,
+    );
+  }
+  const query = withOwners(
     store.db
       .select({
         account: accounts.name,
@@ -102,18 +111,24 @@ export async function listClientSecrets(
         keyVersion: clientSecrets.keyVersion,
         createdAt: clientSecrets.createdAt,
         updatedAt: clientSecrets.updatedAt,
+        lastUsedAt: clientSecrets.lastUsedAt,
       })
       .from(clientSecrets)
       .$dynamic(),
   )
     .where(and(...conditions))
     .orderBy(asc(accounts.name), asc(clients.name), asc(clientSecrets.name));
+  return page ? query.limit(page.limit) : query;
 }
+
+/** How often `last_used_at` of one secret is written at most (operators see it to within this). */
+export const SECRET_LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
  * The plaintext of one secret, for the hub's own use (never exposed on an API or the CLI); `undefined` when
  * there is no such account, client or secret. Throws `CryptoError` when its data key is not in the ring or the
- * stored value does not open.
+ * stored value does not open. Records the use in `last_used_at` (at most once a minute per secret; a failed
+ * write does not fail the read): this runs when an upstream dials, never per call.
  */
 export async function getClientSecret(
   store: Pick<Store, "db">,
@@ -124,15 +139,27 @@ export async function getClientSecret(
   const [row] = await withOwners(
     store.db
       .select({
+        id: clientSecrets.id,
         clientId: clientSecrets.clientId,
         name: clientSecrets.name,
         keyVersion: clientSecrets.keyVersion,
         sealed: clientSecrets.sealed,
+        lastUsedAt: clientSecrets.lastUsedAt,
       })
       .from(clientSecrets)
       .$dynamic(),
   ).where(addressIs(address));
-  return row ? openSecret(ring, row) : undefined;
+  if (!row) return undefined;
+  const value = openSecret(ring, row);
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= SECRET_LAST_USED_RESOLUTION_MS) {
+    await store.db
+      .update(clientSecrets)
+      // Not a change of the value: updated_at stays.
+      .set({ lastUsedAt: new Date(), updatedAt: clientSecrets.updatedAt })
+      .where(eq(clientSecrets.id, row.id))
+      .catch(() => {});
+  }
+  return value;
 }
 
 /**

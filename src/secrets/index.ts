@@ -8,8 +8,17 @@ export {
   deleteClientSecret,
   getClientSecret,
   listClientSecrets,
+  SECRET_LAST_USED_RESOLUTION_MS,
   setClientSecret,
 } from "./client-secrets.ts";
+export {
+  type ClientRecord,
+  createClient,
+  deleteClient,
+  getClient,
+  MAX_CLIENT_DESCRIPTION_LENGTH,
+  pageClients,
+} from "./clients.ts";
 export { keyRingFromConfig } from "./key-ring.ts";
 export {
   DEFAULT_ROTATE_BATCH_SIZE,

@@ -1,7 +1,14 @@
 import { and, asc, count, eq, gt, ne } from "drizzle-orm";
 import { CryptoError, type KeyRing } from "../crypto/index.ts";
 import type { Logger } from "../log/index.ts";
-import { accounts, clientSecrets, clients, type Store } from "../store/index.ts";
+import {
+  type AuditActor,
+  accounts,
+  clientSecrets,
+  clients,
+  type Store,
+  writeAuditRow,
+} from "../store/index.ts";
 import { withOwners } from "./owned-secrets.ts";
 import { openSecret, sealSecret } from "./sealing.ts";
 import { SecretInputError } from "./validation.ts";
@@ -37,12 +44,13 @@ export interface RotationResult {
  * Re-seals every client secret whose `key_version` is not the ring's current version (CONFIG.md › Rotation),
  * reading `batchSize` rows at a time (default 100) in id order. Each row is one conditional
  * `UPDATE … WHERE id = ? AND key_version = <old>` (its own transaction), so an interrupted or concurrent run
- * leaves nothing half-done and is safe to rerun. Keeps `updated_at`: the value did not change.
+ * leaves nothing half-done and is safe to rerun. Keeps `updated_at`: the value did not change. Writes one
+ * `secret.rotate` audit row with the counts (outcome `ok`, or `incomplete` when rows were left behind).
  */
 export async function rotateClientSecrets(
   store: Pick<Store, "db">,
   ring: KeyRing,
-  options: { batchSize?: number; log?: Logger } = {},
+  options: { batchSize?: number; log?: Logger; actor?: AuditActor } = {},
 ): Promise<RotationResult> {
   const batchSize = options.batchSize ?? DEFAULT_ROTATE_BATCH_SIZE;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_ROTATE_BATCH_SIZE) {
@@ -123,5 +131,19 @@ export async function rotateClientSecrets(
     });
     if (rows.length < batchSize) break;
   }
+  await writeAuditRow(db, {
+    action: "secret.rotate",
+    target: null,
+    outcome: result.missingKey.length + result.unreadable.length > 0 ? "incomplete" : "ok",
+    actor: options.actor,
+    details: {
+      toKeyVersion: current,
+      rotated: result.rotated,
+      alreadyCurrent: result.alreadyCurrent,
+      missingKey: result.missingKey.length,
+      unreadable: result.unreadable.length,
+      skipped: result.skipped,
+    },
+  });
   return result;
 }

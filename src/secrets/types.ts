@@ -30,6 +30,8 @@ export interface ClientSecretInfo {
   createdAt: Date;
   /** When the value was last set (rotation re-seals without changing it). */
   updatedAt: Date;
+  /** When an upstream dial last opened it (to within a minute); null: never. */
+  lastUsedAt: Date | null;
 }
 
 /** The outcome of `setClientSecret`: the stored row's info and whether it was new. */

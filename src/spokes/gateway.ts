@@ -31,6 +31,7 @@ export class SpokeGateway implements Service {
   readonly #claims: PresenceClaims;
   readonly #expiry = new KeyExpiry();
   #draining = false;
+  #stopWatchingCatalog: (() => void) | undefined;
 
   /** `graceMs`: how long a drain lets calls in flight finish (`shutdown.graceMs`). */
   constructor(deps: SessionDeps, opts: { metrics: MetricsRegistry; graceMs: number }) {
@@ -53,9 +54,35 @@ export class SpokeGateway implements Service {
     ]);
   }
 
-  /** Starts the heartbeats. */
+  /** Starts the heartbeats, and closes a local connection whose name an operator disables (on any instance). */
   start(): void {
     this.#heartbeats.start();
+    this.#stopWatchingCatalog = this.#deps.catalog.onChange((name) => this.#closeIfDisabled(name));
+  }
+
+  /**
+   * An operator's disconnect: closes the local connection holding spoke `name` (only if it is
+   * `connectionId`, when given) with 1000; the SDK reconnects. Returns whether one was closed.
+   */
+  disconnect(name: string, connectionId?: string): boolean {
+    const session = this.#deps.directory.byName(name);
+    if (!session || (connectionId !== undefined && session.connectionId !== connectionId)) return false;
+    session.log.info("spoke disconnected by an operator", { spoke: name });
+    session.close(CLOSE_CODES.NORMAL, "disconnected by an operator");
+    return true;
+  }
+
+  /** The local session holding spoke `name`, if any (live facts for the admin API: in-flight calls, last seen). */
+  session(name: string): SpokeSession | undefined {
+    return this.#deps.directory.byName(name);
+  }
+
+  #closeIfDisabled(name: string): void {
+    const session = this.#deps.directory.byName(name);
+    if (!session || !this.#deps.catalog.spoke(name)?.disabledAt) return;
+    session.log.info("closing a spoke whose name an operator disabled", { spoke: name });
+    // 4403 is final for the SDK: a disabled spoke stops reconnecting instead of being refused again and again.
+    session.close(CLOSE_CODES.FORBIDDEN, `spoke name "${name}" was disabled by an operator`);
   }
 
   /** Shutdown: see `drainFor`, with `shutdown.graceMs`. */
@@ -169,6 +196,7 @@ export class SpokeGateway implements Service {
    */
   async drainFor(graceMs: number): Promise<void> {
     this.#draining = true;
+    this.#stopWatchingCatalog?.();
     this.#heartbeats.stop();
     this.#deps.router.beginDrain();
     // Free the names first, so the spokes can register on another instance while their calls finish here.

@@ -14,7 +14,7 @@ export function onCallRequested(
   frame: Frame<"call.requested">,
   deps: SessionDeps,
 ): void {
-  const { requestId, operation, input, deadline, progress, parentRequestId } = frame.payload;
+  const { requestId, operation, input, deadline, progress, parentRequestId, trace } = frame.payload;
   if (session.outgoing.has(requestId)) {
     session.sendCallError(
       requestId,
@@ -37,8 +37,8 @@ export function onCallRequested(
   }
   session.outgoing.set(requestId, STARTING);
   const handle = deps.calls.call(
-    { identity: session.identity, connectionId: session.connectionId },
-    { operation, input, deadline, progress, parentRequestId },
+    { identity: session.identity, connectionId: session.connectionId, surface: "ws" },
+    { operation, input, deadline, progress, parentRequestId, trace },
     new WsCallSink(session, requestId),
   );
   if (session.outgoing.get(requestId) === STARTING) session.outgoing.set(requestId, handle);

@@ -1,4 +1,5 @@
 import { hasScope, matchesAnyGlob } from "../auth/index.ts";
+import { spokeDisabledError } from "../catalog/index.ts";
 import {
   CLOSE_CODES,
   checkRegisterInput,
@@ -163,6 +164,8 @@ async function checkRegistration(
   if (!hasScope(identity, "admin") && !matchesAnyGlob(identity.spokeNames, name)) {
     throw new HubError("ACCESS_DENIED", `this key may not register a spoke named "${name}"`);
   }
+  // The store refuses it too (the index may lag a disable made on another instance by a moment).
+  if (deps.catalog.spoke(name)?.disabledAt) throw spokeDisabledError(name);
   // One name per connection, including a registration still in progress: two frames with different names in
   // a row must not leave the first name claimed by a connection that never serves it.
   const current = session.spokeName || session.registeringName;

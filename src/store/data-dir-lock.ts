@@ -165,16 +165,28 @@ function isStale(holder: LockHolder): boolean {
   }
 }
 
-function inUse(dataDir: string, holder: LockHolder | undefined): UnavailableError {
-  if (!holder) {
-    return new UnavailableError(
-      `embedded data dir ${dataDir} is being locked by another process; stop that process first or point this command at a Postgres server`,
+/**
+ * The embedded data dir is held by another live process (`holder`, when its lock file could be read). The CLI
+ * catches it to explain how to reach the hub that holds it instead.
+ */
+export class DataDirInUseError extends UnavailableError {
+  readonly dataDir: string;
+  readonly holder: LockHolder | undefined;
+
+  constructor(dataDir: string, holder: LockHolder | undefined) {
+    const where = holder && holder.hostname !== hostname() ? ` on host ${holder.hostname}` : "";
+    super(
+      holder
+        ? `embedded data dir ${dataDir} is in use by pid ${holder.pid}${where} (${holder.command}, since ${holder.startedAt}); only one process may open it`
+        : `embedded data dir ${dataDir} is being locked by another process; only one process may open it`,
     );
+    this.dataDir = dataDir;
+    this.holder = holder;
   }
-  const where = holder.hostname === hostname() ? "" : ` on host ${holder.hostname}`;
-  return new UnavailableError(
-    `embedded data dir ${dataDir} is in use by pid ${holder.pid}${where} (${holder.command}, since ${holder.startedAt}); stop that process first or point this command at a Postgres server`,
-  );
+}
+
+function inUse(dataDir: string, holder: LockHolder | undefined): UnavailableError {
+  return new DataDirInUseError(dataDir, holder);
 }
 
 function removeIfPresent(path: string): void {

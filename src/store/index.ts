@@ -4,9 +4,16 @@
  */
 
 export { type AuditActor, writeAuditRow } from "./admin-log.ts";
-export { LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
+export {
+  type AuditLogFilter,
+  type AuditLogItem,
+  type AuditLogPageKey,
+  queryAuditLogs,
+} from "./admin-log-queries.ts";
+export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
+export { isStoreOutage } from "./outage.ts";
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,

@@ -1,4 +1,7 @@
-/** `alkhub keys` and `alkhub migrate` end to end against a real Postgres database. */
+/**
+ * `alkhub keys` and `alkhub migrate` end to end against a real Postgres database with no hub running: the keys
+ * command finds no hub and opens the store itself (cli-client.test.ts covers the running hubs).
+ */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { verifyApiKey } from "../../src/auth/index.ts";
 import { createKeysCommand } from "../../src/cli/keys.ts";
@@ -6,10 +9,12 @@ import { createMigrateCommand } from "../../src/cli/migrate.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import { migrations, openStore, type Store } from "../../src/store/index.ts";
+import { type HubFiles, writeHubFiles } from "../support/hub-files.ts";
 import { createTestDatabase, describeWithServices, type TestDatabase } from "../support/services.ts";
 
 describeWithServices("keys and migrate commands", () => {
   let database: TestDatabase;
+  let files: HubFiles;
   const opened: Array<{ config?: string; masterKeyFile?: string }> = [];
   const open = async (flags: { config?: string; masterKeyFile?: string }): Promise<Store> => {
     opened.push(flags);
@@ -27,8 +32,10 @@ describeWithServices("keys and migrate commands", () => {
   };
   beforeAll(async () => {
     database = await createTestDatabase();
+    files = await writeHubFiles({ mode: "services", database });
   });
   afterAll(async () => {
+    await files?.cleanup();
     await database?.drop();
   });
 
@@ -49,8 +56,9 @@ describeWithServices("keys and migrate commands", () => {
     expect((await run(migrate, ["--status"])).out).toMatch(/0000_init\s+applied/);
   });
 
-  test("keys create prints the key once on stdout; list and revoke work on it", async () => {
-    const keys = createKeysCommand(open);
+  test("keys create prints the key once on stdout; list, show and revoke work on it", async () => {
+    const keys = createKeysCommand();
+    const where = ["--config", files.configPath, "--master-key-file", files.keyPath];
     const created = await run(keys, [
       "create",
       "--name",
@@ -63,6 +71,7 @@ describeWithServices("keys and migrate commands", () => {
       "fs.*,git.?",
       "--expires",
       "30d",
+      ...where,
     ]);
     expect(created.code).toBe(EXIT_CODES.OK);
     expect(created.out).toMatch(/^alk_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
@@ -78,8 +87,10 @@ describeWithServices("keys and migrate commands", () => {
       await store.close();
     }
 
-    const listed = await run(keys, ["list"]);
-    expect(listed.out).toMatch(/^ID\s+ACCOUNT\s+NAME\s+SCOPES\s+GLOBS\s+CREATED\s+EXPIRES\s+STATE/);
+    const listed = await run(keys, ["list", ...where]);
+    expect(listed.out).toMatch(
+      /^ID\s+ACCOUNT\s+NAME\s+SCOPES\s+GLOBS\s+CREATED\s+EXPIRES\s+LAST USED\s+STATUS/,
+    );
     const line = listed.out.split("\n").find((l) => l.startsWith(id)) ?? "";
     expect(line).toContain("acme");
     expect(line).toContain("deploy bot");
@@ -87,11 +98,18 @@ describeWithServices("keys and migrate commands", () => {
     expect(line).toContain("ops=fs.*,git.?");
     expect(line).toMatch(/active$/);
     expect(listed.out).not.toContain(created.out);
+    expect((await run(keys, ["show", id, ...where])).out).toMatch(/^id\s+[A-Za-z0-9]{12}\naccount\s+acme/);
 
-    expect((await run(keys, ["revoke", id])).out).toBe(`revoked key ${id}`);
-    expect((await run(keys, ["list"])).out.split("\n").find((l) => l.startsWith(id))).toMatch(/revoked$/);
-    const again = await run(keys, ["revoke", id]);
-    expect(again.code).toBe(EXIT_CODES.FAILURE);
-    expect(again.err).toContain("already revoked");
+    expect((await run(keys, ["revoke", id, ...where])).out).toBe(
+      `revoked key ${id} (deploy bot, account acme): now revoked`,
+    );
+    expect((await run(keys, ["list", ...where])).out.split("\n").find((l) => l.startsWith(id))).toMatch(
+      /revoked$/,
+    );
+    // Revoking again changes nothing and says so the same way (the API's DELETE is idempotent).
+    expect((await run(keys, ["revoke", id, ...where])).code).toBe(EXIT_CODES.OK);
+    const unknown = await run(keys, ["revoke", "AAAAAAAAAAAA", ...where]);
+    expect(unknown.code).toBe(EXIT_CODES.FAILURE);
+    expect(unknown.err).toContain("no key with id AAAAAAAAAAAA");
   });
 });

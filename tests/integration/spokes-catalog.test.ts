@@ -182,9 +182,9 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     const spokesResponse = await api("/spokes", callerKey.key);
     expect(spokesResponse.status).toBe(200);
     expect(spokesResponse.headers.get("content-type")).toContain("application/json");
-    expect(
-      ((await spokesResponse.json()) as { spokes: { name: string }[] }).spokes.map((s) => s.name),
-    ).toEqual(["busy", "dev1", "gone", "secret"]);
+    expect(((await spokesResponse.json()) as { items: { name: string }[] }).items.map((s) => s.name)).toEqual(
+      ["busy", "dev1", "gone", "secret"],
+    );
     const list = await (await api("/operations?namespace=dev1&limit=2", callerKey.key)).json();
     expect(names(list)).toHaveLength(2);
     const next = await (
@@ -314,8 +314,8 @@ describe(`catalog over /ws and HTTP (${TEST_MODE})`, () => {
     expect(await (await post("secret.math.add", callerKey.key, { a: 1, b: 1 })).json()).toBe(2);
     expect(await (await post("secret.math.add", adminKey.key, { a: 2, b: 2 })).json()).toBe(4);
     const outsiderSpokes = (await (await api("/spokes", outsiderKey.key)).json()) as {
-      spokes: { name: string }[];
+      items: { name: string }[];
     };
-    expect(outsiderSpokes.spokes.map((s) => s.name)).not.toContain("secret");
+    expect(outsiderSpokes.items.map((s) => s.name)).not.toContain("secret");
   });
 });

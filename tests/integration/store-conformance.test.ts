@@ -231,7 +231,9 @@ describe("store conformance: embedded", () => {
       expect(message).toContain(
         `embedded data dir ${dataDir} is in use by pid ${process.pid} (alkhub test, since `,
       );
-      expect(message).toContain("stop that process first or point this command at a Postgres server");
+      // No advice to stop it: the CLI reaches a running hub through its admin API instead (cli-client.test.ts).
+      expect(message).toContain("only one process may open it");
+      expect(message).not.toContain("stop");
     });
 
     test(

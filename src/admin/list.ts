@@ -1,0 +1,73 @@
+/**
+ * The list conventions of the admin API: `?limit=` (1–500, default 50) and `?cursor=` (opaque), answered with
+ * `{ items, nextCursor }`. A list asks its store for one row more than the limit to learn whether a next page
+ * exists, without a count query.
+ */
+import { type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import { encodeCursor } from "./cursor.ts";
+import { registerFormats } from "./formats.ts";
+
+registerFormats();
+
+/** Items per page unless `?limit=` says otherwise. */
+export const DEFAULT_PAGE_LIMIT = 50;
+/** Largest `?limit=`. */
+export const MAX_PAGE_LIMIT = 500;
+
+/** `limit` and `cursor`, the query parameters every list takes. */
+export const PAGE_QUERY = {
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE_LIMIT,
+      description: `Items per page (default ${DEFAULT_PAGE_LIMIT}).`,
+    }),
+  ),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 2048, description: "`nextCursor` of the previous page." }),
+  ),
+};
+
+/** A list's query schema: its own filters plus `limit` and `cursor`. */
+export function listQuery<T extends TProperties>(filters: T) {
+  return Type.Object({ ...filters, ...PAGE_QUERY }, { additionalProperties: false });
+}
+
+/** `{ items: T[], nextCursor: string | null }`. */
+export function page<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: "Pass as `?cursor=` for the next page; null on the last page.",
+    }),
+  });
+}
+
+/** A page as sent: the items and the cursor of the last one when more follow. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * Cuts `rows` (fetched with `limit + 1`) to a page: when there is one row more than `limit`, the cursor is the
+ * sort key of the last row kept.
+ */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  cursorKey: (row: Row) => readonly string[],
+  view: (row: Row) => Item,
+): Page<Item> {
+  const kept = rows.slice(0, limit);
+  const last = kept.at(-1);
+  return {
+    items: kept.map(view),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorKey(last)) : null,
+  };
+}
+
+/** An object schema whose unknown properties are refused (every request body and query of the API). */
+export function strictObject<T extends TProperties>(properties: T, description?: string): TObject<T> {
+  return Type.Object(properties, { additionalProperties: false, description });
+}

@@ -1,0 +1,60 @@
+import { expect, test } from "bun:test";
+import {
+  parseAuthMessage,
+  parseRevocation,
+  Revocations,
+  restorationMessage,
+  revocationMessage,
+} from "./revocation.ts";
+
+function watched() {
+  const revocations = new Revocations();
+  const events: string[] = [];
+  revocations.onRevoked((keyId) => events.push(`cut ${keyId}`));
+  revocations.onRestored((keyId) => events.push(`restored ${keyId}`));
+  return { revocations, events };
+}
+
+test("messages round-trip; parseRevocation still answers revocations only", () => {
+  expect(parseAuthMessage(revocationMessage("k1", 5))).toEqual({ type: "auth.revoked", keyId: "k1", at: 5 });
+  expect(parseAuthMessage(restorationMessage("k1", 6))).toEqual({
+    type: "auth.restored",
+    keyId: "k1",
+    at: 6,
+  });
+  expect(parseRevocation(revocationMessage("k1"))).toBe("k1");
+  expect(parseRevocation(restorationMessage("k1"))).toBeUndefined();
+  expect(parseAuthMessage('{"type":"auth.revoked"}')).toBeUndefined();
+  expect(parseAuthMessage("not json")).toBeUndefined();
+  // An older sender's message without a time still counts.
+  expect(parseAuthMessage('{"type":"auth.revoked","keyId":"k2"}')).toEqual({
+    type: "auth.revoked",
+    keyId: "k2",
+    at: undefined,
+  });
+});
+
+test("a disabled key enabled again is forgotten: refused in between, accepted after", () => {
+  const { revocations, events } = watched();
+  revocations.apply(revocationMessage("k1", 100));
+  revocations.apply(revocationMessage("k1", 100)); // the same message from the other channel
+  expect(revocations.isRevoked("k1")).toBe(true);
+  revocations.apply(restorationMessage("k1", 200));
+  expect(revocations.isRevoked("k1")).toBe(false);
+  revocations.apply(revocationMessage("k1", 300));
+  expect(revocations.isRevoked("k1")).toBe(true);
+  expect(events).toEqual(["cut k1", "restored k1", "cut k1"]);
+});
+
+test("a late copy of an older message cannot undo a newer one", () => {
+  const { revocations, events } = watched();
+  revocations.apply(revocationMessage("k1", 100));
+  revocations.apply(restorationMessage("k1", 200));
+  // The bus delivers the first revocation again after NOTIFY delivered both.
+  revocations.apply(revocationMessage("k1", 100));
+  expect(revocations.isRevoked("k1")).toBe(false);
+  revocations.apply(revocationMessage("k2", 300));
+  revocations.apply(restorationMessage("k2", 250));
+  expect(revocations.isRevoked("k2")).toBe(true);
+  expect(events).toEqual(["cut k1", "restored k1", "cut k2"]);
+});
