@@ -56,6 +56,9 @@ const build = Bun.spawnSync(
     `--define=ALKHUB_BUILD_COMMIT=${JSON.stringify(commit)}`,
     ...(values["executable-path"] ? [`--compile-executable-path=${values["executable-path"]}`] : []),
     "src/main.ts",
+    // The embedded store's worker is a second entrypoint: Bun embeds it and resolves
+    // `new Worker("./store/embedded-worker.ts")` against the bundle's root, src/ (src/store/embedded-client.ts).
+    "src/store/embedded-worker.ts",
     "--outfile",
     values.outfile!,
   ],

@@ -6,13 +6,16 @@
  * database catch up), alternating between the hubs, round by round. Besides calls/s it records the hub
  * process's CPU per call and, separately, the database's: the Postgres backends serving that hub's database, or
  * the embedded store's worker thread inside the hub. Afterwards the audited hub must have written or still hold
- * every row (none dropped, read from its /metrics).
+ * every row (none dropped, read from its /metrics). Per-key limits stay on with ceilings the load never reaches
+ * (the default rate would cap one key at 1,000 calls/s). While the load runs, `/health` is fetched every
+ * 50 ms: its latency shows whether the audit's writes (and, embedded, the store itself) hold the hub's thread.
  *
  * Usage: bun scripts/bench/audit-on-off.ts [--rounds 2] [--in-flight 64] [--stores postgres,embedded]
  *          [--windows 3] [--window-ms 5000] [--warmup-ms 2000] [--json]
  */
 import { readdirSync, readFileSync } from "node:fs";
 import postgres from "postgres";
+import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -85,7 +88,45 @@ interface Side {
   hubCpuUs: number[];
   dbCpuUs: number[];
   errors: number;
+  /** Latency of each /health answer during the load, in ms (Infinity: no answer within 2 s). */
+  healthMs: number[];
 }
+
+/** Fetches `${url}/health` every `intervalMs` until stopped; resolves with each answer's latency in ms. */
+function sampleHealth(url: string, intervalMs = 50): { stop(): Promise<number[]> } {
+  const samples: number[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const started = performance.now();
+      try {
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+        await response.arrayBuffer();
+        samples.push(performance.now() - started);
+      } catch {
+        samples.push(Number.POSITIVE_INFINITY);
+      }
+      const rest = intervalMs - (performance.now() - started);
+      if (rest > 0) await Bun.sleep(rest);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** The `p`-th percentile (0–100) of `values`, nearest rank. */
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const fmtMs = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : "no answer");
 
 export async function measureAudit(options: AuditOptions, store: StoreKind) {
   const rounds = options.rounds ?? 2;
@@ -94,7 +135,7 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
     const launch = async (audit: boolean) => {
       const db = store === "postgres" ? await ctx.database() : undefined;
       const started = await ctx.launchHub(
-        { postgresUrl: db?.url, audit },
+        { postgresUrl: db?.url, audit, extra: { limits: { perKey: UNREACHED } } },
         `hub-${store}-audit-${audit ? "on" : "off"}`,
       );
       await startSpoke(ctx.group, started.hub.wsUrl, started.token);
@@ -105,8 +146,8 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
     const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1, onnotice: () => {} });
     ctx.defer(() => admin.end());
     const sides: Record<"on" | "off", Side> = {
-      on: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0 },
-      off: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0 },
+      on: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0, healthMs: [] },
+      off: { rates: [], hubCpuUs: [], dbCpuUs: [], errors: 0, healthMs: [] },
     };
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
@@ -118,6 +159,7 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
             : Promise.resolve(workerThreadTicks(target.hub.pid));
         const db0 = await dbTicks();
         const t0 = performance.now();
+        const health = sampleHealth(target.hub.url);
         const windows: WindowResult[] = await runCaller(ctx.group, {
           wsUrl: target.hub.wsUrl,
           token: target.token,
@@ -131,6 +173,7 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
         const elapsedS = (performance.now() - t0) / 1000;
         const dbUsed = (await dbTicks()) - db0;
         const side = sides[which];
+        side.healthMs.push(...(await health.stop()));
         const calls = windows.reduce((n, w) => n + w.calls, 0);
         const windowS = windows.reduce((n, w) => n + w.seconds, 0);
         // The database's ticks cover the warm-up too: spread them over the calls of the whole run, estimated
@@ -160,6 +203,8 @@ export function auditRows(m: Awaited<ReturnType<typeof measureAudit>>): BenchRow
   const off = spread(m.sides.off.rates);
   const ratio = on.median / off.median;
   const errors = m.sides.on.errors + m.sides.off.errors;
+  const health = (s: Side) =>
+    `p50 ${fmtMs(percentile(s.healthMs, 50))}, p99 ${fmtMs(percentile(s.healthMs, 99))}, max ${fmtMs(percentile(s.healthMs, 100))} (${s.healthMs.length} samples)`;
   const cpu = (s: Side) =>
     `hub ${fmtUs(spread(s.hubCpuUs).median)}, ${m.store === "postgres" ? "Postgres backends" : "store worker (inside the hub)"} ${fmtUs(spread(s.dbCpuUs).median)}`;
   return [
@@ -173,6 +218,7 @@ export function auditRows(m: Awaited<ReturnType<typeof measureAudit>>): BenchRow
       data: { ...m, onCallsPerSec: on.median, offCallsPerSec: off.median },
       note:
         `CPU per call — audit on: ${cpu(m.sides.on)}; off: ${cpu(m.sides.off)}. ` +
+        `/health during the load — audit on: ${health(m.sides.on)}; off: ${health(m.sides.off)}. ` +
         `Audit rows: ${fmtInt(m.written)} written, ${fmtInt(m.queued)} still queued, ${fmtInt(m.dropped)} dropped; ` +
         `${errors} call errors`,
     },

@@ -1,9 +1,9 @@
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle } from "drizzle-orm/pglite";
 import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { acquireDataDirLock, tightenModes } from "./data-dir-lock.ts";
+import { EmbeddedClient } from "./embedded-client.ts";
+import { drizzleOverWorker } from "./embedded-drizzle.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
 import initdbPath from "./pglite-assets/initdb.wasm.gz" with { type: "file" };
 import dataPath from "./pglite-assets/pglite.data.gz" with { type: "file" };
@@ -13,7 +13,9 @@ import type { Database, EmbeddedOptions, Store } from "./types.ts";
 
 /**
  * Opens the embedded PGlite store in `options.dataDir` (created if missing) after locking it against a second
- * process. The first start runs initdb: several seconds and about 1 GiB of memory.
+ * process. PGlite runs in a worker thread (`embedded-worker.ts`), so its work never delays the hub's event loop;
+ * drizzle talks to it through `EmbeddedClient`. The first start runs initdb: several seconds and about 1 GiB
+ * of memory.
  */
 export async function openEmbeddedStore(
   options: EmbeddedOptions,
@@ -21,20 +23,13 @@ export async function openEmbeddedStore(
   command: string,
 ): Promise<Store> {
   const lock = acquireDataDirLock(options.dataDir, command, log);
-  let pg: PGlite;
+  const client = new EmbeddedClient();
   try {
-    // The assets are passed explicitly: PGlite's own lookup fails inside `bun build --compile` (PITFALLS.md §4).
-    // They are embedded gzip-compressed (10 MB off the binary); inflating them costs tens of milliseconds.
-    pg = await PGlite.create({
-      dataDir: options.dataDir,
-      pgliteWasmModule: await WebAssembly.compile(await inflate(wasmPath)),
-      initdbWasmModule: await WebAssembly.compile(await inflate(initdbPath)),
-      fsBundle: new Blob([await inflate(dataPath)]),
-    });
-    await pg.query("select 1");
+    await client.open(options.dataDir, { wasm: wasmPath, initdb: initdbPath, data: dataPath });
     // initdb's files arrive 0666 from PGlite's bundle: tighten them (new files are made 0600 by Postgres).
     tightenModes(options.dataDir);
   } catch (error) {
+    await client.close().catch(() => {});
     lock.release();
     const reason = error instanceof Error ? error.message : String(error);
     throw new UnavailableError(`cannot open embedded data dir ${options.dataDir}: ${reason}`, {
@@ -42,13 +37,13 @@ export async function openEmbeddedStore(
     });
   }
   log.info("store opened", { kind: "embedded", dataDir: options.dataDir });
-  const db: Database = drizzle(pg, { schema });
+  const db: Database = drizzleOverWorker(client, schema);
   let closed = false;
   return {
     kind: "embedded",
     db,
     async ping() {
-      await pg.query("select 1");
+      await client.query("select 1");
     },
     async migrate() {
       // PGlite is single-connection and the data dir is locked: nothing else can race this run.
@@ -57,21 +52,20 @@ export async function openEmbeddedStore(
       return result;
     },
     migrationStatus: () => readMigrationStatus(db),
-    async copyFrom(table, columns, chunks, timeoutMs) {
-      // Identifiers are the caller's constants, never input; quoted all the same.
-      const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-      const statement = `copy ${quote(table)} (${columns.map(quote).join(", ")}) from '/dev/blob'`;
-      await withDeadline(
-        pg.query(statement, [], { blob: new Blob(chunks as string[]) }),
+    copyFrom: (table, columns, chunks, timeoutMs) =>
+      withDeadline(
+        client.copy(
+          `copy ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) from '/dev/blob'`,
+          chunks,
+        ),
         timeoutMs,
         `embedded COPY into ${table}`,
-      );
-    },
+      ),
     async close() {
       if (closed) return;
       closed = true;
       try {
-        await pg.close();
+        await client.close();
       } finally {
         lock.release();
       }
@@ -79,7 +73,7 @@ export async function openEmbeddedStore(
   };
 }
 
-/** The bytes of one embedded, gzip-compressed asset. */
-async function inflate(path: string): Promise<Uint8Array<ArrayBuffer>> {
-  return Bun.gunzipSync(new Uint8Array(await Bun.file(path).arrayBuffer())) as Uint8Array<ArrayBuffer>;
+/** Identifiers are the caller's constants, never input; quoted all the same. */
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

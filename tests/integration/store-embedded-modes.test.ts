@@ -36,4 +36,4 @@ test("an embedded store leaves its data dir 0700 with files 0600", async () => {
   } finally {
     await files.cleanup();
   }
-}, 60_000);
+}, 180_000);

@@ -10,8 +10,12 @@ import { generateDataKeyEntry, generateMasterKey } from "../../../src/crypto/ind
 import { createScratchDatabase, type ScratchDatabase } from "../../../tests/support/scratch-database.ts";
 import type { BenchProcess, ProcessGroup } from "./procs.ts";
 
-/** The compiled binary every benchmark runs. */
-export const BINARY_PATH = join(import.meta.dir, "..", "..", "..", "dist", "alkhub");
+/**
+ * The compiled binary every benchmark runs: `dist/alkhub`, or `ALKHUB_BENCH_BINARY` to measure another build
+ * (e.g. main's, for a before/after comparison).
+ */
+export const BINARY_PATH =
+  process.env.ALKHUB_BENCH_BINARY || join(import.meta.dir, "..", "..", "..", "dist", "alkhub");
 /** How long a hub may take to answer /health 200 before the benchmark gives up. */
 const HUB_START_TIMEOUT_MS = 30_000;
 

@@ -31,6 +31,17 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
   hub-side cost of the audit is the difference of the two hub CPU figures. Not yet profiled with
   \`bun --cpu-prof\` on a quiet machine (this section is to be rewritten from that run).
+- **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
+  audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
+  flight, per-key limits lifted), main's build (in-thread store, a017a72) and this one back to back, three
+  times, on the shared 2-core box while other sessions built and tested (load average 20, then about 8):
+  calls/s were a tenth to a fifth of a quiet run and swung 2–5× between windows, so read them as a trend only.
+  Audit on ÷ off, before → after: 0.53× → 0.54×, 0.55× → 0.61×, 0.57× → 0.72× (last run: on 6,478 → 7,865
+  calls/s, off 11,272 → 10,952). \`/health\` fetched every 50 ms during the audited load, p99 / max, before →
+  after: 525 / 1,612 ms → 143 / 204 ms; 498 / 1,131 ms → 113 / 175 ms; 324 / 536 ms → 129 / 301 ms (the
+  audit-off hub, the box's own floor: p99 75–173 ms either way). Hub CPU per audited call on the hub's thread:
+  92 → 72, 65 → 84, 65 → 61 µs (noise), plus 13–17 µs on the store's worker thread. To be rerun on a quiet
+  machine.
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
   transaction), which brought 15,000 spokes from 21 s to about 8.5 s. Memory per spoke is Elysia's
   per-connection context (the upgrade's whole request context stays referenced by its handlers) plus the
