@@ -236,6 +236,24 @@ describe("loadConfig / loadHubConfig", () => {
     );
   });
 
+  test("admin.socket: the data dir by default when embedded, none by default on Postgres, else as configured", async () => {
+    const work = await mkdtemp(join(dir, "socket-"));
+    const load = async (config: unknown) => {
+      const path = join(work, "alkhub.json");
+      await writeFile(path, JSON.stringify(config));
+      return (await loadConfig({ path, masterKey: master })).admin.socket;
+    };
+    expect(await load({ embedded: { dataDir: "state" } })).toBe(join(work, "state", "admin.sock"));
+    expect(await load({ postgres: { url: "postgres://postgres@127.0.0.1:5432/test" } })).toBe(false);
+    expect(
+      await load({
+        postgres: { url: "postgres://postgres@127.0.0.1:5432/test" },
+        admin: { socket: "run/a.sock" },
+      }),
+    ).toBe(join(work, "run", "a.sock"));
+    expect(await load({ admin: { socket: false } })).toBe(false);
+  });
+
   test("with no config at all, the local lookup suggests alkhub init", async () => {
     const empty = await mkdtemp(join(dir, "empty-"));
     await expect(loadHubConfig({ cwd: empty, env: {}, exists: () => false })).rejects.toThrow(

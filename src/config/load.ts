@@ -69,10 +69,15 @@ export function parseConfigText(text: string, opts: { file: string; masterKey: U
 /** Longest Unix socket path the kernel takes (`sun_path` is 108 bytes with its terminating NUL). */
 export const MAX_SOCKET_PATH_BYTES = 107;
 
-/** `admin.socket` made absolute (default: `admin.sock` in the data dir), or `false` when switched off. */
+/**
+ * `admin.socket` made absolute, or `false` when switched off. The default is `admin.sock` in the data dir with the
+ * embedded store, and no socket with Postgres: that hub keeps nothing on local disk (it may run from a read-only
+ * directory beside nothing but its config), and its CLI reaches it with `--key-file` or the database.
+ */
 function resolveAdminSocket(config: HubConfig, file: string): string | false {
   const configured = config.admin.socket;
   if (configured === false) return false;
+  if (configured === undefined && config.postgres !== undefined) return false;
   const path =
     configured === undefined
       ? join(config.embedded.dataDir, "admin.sock")

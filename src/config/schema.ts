@@ -231,7 +231,8 @@ export const UpstreamSchema = closed({
 
 /**
  * The local admin socket (docs/configuration.md › Admin socket): a Unix socket, only the hub's user can open it,
- * serving the admin API without a key. Absent → `admin.sock` in `embedded.dataDir`; `false` → no socket. The
+ * serving the admin API without a key. Absent → `admin.sock` in `embedded.dataDir` with the embedded store, no
+ * socket with Postgres (set a path to have one); `false` → no socket. The
  * loader resolves it against the config file's directory, so after loading it is an absolute path or `false`.
  */
 const AdminSchema = section({

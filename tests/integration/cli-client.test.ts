@@ -62,7 +62,9 @@ describe(`alkhub admin commands against a running ${TEST_MODE} hub`, () => {
   let adminKeyFile: string;
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    // A Postgres hub has no socket unless its config names one (docs/configuration.md › Admin socket); the
+    // embedded hub's default is this same path.
+    hub = await startTestHub({ extra: { admin: { socket: "data/admin.sock" } } });
     flags = configFlags(hub.files);
   }, CLI_TIMEOUT_MS);
   afterAll(async () => {
