@@ -211,7 +211,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   });
   const keys = await supervisor.step(
     "init-drizzle",
-    () => new KeyVerifier(store, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
+    () =>
+      new KeyVerifier(store, {
+        ttlMs: config.auth.keyCacheTtlMs,
+        staleMs: config.auth.keyCacheStaleMs,
+        isRevoked: (keyId) => revocations.isRevoked(keyId),
+      }),
   );
   const parts = await supervisor.step("init-subsystems", () =>
     buildHubParts({

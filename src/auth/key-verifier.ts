@@ -1,3 +1,5 @@
+import { withDeadline } from "../deadline.ts";
+import { UnavailableError } from "../errors.ts";
 import type { Store } from "../store/index.ts";
 import { hashApiKey } from "./api-key.ts";
 import type { Identity } from "./scopes.ts";
@@ -7,11 +9,22 @@ import { type VerifyResult, verifyApiKey } from "./verify.ts";
 export const DEFAULT_KEY_CACHE_TTL_MS = 30_000;
 /** Most identities kept at once; the oldest entry goes first. */
 export const DEFAULT_KEY_CACHE_MAX_ENTRIES = 10_000;
+/**
+ * How long after its last successful verification a key is still accepted while the database cannot be read
+ * (docs/reliability.md › Postgres goes away): 5 minutes. Revocations heard on the bus still apply at once.
+ */
+export const DEFAULT_KEY_CACHE_STALE_MS = 300_000;
+/** How long the key lookup may take before the request is answered `UNAVAILABLE` (a blackholed database). */
+export const DEFAULT_KEY_LOOKUP_TIMEOUT_MS = 3000;
 
 /** Options of a `KeyVerifier`. */
 export interface KeyVerifierOptions {
   /** Cache lifetime of a verified identity. Default 30 s. */
   ttlMs?: number;
+  /** How long past its last verification a cached identity serves while the database is unreachable. Default 5 min. */
+  staleMs?: number;
+  /** Deadline of the database lookup. Default 3 s. */
+  lookupTimeoutMs?: number;
   maxEntries?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
@@ -23,13 +36,20 @@ export interface KeyVerifierOptions {
  * `verifyApiKey` with a per-instance cache of successful verifications, keyed by the key's hash (never the key).
  * Refusals are not cached. `evict(keyId)` drops a key at once (on `auth.revoked`), and a verification that was
  * running meanwhile does not cache its (possibly stale) answer.
+ *
+ * While the database cannot be read (refused, broken, or silent past `lookupTimeoutMs`), a key verified within
+ * `staleMs` is still accepted from the cache — never past its expiry, never after a revocation this instance
+ * heard of — and any other key makes `verify` throw `UnavailableError` (the surfaces answer 503 UNAVAILABLE).
  */
 export class KeyVerifier {
   readonly #store: Pick<Store, "db">;
   readonly #ttlMs: number;
+  readonly #staleMs: number;
+  readonly #lookupTimeoutMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
-  readonly #cache = new Map<string, { identity: Identity; until: number }>();
+  /** `until`: fresh until then; `staleUntil`: usable while the database is unreachable until then. */
+  readonly #cache = new Map<string, { identity: Identity; until: number; staleUntil: number }>();
   readonly #isRevoked: (keyId: string) => boolean;
   /** Bumped by every eviction: a verification that started before one must not fill the cache. */
   #generation = 0;
@@ -37,26 +57,51 @@ export class KeyVerifier {
   constructor(store: Pick<Store, "db">, options: KeyVerifierOptions = {}) {
     this.#store = store;
     this.#ttlMs = options.ttlMs ?? DEFAULT_KEY_CACHE_TTL_MS;
+    this.#staleMs = Math.max(this.#ttlMs, options.staleMs ?? DEFAULT_KEY_CACHE_STALE_MS);
+    this.#lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_KEY_LOOKUP_TIMEOUT_MS;
     this.#maxEntries = options.maxEntries ?? DEFAULT_KEY_CACHE_MAX_ENTRIES;
     this.#now = options.now ?? Date.now;
     this.#isRevoked = options.isRevoked ?? (() => false);
   }
 
-  /** Verifies `presented`, from the cache when a fresh entry exists. */
+  /**
+   * Verifies `presented`, from the cache when a fresh entry exists. Throws `UnavailableError` when the database
+   * cannot be read and no usable (stale) entry exists.
+   */
   async verify(presented: string): Promise<VerifyResult> {
     const hash = hashApiKey(presented);
     const now = this.#now();
     const cached = this.#cache.get(hash);
     if (cached && cached.until > now) return { ok: true, identity: cached.identity };
-    if (cached) this.#cache.delete(hash);
+    if (cached && cached.staleUntil <= now) this.#cache.delete(hash);
     const generation = this.#generation;
-    const result = await verifyApiKey(this.#store, presented, new Date(now));
+    let result: VerifyResult;
+    try {
+      result = await withDeadline(
+        verifyApiKey(this.#store, presented, new Date(now)),
+        this.#lookupTimeoutMs,
+        "the API key lookup",
+      );
+    } catch (error) {
+      // Whatever failed, the key could not be checked: a stale entry may serve (bounded, revocations applied).
+      const stale = this.#cache.get(hash);
+      if (stale && stale.staleUntil > this.#now() && !this.#isRevoked(stale.identity.keyId))
+        return { ok: true, identity: stale.identity };
+      if (error instanceof UnavailableError) throw error;
+      throw new UnavailableError("the API key store cannot be read", { cause: error });
+    }
     // The row may have been read just before a revocation committed: the revocation wins.
     if (result.ok && this.#isRevoked(result.identity.keyId)) return { ok: false, reason: "revoked" };
+    if (!result.ok) this.#cache.delete(hash);
     if (result.ok && this.#ttlMs > 0 && generation === this.#generation) {
       // An expiring key must not outlive its expiry in the cache.
       const expiry = result.identity.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-      this.#cache.set(hash, { identity: result.identity, until: Math.min(now + this.#ttlMs, expiry) });
+      this.#cache.delete(hash); // re-inserted last: the oldest-first eviction keeps recently verified keys
+      this.#cache.set(hash, {
+        identity: result.identity,
+        until: Math.min(now + this.#ttlMs, expiry),
+        staleUntil: Math.min(now + this.#staleMs, expiry),
+      });
       if (this.#cache.size > this.#maxEntries) {
         const oldest = this.#cache.keys().next().value;
         if (oldest !== undefined) this.#cache.delete(oldest);

@@ -2,6 +2,7 @@
  * Heartbeats noted per ping, written in one batched UPDATE per interval: the database sees at most one write per
  * spoke per interval, never one per ping.
  */
+import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
 import type { Store } from "../store/index.ts";
 import { saveHeartbeats } from "./persistence.ts";
@@ -58,7 +59,12 @@ export class HeartbeatBatcher {
     const names = [...this.#pending];
     this.#pending = new Set();
     try {
-      await saveHeartbeats(this.#store.db, names, this.#instanceId, new Date());
+      // Bounded: a write lost to a silent database must not hold every later round (and stop()) behind it.
+      await withDeadline(
+        saveHeartbeats(this.#store.db, names, this.#instanceId, new Date()),
+        this.#intervalMs,
+        "the heartbeat write",
+      );
     } catch (error) {
       for (const name of names) this.#pending.add(name);
       this.#log.warn("heartbeats not written", { spokes: names.length, error: String(error) });

@@ -1,16 +1,21 @@
 import { hasScope, type Identity, type KeyVerifier, parseApiKeyId, presentedKey } from "../auth/index.ts";
+import { UnavailableError } from "../errors.ts";
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
+/** When a caller refused for an unreachable key store should try again, in milliseconds. */
+const STORE_RETRY_AFTER_MS = 1000;
 
 /** The caller of an HTTP request, or the 401/429 response to send. */
 export type Auth = { ok: true; identity: Identity } | { ok: false; response: Response };
 
 /** The outcome of checking a presented key: the identity, or the refusal with its HTTP status. */
-export type KeyCheck = { ok: true; identity: Identity } | { ok: false; status: 401 | 429; error: HubError };
+export type KeyCheck =
+  | { ok: true; identity: Identity }
+  | { ok: false; status: 401 | 429 | 503; error: HubError };
 
 /** What `RequestAuthenticator` needs; accessors, because the store opens after the listener. */
 export interface RequestAuthenticatorOptions {
@@ -73,7 +78,21 @@ export class RequestAuthenticator {
         }),
       };
     }
-    const verified = await keys.verify(key);
+    let verified: Awaited<ReturnType<KeyVerifier["verify"]>>;
+    try {
+      verified = await keys.verify(key);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      // The key could not be checked (the database is away and the key is not in the cache): not a failed
+      // attempt, and not an internal error either.
+      return {
+        ok: false,
+        status: 503,
+        error: new HubError("UNAVAILABLE", "the key cannot be checked right now (store unreachable); retry", {
+          details: { retryAfterMs: STORE_RETRY_AFTER_MS },
+        }),
+      };
+    }
     if (verified.ok) return verified;
     failures.failed(address, keyId, verified.reason);
     return {

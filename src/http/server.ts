@@ -2,6 +2,7 @@ import { type AnyElysia, Elysia } from "elysia";
 import type { HealthState, MetricsRegistry } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
+import { isStoreUnavailable } from "../store/index.ts";
 import { healthRoutes, startupGate } from "./health-routes.ts";
 import { errorResponse } from "./json-response.ts";
 
@@ -65,6 +66,15 @@ export function startHttpServer(options: HttpServerOptions): HttpServer {
       if (code === "PARSE" || code === "VALIDATION")
         return errorResponse(new HubError("VALIDATION_ERROR", "the request could not be read"));
       if (error instanceof HubError) return errorResponse(error);
+      if (isStoreUnavailable(error)) {
+        // The database is away: a retryable 503, like every other surface says it (never the driver's text).
+        options.log.warn("request failed: the store is unreachable", { path: new URL(request.url).pathname });
+        return errorResponse(
+          new HubError("UNAVAILABLE", "the store is unreachable right now; retry", {
+            details: { retryAfterMs: 1000 },
+          }),
+        );
+      }
       // Driver and engine errors carry SQL, parameters and internals: log them, answer a plain 500.
       options.log.error("request failed", { path: new URL(request.url).pathname, error });
       return errorResponse(new HubError("UNKNOWN_ERROR", "internal error"));

@@ -1,0 +1,22 @@
+import { expect, test } from "bun:test";
+import { UnavailableError } from "../errors.ts";
+import { isStoreUnavailable } from "./errors.ts";
+
+const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
+
+test("a refused or broken connection, a passed deadline or a server going away is an outage", () => {
+  expect(isStoreUnavailable(coded("ECONNREFUSED"))).toBe(true);
+  expect(isStoreUnavailable(coded("CONNECTION_CLOSED"))).toBe(true);
+  expect(isStoreUnavailable(new UnavailableError("Postgres did not answer within 3000 ms"))).toBe(true);
+  expect(isStoreUnavailable(coded("57P01"))).toBe(true);
+  expect(isStoreUnavailable(coded("08006"))).toBe(true);
+  // Drizzle wraps the driver's error ("Failed query: …") with the driver's as its cause.
+  expect(isStoreUnavailable(new Error("Failed query: select 1", { cause: coded("ECONNRESET") }))).toBe(true);
+});
+
+test("a statement the database refused, or anything else, is not", () => {
+  expect(isStoreUnavailable(coded("23505"))).toBe(false);
+  expect(isStoreUnavailable(coded("42P01"))).toBe(false);
+  expect(isStoreUnavailable(new Error("bug"))).toBe(false);
+  expect(isStoreUnavailable("text")).toBe(false);
+});

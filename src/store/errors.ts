@@ -1,0 +1,35 @@
+import { UnavailableError } from "../errors.ts";
+
+/**
+ * Error codes postgres.js (and Node sockets under it) give a query that could not reach the server: the
+ * connection was refused, reset, closed or timed out. They say nothing about the query itself.
+ */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * True when `error` (or an error it was caused by) means the database could not be reached — a refused or
+ * broken connection, a deadline that passed (`UnavailableError`), or a server that is shutting down or
+ * refusing connections (SQLSTATE class 08, 57P01–57P03) — rather than a problem with the statement. Such a
+ * failure is answered `UNAVAILABLE` (HTTP 503, retryable), never as an internal error with the SQL in it.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof UnavailableError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (CONNECTION_CODES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code) || code === "57P01" || code === "57P02" || code === "57P03") return true;
+  }
+  return false;
+}
