@@ -26,7 +26,7 @@ import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import { calls, openStore, type Store, spokes } from "../../src/store/index.ts";
 import { type ServingHub, serveBinary, waitForReady } from "../support/binary.ts";
 import { eventually } from "../support/eventually.ts";
-import { sampleHealth } from "../support/health-sampler.ts";
+import { type HealthSample, sampleHealth } from "../support/health-sampler.ts";
 import { type HubFiles, writeHubFiles } from "../support/hub-files.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import {
@@ -54,6 +54,13 @@ const ANSWER_BOUND_MS = 8000;
 /** How soon /health must say ok again after the database is back. */
 const RECOVERY_BOUND_MS = 5000;
 const OPERATION = "pgo.math.add";
+
+/**
+ * Whether a /health sample is ok as far as the dependencies go: `ok`, or degraded only for `event-loop-lag`
+ * (on a loaded CI box the hub's loop lags under this test's own load; true, and unrelated to Postgres).
+ */
+const dependenciesOk = (s: HealthSample) =>
+  s.status === "ok" || (s.status === "degraded" && (s.issues ?? []).every((i) => i === "event-loop-lag"));
 
 const FAULTS = {
   refused: { down: (p: TcpProxy) => p.pause(), up: (p: TcpProxy) => p.resume() },
@@ -180,7 +187,7 @@ describeWithServices("Postgres outage under load", () => {
           const upAt = Date.now();
           up(proxy);
           const okAt = await eventually(
-            () => health.samples.find((s) => s.at >= upAt && s.status === "ok")?.at ?? false,
+            () => health.samples.find((s) => s.at >= upAt && dependenciesOk(s))?.at ?? false,
             { timeoutMs: 30_000, intervalMs: 50, what: "/health ok again" },
           ).catch(() => Number.POSITIVE_INFINITY);
           // The spoke refused during the cut registers once the database is back (as its owner retries).
