@@ -64,6 +64,9 @@ function runPass(name: string, mode: string, files: string[], env: Record<string
       process.execPath,
       "test",
       "--isolate",
+      // bunfig's [test] timeout is not read by this Bun: without the flag every test without its own limit
+      // gets 5 s, too tight for a CLI run against PGlite on a loaded 2-core box.
+      "--timeout=60000",
       "--reporter=junit",
       `--reporter-outfile=${report}`,
       ...files.map((f) => `./${f}`),

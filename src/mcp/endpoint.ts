@@ -219,7 +219,7 @@ export class McpEndpoint {
       release();
       throw error;
     }
-    return trackResponse(response, release);
+    return trackResponse(response, release, httpSignal);
   }
 
   /** Marks `session` in use; the returned function ends that use. */
@@ -247,7 +247,7 @@ export class McpEndpoint {
       throw error;
     }
     // POST answers stream too (a long call sends nothing until its first notification): prime both.
-    return trackResponse(response, release);
+    return trackResponse(response, release, request.signal);
   }
 
   /** Whether `/mcp/spokes/<name>` names a spoke this key may see (else the endpoint does not exist for it). */

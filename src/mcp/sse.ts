@@ -6,8 +6,10 @@ const OPEN_COMMENT = new TextEncoder().encode(": open\n\n");
  * An event stream also starts with an SSE comment: Bun holds back the headers of a streamed response until its
  * first chunk (PITFALLS.md §2), so without it a client waits for the first event or keep-alive (15 s) before it
  * even sees the stream open.
+ * `clientGone` (the request's signal) ends the use too: a client that drops its request before the stream is
+ * first read leaves a body nobody pulls or cancels, and the session would stay in use for ever.
  */
-export function trackResponse(response: Response, done: () => void): Response {
+export function trackResponse(response: Response, done: () => void, clientGone?: AbortSignal): Response {
   const body = response.body;
   if (!body || !response.headers.get("content-type")?.includes("text/event-stream")) {
     done();
@@ -20,6 +22,10 @@ export function trackResponse(response: Response, done: () => void): Response {
     done();
   };
   const reader = body.getReader();
+  if (clientGone) {
+    if (clientGone.aborted) finish();
+    else clientGone.addEventListener("abort", finish, { once: true });
+  }
   const tracked = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(OPEN_COMMENT);

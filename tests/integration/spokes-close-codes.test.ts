@@ -54,7 +54,6 @@ describe(`close codes (${TEST_MODE})`, () => {
       },
     },
   });
-  let url: string;
   let spokeKey: TestKey;
   let callerKey: TestKey;
   let adminKey: TestKey;
@@ -63,7 +62,6 @@ describe(`close codes (${TEST_MODE})`, () => {
   const gateway = () => suite.hub.subsystems.gateway;
 
   beforeAll(async () => {
-    url = suite.url;
     spokeKey = await makeKey(suite.hub, { scopes: ["spoke"], spokeNames: ["*"] });
     callerKey = await makeKey(suite.hub, { scopes: ["call", "read"] });
     adminKey = await makeKey(suite.hub, { scopes: ["admin"] });
