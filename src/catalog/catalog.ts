@@ -9,7 +9,7 @@ import { withDeadline } from "../deadline.ts";
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { HubError, type HubListInput, type HubListOutput, type HubSearchInput } from "../protocol/index.ts";
-import { isStoreUnavailable, type Store } from "../store/index.ts";
+import { isStoreUnavailable, type Store, storeErrorReason } from "../store/index.ts";
 import { buildOperations, spokeFromRow } from "./build.ts";
 import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
@@ -138,7 +138,7 @@ export class Catalog {
       const every = Math.min(3_600_000, Math.max(1000, Math.floor(this.#pruneOfflineAfterMs / 10)));
       this.#pruneTimer = setInterval(() => {
         this.pruneOffline().catch((error: unknown) => {
-          this.#log.warn("pruning offline spokes failed", { error: String(error) });
+          this.#log.warn("pruning offline spokes failed", { error: storeErrorReason(error) });
         });
       }, every);
     }
@@ -345,7 +345,9 @@ export class Catalog {
     if (event.instanceId === this.#instanceId) return;
     const operations = event.operations !== false;
     this.#serial(event.spoke, () => this.#reload(event.spoke, operations)).catch((error: unknown) => {
-      this.#log.error("catalog reload failed", { spoke: event.spoke, error: String(error) });
+      // A store outage is reported by /health already: one line per failed reload, without the statement.
+      const log = isStoreUnavailable(error) ? this.#log.warn : this.#log.error;
+      log.call(this.#log, "catalog reload failed", { spoke: event.spoke, error: storeErrorReason(error) });
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
-import type { Store } from "../store/index.ts";
+import { type Store, storeErrorReason } from "../store/index.ts";
 import { saveHeartbeats } from "./persistence.ts";
 
 /** Collects spoke names that showed life and writes their `last_heartbeat_at` every `intervalMs`. */
@@ -67,7 +67,7 @@ export class HeartbeatBatcher {
       );
     } catch (error) {
       for (const name of names) this.#pending.add(name);
-      this.#log.warn("heartbeats not written", { spokes: names.length, error: String(error) });
+      this.#log.warn("heartbeats not written", { spokes: names.length, error: storeErrorReason(error) });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
-import { type Database, isStoreUnavailable } from "../store/index.ts";
+import { type Database, isStoreUnavailable, storeErrorReason } from "../store/index.ts";
 import { type SpokeRow, saveRegistration, saveRegistrations } from "./persistence.ts";
 import type { SpokeRegistration } from "./types.ts";
 
@@ -62,7 +62,9 @@ export class RegistrationWriter {
           for (const item of batch) item.reject(error);
           continue;
         }
-        this.#log.debug("batched registration write failed; writing one by one", { error: String(error) });
+        this.#log.debug("batched registration write failed; writing one by one", {
+          error: storeErrorReason(error),
+        });
         for (const item of batch) {
           await withDeadline(
             saveRegistration(this.#db, item.reg, new Date(), { keepOperations: item.keepOperations }),

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { UnavailableError } from "../errors.ts";
-import { isStoreUnavailable } from "./errors.ts";
+import { isStoreUnavailable, storeErrorReason } from "./errors.ts";
 
 const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -19,4 +19,12 @@ test("a statement the database refused, or anything else, is not", () => {
   expect(isStoreUnavailable(coded("42P01"))).toBe(false);
   expect(isStoreUnavailable(new Error("bug"))).toBe(false);
   expect(isStoreUnavailable("text")).toBe(false);
+});
+
+test("a log line gets the driver's reason, not the statement Drizzle wraps it in", () => {
+  const wrapped = new Error('Failed query: select "id" from "spokes" where name = $1\nparams: dev1', {
+    cause: coded("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"),
+  });
+  expect(storeErrorReason(wrapped)).toBe("connect ECONNREFUSED 127.0.0.1:5432");
+  expect(storeErrorReason(new Error("plain"))).toBe("plain");
 });

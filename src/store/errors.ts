@@ -33,3 +33,14 @@ export function isStoreUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A short reason for a log line: the driver's own message, not Drizzle's wrapper ("Failed query: …"), which
+ * repeats the whole statement with its parameters.
+ */
+export function storeErrorReason(error: unknown): string {
+  let e = error;
+  while (e instanceof Error && e.message.startsWith("Failed query") && e.cause !== undefined) e = e.cause;
+  const text = e instanceof Error ? e.message || e.name : String(e);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

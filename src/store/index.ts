@@ -5,7 +5,7 @@
 
 export { type AuditActor, writeAuditRow } from "./admin-log.ts";
 export { LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
-export { isStoreUnavailable } from "./errors.ts";
+export { isStoreUnavailable, storeErrorReason } from "./errors.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
 export {

@@ -29,12 +29,8 @@ import { eventually } from "../support/eventually.ts";
 import { type HealthSample, sampleHealth } from "../support/health-sampler.ts";
 import { type HubFiles, writeHubFiles } from "../support/hub-files.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
-import {
-  createTestDatabase,
-  describeWithServices,
-  REDIS_URL,
-  type TestDatabase,
-} from "../support/services.ts";
+import { startRedisServer, type TestRedisServer } from "../support/redis-server.ts";
+import { createTestDatabase, describeWithServices, type TestDatabase } from "../support/services.ts";
 import { connectTestSpoke, type TestSpoke } from "../support/spoke-kit.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { rawOperation, WsTestClient } from "../support/ws-client.ts";
@@ -69,6 +65,7 @@ const FAULTS = {
 
 describeWithServices("Postgres outage under load", () => {
   let database: TestDatabase;
+  let redis: TestRedisServer;
   let proxy: TcpProxy;
   let files: HubFiles;
   let store: Store;
@@ -80,12 +77,14 @@ describeWithServices("Postgres outage under load", () => {
   const extraSpokes: Spoke[] = [];
 
   beforeAll(async () => {
+    // A Redis of its own: on the shared one, other suites' hubs announce catalog changes this hub would act on.
+    redis = await startRedisServer();
     database = await createTestDatabase();
     proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
     files = await writeHubFiles({
       mode: "services",
       postgresUrl: `postgres://postgres@127.0.0.1:${proxy.port}/${database.name}`,
-      redisUrl: REDIS_URL,
+      redisUrl: redis.url,
       extra: {
         logging: { level: process.env.ALKHUB_CHAOS_LOG ?? "warn" },
         auth: { keyCacheTtlMs: KEY_CACHE_TTL_MS },
@@ -122,6 +121,7 @@ describeWithServices("Postgres outage under load", () => {
     await files?.cleanup();
     proxy?.stop();
     await database?.drop();
+    await redis?.stop();
   }, 60_000);
 
   for (const [fault, { down, up }] of Object.entries(FAULTS)) {
@@ -178,7 +178,7 @@ describeWithServices("Postgres outage under load", () => {
           restOk += during.restOk;
           // A revocation announced on the bus (as the revoking instance does) applies without the database.
           await revokeApiKey(store, doomed.id);
-          await publishOnRedis(AUTH_CHANNEL, revocationMessage(doomed.id));
+          await publishOnRedis(redis.url, AUTH_CHANNEL, revocationMessage(doomed.id));
           const doomedClose = await doomedWs.waitClosed(5000);
           const doomedRest = await restCall(hub.url, doomed.key);
           leaving.close();
@@ -283,8 +283,8 @@ async function checksDuringCut(opts: {
       slowestMs = Math.max(slowestMs, performance.now() - started);
     }
   };
-  const cached = await timed(() => restCall(hub.url, callerKey.key));
-  const cachedUpgrade = await timed(() =>
+  const cachedP = timed(() => restCall(hub.url, callerKey.key));
+  const cachedUpgradeP = timed(() =>
     WsTestClient.connect(wsUrl, { token: callerKey.key, timeoutMs: 10_000 }).then(
       (client) => {
         client.close();
@@ -293,8 +293,8 @@ async function checksDuringCut(opts: {
       (error: Error) => error.message,
     ),
   );
-  const unseenRest = await timed(() => errorOf(restCall(hub.url, unseen.key)));
-  const unseenMcp = await timed(() =>
+  const unseenRestP = timed(() => errorOf(restCall(hub.url, unseen.key)));
+  const unseenMcpP = timed(() =>
     errorOf(
       fetch(`${hub.url}/mcp`, {
         method: "POST",
@@ -317,7 +317,7 @@ async function checksDuringCut(opts: {
       }),
     ),
   );
-  const unseenUpgrade = await timed(() =>
+  const unseenUpgradeP = timed(() =>
     errorOf(
       fetch(`${hub.url}/ws`, {
         headers: {
@@ -334,9 +334,18 @@ async function checksDuringCut(opts: {
   // Registration while the catalog cannot be written.
   const registering = await WsTestClient.connect(wsUrl, { token: spokeKey.key, timeoutMs: 10_000 });
   const startedAt = performance.now();
-  const answer = await registering
+  const answerP = registering
     .register({ name: `pgo-late-${tag}`, operations: [rawOperation("y")] })
     .catch((error: Error) => ({ type: "none", payload: { code: error.message } }));
+  // All at once: against a blackholed database each waits for its deadline, and the cut lasts only 10 s.
+  const [cached, cachedUpgrade, unseenRest, unseenMcp, unseenUpgrade, answer] = await Promise.all([
+    cachedP,
+    cachedUpgradeP,
+    unseenRestP,
+    unseenMcpP,
+    unseenUpgradeP,
+    answerP,
+  ]);
   const registration = {
     code: String(
       answer.type === "call.error" ? answer.payload.code : `${answer.type} ${answer.payload.code ?? ""}`,
@@ -401,8 +410,8 @@ async function spokeRow(store: Store, name: string): Promise<{ status: string } 
   return row;
 }
 
-async function publishOnRedis(channel: string, message: string): Promise<void> {
-  const client = createClient({ url: REDIS_URL });
+async function publishOnRedis(url: string, channel: string, message: string): Promise<void> {
+  const client = createClient({ url });
   await client.connect();
   try {
     await client.publish(channel, message);
