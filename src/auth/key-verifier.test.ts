@@ -72,3 +72,12 @@ test("a revoked key is not served stale, and a silent store fails the lookup at 
   verifier.evict(minted.id);
   await expect(verifier.verify(minted.key)).rejects.toMatchObject({ name: "UnavailableError" });
 });
+
+test("verifications of one key that arrive together share one database lookup", async () => {
+  const minted = mintApiKey();
+  const { store, state } = fakeStore(minted);
+  const verifier = new KeyVerifier(store);
+  const results = await Promise.all(Array.from({ length: 50 }, () => verifier.verify(minted.key)));
+  expect(results.every((r) => r.ok)).toBe(true);
+  expect(state.lookups).toBe(1);
+});

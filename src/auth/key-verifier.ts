@@ -15,7 +15,7 @@ export const DEFAULT_KEY_CACHE_MAX_ENTRIES = 10_000;
  */
 export const DEFAULT_KEY_CACHE_STALE_MS = 300_000;
 /** How long the key lookup may take before the request is answered `UNAVAILABLE` (a blackholed database). */
-export const DEFAULT_KEY_LOOKUP_TIMEOUT_MS = 3000;
+export const DEFAULT_KEY_LOOKUP_TIMEOUT_MS = 5000;
 
 /** Options of a `KeyVerifier`. */
 export interface KeyVerifierOptions {
@@ -23,7 +23,7 @@ export interface KeyVerifierOptions {
   ttlMs?: number;
   /** How long past its last verification a cached identity serves while the database is unreachable. Default 5 min. */
   staleMs?: number;
-  /** Deadline of the database lookup. Default 3 s. */
+  /** Deadline of the database lookup. Default 5 s. */
   lookupTimeoutMs?: number;
   maxEntries?: number;
   /** Clock, for tests. Default `Date.now`. */
@@ -53,6 +53,11 @@ export class KeyVerifier {
   readonly #isRevoked: (keyId: string) => boolean;
   /** Bumped by every eviction: a verification that started before one must not fill the cache. */
   #generation = 0;
+  /**
+   * Lookups running now, by key hash: a fleet reconnecting with one key after a restart asks the database once,
+   * not once per connection.
+   */
+  readonly #lookups = new Map<string, Promise<VerifyResult>>();
 
   constructor(store: Pick<Store, "db">, options: KeyVerifierOptions = {}) {
     this.#store = store;
@@ -77,11 +82,7 @@ export class KeyVerifier {
     const generation = this.#generation;
     let result: VerifyResult;
     try {
-      result = await withDeadline(
-        verifyApiKey(this.#store, presented, new Date(now)),
-        this.#lookupTimeoutMs,
-        "the API key lookup",
-      );
+      result = await this.#lookup(hash, presented, now);
     } catch (error) {
       // Whatever failed, the key could not be checked: a stale entry may serve (bounded, revocations applied).
       const stale = this.#cache.get(hash);
@@ -108,6 +109,19 @@ export class KeyVerifier {
       }
     }
     return result;
+  }
+
+  /** One bounded database lookup per key hash at a time; callers arriving meanwhile share it. */
+  #lookup(hash: string, presented: string, now: number): Promise<VerifyResult> {
+    const running = this.#lookups.get(hash);
+    if (running) return running;
+    const lookup = withDeadline(
+      verifyApiKey(this.#store, presented, new Date(now)),
+      this.#lookupTimeoutMs,
+      "the API key lookup",
+    ).finally(() => this.#lookups.delete(hash));
+    this.#lookups.set(hash, lookup);
+    return lookup;
   }
 
   /** Whether `presented` is verified and cached right now (no database read). */
