@@ -134,6 +134,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       keys: () => ready.parts.keys,
       failures: authFailures,
       trustProxy: config.server.trustProxy,
+      log: log.child({ part: "auth" }),
     });
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,

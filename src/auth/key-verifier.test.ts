@@ -48,8 +48,12 @@ test("while the store is down a key verified recently is served stale, within it
   expect(await verifier.verify(minted.key)).toMatchObject({ ok: true, identity: { keyId: minted.id } });
   expect(state.lookups).toBe(2); // the database was asked first
   await expect(verifier.verify(other.key)).rejects.toMatchObject({ name: "UnavailableError" });
+  expect(verifier.lookupFailure).toMatchObject({ code: "ECONNREFUSED" });
   now += 31_000; // past the stale bound
   await expect(verifier.verify(minted.key)).rejects.toMatchObject({ name: "UnavailableError" });
+  state.down = false;
+  expect((await verifier.verify(minted.key)).ok).toBe(true);
+  expect(verifier.lookupFailure).toBeUndefined();
 });
 
 test("a revoked key is not served stale, and a silent store fails the lookup at its deadline", async () => {

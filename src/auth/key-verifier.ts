@@ -58,6 +58,7 @@ export class KeyVerifier {
    * not once per connection.
    */
   readonly #lookups = new Map<string, Promise<VerifyResult>>();
+  #lookupFailure: unknown;
 
   constructor(store: Pick<Store, "db">, options: KeyVerifierOptions = {}) {
     this.#store = store;
@@ -83,7 +84,9 @@ export class KeyVerifier {
     let result: VerifyResult;
     try {
       result = await this.#lookup(hash, presented, now);
+      this.#lookupFailure = undefined;
     } catch (error) {
+      this.#lookupFailure = error;
       // Whatever failed, the key could not be checked: a stale entry may serve (bounded, revocations applied).
       const stale = this.#cache.get(hash);
       if (stale && stale.staleUntil > this.#now() && !this.#isRevoked(stale.identity.keyId))
@@ -122,6 +125,14 @@ export class KeyVerifier {
     ).finally(() => this.#lookups.delete(hash));
     this.#lookups.set(hash, lookup);
     return lookup;
+  }
+
+  /**
+   * Why the last database lookup failed, while lookups fail (cleared by the next one that works); undefined
+   * while they work. Keys served from the stale cache meanwhile do not clear it.
+   */
+  get lookupFailure(): unknown {
+    return this.#lookupFailure;
   }
 
   /** Whether `presented` is verified and cached right now (no database read). */

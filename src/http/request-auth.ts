@@ -1,7 +1,9 @@
 import { hasScope, type Identity, type KeyVerifier, parseApiKeyId, presentedKey } from "../auth/index.ts";
 import { UnavailableError } from "../errors.ts";
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
+import type { Logger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
+import { storeErrorReason } from "../store/index.ts";
 import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
@@ -23,6 +25,8 @@ export interface RequestAuthenticatorOptions {
   failures: AuthFailures;
   /** `server.trustProxy`: the client address is the last `X-Forwarded-For` entry (the proxy's view). */
   trustProxy: boolean;
+  /** Where a failing key lookup is reported (once per episode). */
+  log?: Logger;
 }
 
 /**
@@ -32,6 +36,8 @@ export interface RequestAuthenticatorOptions {
  */
 export class RequestAuthenticator {
   readonly #options: RequestAuthenticatorOptions;
+  /** Key lookups are failing (reported once, and once more when they work again). */
+  #lookupsFailing = false;
   #socketAddress: (request: Request) => string | undefined = () => undefined;
 
   constructor(options: RequestAuthenticatorOptions) {
@@ -83,6 +89,7 @@ export class RequestAuthenticator {
       verified = await keys.verify(key);
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
+      this.#noteLookups(keys);
       // The key could not be checked (the database is away and the key is not in the cache): not a failed
       // attempt, and not an internal error either.
       return {
@@ -93,6 +100,7 @@ export class RequestAuthenticator {
         }),
       };
     }
+    this.#noteLookups(keys);
     if (verified.ok) return verified;
     failures.failed(address, keyId, verified.reason);
     return {
@@ -100,6 +108,18 @@ export class RequestAuthenticator {
       status: 401,
       error: new HubError("ACCESS_DENIED", `API key refused (${verified.reason})`),
     };
+  }
+
+  /** Logs when key lookups start failing (with the store's reason) and when they work again: once each. */
+  #noteLookups(keys: KeyVerifier): void {
+    const failure = keys.lookupFailure;
+    if ((failure !== undefined) === this.#lookupsFailing) return;
+    this.#lookupsFailing = failure !== undefined;
+    if (failure === undefined) this.#options.log?.info("API key lookups work again");
+    else
+      this.#options.log?.warn("API key lookups fail; keys not in the cache get 503 UNAVAILABLE", {
+        reason: storeErrorReason(failure),
+      });
   }
 
   /** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */

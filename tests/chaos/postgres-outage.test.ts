@@ -228,6 +228,8 @@ describeWithServices("Postgres outage under load", () => {
           expect(rows, report).toBe(made + restOk);
           expect(during.cachedRest, report).toBe(200);
           expect(during.cachedUpgrade, report).toBe("open");
+          // A session opens: its ledger row is skipped (bounded), not waited for.
+          expect(during.cachedMcp, report).toBe(200);
           for (const status of [during.unseenRest, during.unseenMcp, during.unseenUpgrade])
             expect(status, report).toEqual({ status: 503, code: "UNAVAILABLE" });
           expect(during.registration.code, report).toBe("UNAVAILABLE");
@@ -255,6 +257,7 @@ describeWithServices("Postgres outage under load", () => {
 interface DuringCut {
   cachedRest: number;
   cachedUpgrade: string;
+  cachedMcp: number;
   unseenRest: { status: number; code: string };
   unseenMcp: { status: number; code: string };
   unseenUpgrade: { status: number; code: string };
@@ -294,29 +297,8 @@ async function checksDuringCut(opts: {
     ),
   );
   const unseenRestP = timed(() => errorOf(restCall(hub.url, unseen.key)));
-  const unseenMcpP = timed(() =>
-    errorOf(
-      fetch(`${hub.url}/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${unseen.key}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "initialize",
-          params: {
-            protocolVersion: "2025-06-18",
-            capabilities: {},
-            clientInfo: { name: "t", version: "1" },
-          },
-        }),
-        signal: AbortSignal.timeout(15_000),
-      }),
-    ),
-  );
+  const unseenMcpP = timed(() => errorOf(mcpInitialize(hub.url, unseen.key)));
+  const cachedMcpP = timed(() => errorOf(mcpInitialize(hub.url, callerKey.key)));
   const unseenUpgradeP = timed(() =>
     errorOf(
       fetch(`${hub.url}/ws`, {
@@ -338,9 +320,10 @@ async function checksDuringCut(opts: {
     .register({ name: `pgo-late-${tag}`, operations: [rawOperation("y")] })
     .catch((error: Error) => ({ type: "none", payload: { code: error.message } }));
   // All at once: against a blackholed database each waits for its deadline, and the cut lasts only 10 s.
-  const [cached, cachedUpgrade, unseenRest, unseenMcp, unseenUpgrade, answer] = await Promise.all([
+  const [cached, cachedUpgrade, cachedMcp, unseenRest, unseenMcp, unseenUpgrade, answer] = await Promise.all([
     cachedP,
     cachedUpgradeP,
+    cachedMcpP,
     unseenRestP,
     unseenMcpP,
     unseenUpgradeP,
@@ -355,12 +338,13 @@ async function checksDuringCut(opts: {
   slowestMs = Math.max(slowestMs, registration.ms);
   registering.close();
   const summary =
-    `cached key REST ${cached.status}, upgrade ${cachedUpgrade}; unseen key REST ${JSON.stringify(unseenRest)}, ` +
+    `cached key REST ${cached.status}, upgrade ${cachedUpgrade}, MCP initialize ${cachedMcp.status}; unseen key REST ${JSON.stringify(unseenRest)}, ` +
     `MCP ${JSON.stringify(unseenMcp)}, upgrade ${JSON.stringify(unseenUpgrade)}; registration ${registration.code} ` +
     `after ${registration.ms.toFixed(0)} ms; slowest answer ${slowestMs.toFixed(0)} ms`;
   return {
     cachedRest: cached.status,
     cachedUpgrade,
+    cachedMcp: cachedMcp.status,
     unseenRest,
     unseenMcp,
     unseenUpgrade,
@@ -369,6 +353,25 @@ async function checksDuringCut(opts: {
     slowestMs,
     summary,
   };
+}
+
+/** An MCP `initialize` POST with `key`. */
+function mcpInitialize(url: string, key: string): Promise<Response> {
+  return fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    }),
+    signal: AbortSignal.timeout(15_000),
+  });
 }
 
 function restCall(url: string, key: string): Promise<Response> {
