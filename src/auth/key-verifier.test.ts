@@ -63,7 +63,7 @@ test("a revoked key is not served stale, and a silent store fails the lookup at 
   const verifier = new KeyVerifier(store, {
     ttlMs: 1,
     staleMs: 60_000,
-    lookupTimeoutMs: 50,
+    lookupTimeoutMs: 1500,
     isRevoked: (id) => revoked.has(id),
   });
   expect((await verifier.verify(minted.key)).ok).toBe(true);
@@ -71,7 +71,14 @@ test("a revoked key is not served stale, and a silent store fails the lookup at 
   state.down = "silent";
   const started = performance.now();
   expect((await verifier.verify(minted.key)).ok).toBe(true);
-  expect(performance.now() - started).toBeLessThan(2000);
+  expect(performance.now() - started).toBeLessThan(10_000);
+  // Once a lookup failed, a stale key is answered without waiting for another lookup's deadline (1.5 s): that
+  // one runs in the background.
+  const lookupsBefore = state.lookups;
+  const again = performance.now();
+  expect((await verifier.verify(minted.key)).ok).toBe(true);
+  expect(performance.now() - again).toBeLessThan(1000);
+  expect(state.lookups).toBe(lookupsBefore + 1);
   revoked.add(minted.id);
   verifier.evict(minted.id);
   await expect(verifier.verify(minted.key)).rejects.toMatchObject({ name: "UnavailableError" });

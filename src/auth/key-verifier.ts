@@ -80,6 +80,33 @@ export class KeyVerifier {
     const cached = this.#cache.get(hash);
     if (cached && cached.until > now) return { ok: true, identity: cached.identity };
     if (cached && cached.staleUntil <= now) this.#cache.delete(hash);
+    const stale = this.#usableStale(hash);
+    if (stale && this.#lookupFailure !== undefined) {
+      // The store is failing now: answer from the stale entry at once rather than make every caller wait for
+      // another lookup to fail; one lookup in the background notices when the store is back.
+      void this.#check(hash, presented, now).catch(() => {});
+      return { ok: true, identity: stale };
+    }
+    try {
+      return await this.#check(hash, presented, now);
+    } catch (error) {
+      // Whatever failed, the key could not be checked: a stale entry may serve (bounded, revocations applied).
+      const fallback = this.#usableStale(hash);
+      if (fallback) return { ok: true, identity: fallback };
+      if (error instanceof UnavailableError) throw error;
+      throw new UnavailableError("the API key store cannot be read", { cause: error });
+    }
+  }
+
+  /** The identity of a stale but usable entry: within `staleMs` of its verification and not revoked. */
+  #usableStale(hash: string): Identity | undefined {
+    const entry = this.#cache.get(hash);
+    if (!entry || entry.staleUntil <= this.#now() || this.#isRevoked(entry.identity.keyId)) return undefined;
+    return entry.identity;
+  }
+
+  /** Looks the key up in the store and caches a success; rejects (and notes why) when the lookup fails. */
+  async #check(hash: string, presented: string, now: number): Promise<VerifyResult> {
     const generation = this.#generation;
     let result: VerifyResult;
     try {
@@ -87,12 +114,7 @@ export class KeyVerifier {
       this.#lookupFailure = undefined;
     } catch (error) {
       this.#lookupFailure = error;
-      // Whatever failed, the key could not be checked: a stale entry may serve (bounded, revocations applied).
-      const stale = this.#cache.get(hash);
-      if (stale && stale.staleUntil > this.#now() && !this.#isRevoked(stale.identity.keyId))
-        return { ok: true, identity: stale.identity };
-      if (error instanceof UnavailableError) throw error;
-      throw new UnavailableError("the API key store cannot be read", { cause: error });
+      throw error;
     }
     // The row may have been read just before a revocation committed: the revocation wins.
     if (result.ok && this.#isRevoked(result.identity.keyId)) return { ok: false, reason: "revoked" };
