@@ -150,6 +150,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       failures: authFailures,
       trustProxy: config.server.trustProxy,
       sessions: { sealer, verifyKeyId },
+      log: log.child({ part: "auth" }),
     });
     const apiDeps: ApiDeps = {
       store: () => ready.parts.store,
@@ -249,7 +250,12 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   });
   const keys = await supervisor.step(
     "init-drizzle",
-    () => new KeyVerifier(store, { isRevoked: (keyId) => revocations.isRevoked(keyId) }),
+    () =>
+      new KeyVerifier(store, {
+        ttlMs: config.auth.keyCacheTtlMs,
+        staleMs: config.auth.keyCacheStaleMs,
+        isRevoked: (keyId) => revocations.isRevoked(keyId),
+      }),
   );
   const parts = await supervisor.step("init-subsystems", () =>
     buildHubParts({

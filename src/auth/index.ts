@@ -15,7 +15,9 @@ export { presentedKey } from "./bearer.ts";
 export { matchesAnyGlob, matchesGlob } from "./globs.ts";
 export {
   DEFAULT_KEY_CACHE_MAX_ENTRIES,
+  DEFAULT_KEY_CACHE_STALE_MS,
   DEFAULT_KEY_CACHE_TTL_MS,
+  DEFAULT_KEY_LOOKUP_TIMEOUT_MS,
   KeyVerifier,
   type KeyVerifierOptions,
 } from "./key-verifier.ts";

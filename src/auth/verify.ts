@@ -1,11 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
 import { eq } from "drizzle-orm";
+import { withDeadline } from "../deadline.ts";
 import { accounts, apiKeys, type Store } from "../store/index.ts";
 import { hashApiKey, parseApiKeyId } from "./api-key.ts";
 import { type Identity, isScope } from "./scopes.ts";
 
 /** `last_used_at` is refreshed at most this often per key, so verification does not write on every request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
+/** How long the `last_used_at` write may hold a verification up: it is bookkeeping, the answer does not wait. */
+const LAST_USED_WRITE_TIMEOUT_MS = 1000;
 
 /** Why a presented key was refused. A wrong secret for a known id is `unknown`: it reveals nothing. */
 export type VerifyFailure = "malformed" | "unknown" | "disabled" | "expired" | "revoked";
@@ -62,11 +65,11 @@ async function verifyKeyRow(
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Bookkeeping only: a failed write must not turn a valid key into a refusal.
-    await store.db
-      .update(apiKeys)
-      .set({ lastUsedAt: now })
-      .where(eq(apiKeys.id, key.id))
-      .catch(() => {});
+    await withDeadline(
+      store.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, key.id)),
+      LAST_USED_WRITE_TIMEOUT_MS,
+      "the last_used_at write",
+    ).catch(() => {});
   }
   return {
     ok: true,

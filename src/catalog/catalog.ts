@@ -5,15 +5,17 @@
  */
 import type { Identity } from "../auth/index.ts";
 import type { Bus, Unsubscribe } from "../bus/index.ts";
+import { withDeadline } from "../deadline.ts";
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
-import type { HubListInput, HubListOutput, HubSearchInput } from "../protocol/index.ts";
-import type { AuditActor, Store } from "../store/index.ts";
+import { HubError, type HubListInput, type HubListOutput, type HubSearchInput } from "../protocol/index.ts";
+import { type AuditActor, isStoreUnavailable, type Store, storeErrorReason } from "../store/index.ts";
 import { buildOperations, spokeFromRow } from "./build.ts";
 import { CatalogIndex } from "./catalog-index.ts";
 import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./events.ts";
 import { HeartbeatBatcher } from "./heartbeats.ts";
 import { listOperations, listSpokes } from "./listing.ts";
+import { OfflineWrites } from "./offline-writes.ts";
 import {
   deleteOfflineSince,
   loadAllSpokes,
@@ -38,6 +40,11 @@ import { canCallOperation, canSeeOperation, canSeeSpoke } from "./visibility.ts"
 
 /** How often heartbeats noted with `touch` are written, in milliseconds (one batched UPDATE). */
 export const DEFAULT_HEARTBEAT_FLUSH_MS = 30_000;
+/**
+ * How long one catalog read or offline write may take, in milliseconds: a blackholed database must not hold a
+ * spoke's queue (its next registration waits behind it) for longer.
+ */
+export const CATALOG_STORE_TIMEOUT_MS = 5000;
 
 /** What a `Catalog` needs. */
 export interface CatalogOptions {
@@ -69,6 +76,7 @@ export class Catalog {
   readonly #timer: HandlerTimer;
   readonly #heartbeats: HeartbeatBatcher;
   readonly #registrations: RegistrationWriter;
+  readonly #offlineWrites: OfflineWrites;
   readonly #listeners = new Set<(spokeName: string) => void>();
   /** Per spoke name, the tail of its queue: writes and reloads of one spoke never interleave. */
   readonly #queues = new Map<string, Promise<void>>();
@@ -90,6 +98,11 @@ export class Catalog {
       maxWorkPerValue: opts.validation?.maxWorkPerValue,
     });
     this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
+    this.#offlineWrites = new OfflineWrites({
+      write: (name, connectionId, at) => this.#saveOffline(name, connectionId, at),
+      written: (name) => this.#emit(name, true, false),
+      log: this.#log,
+    });
     this.#heartbeats = new HeartbeatBatcher({
       store: opts.store,
       log: this.#log,
@@ -126,7 +139,7 @@ export class Catalog {
       const every = Math.min(3_600_000, Math.max(1000, Math.floor(this.#pruneOfflineAfterMs / 10)));
       this.#pruneTimer = setInterval(() => {
         this.pruneOffline().catch((error: unknown) => {
-          this.#log.warn("pruning offline spokes failed", { error: String(error) });
+          this.#log.warn("pruning offline spokes failed", { error: storeErrorReason(error) });
         });
       }, every);
     }
@@ -143,6 +156,8 @@ export class Catalog {
     clearInterval(this.#pruneTimer);
     this.#pruneTimer = undefined;
     await unsubscribe?.();
+    await this.#offlineWrites.flush();
+    this.#offlineWrites.stop();
     await Promise.all(this.#queues.values());
     await this.#heartbeats.stop();
   }
@@ -150,7 +165,9 @@ export class Catalog {
   /**
    * Records a spoke connection's registration. Every schema is compiled first (a failure throws `HubError`
    * `VALIDATION_ERROR` naming the operation, and nothing changes); then the spoke row is upserted and its
-   * operation set replaced in one transaction, the index entry swapped, and one change emitted.
+   * operation set replaced in one transaction, the index entry swapped, and one change emitted. While the store
+   * is unreachable it throws the retryable `HubError` `UNAVAILABLE` (within `REGISTRATION_WRITE_TIMEOUT_MS`)
+   * and nothing changes: the spoke tries again (the SDK's reconnect loop does).
    */
   async register(reg: SpokeRegistration): Promise<CatalogSpoke> {
     const operations = await buildOperations(reg.name, reg.operations, this.#compiler, this.#timer);
@@ -158,7 +175,22 @@ export class Catalog {
       // A spoke reconnecting with the operation set it had (the common case after a restart) rewrites only its
       // own row: no delete and re-insert of identical operation rows.
       const unchanged = sameOperations(this.#index.spoke(reg.name), reg.operations);
-      const row = await this.#registrations.save(reg, unchanged);
+      let row: Awaited<ReturnType<RegistrationWriter["save"]>>;
+      try {
+        row = await this.#registrations.save(reg, unchanged);
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        throw new HubError(
+          "UNAVAILABLE",
+          "spokes cannot be registered while the store is unreachable; retry",
+          {
+            cause: error,
+            details: { retryAfterMs: 1000 },
+          },
+        );
+      }
+      // This registration's row supersedes an offline mark still waiting for the database.
+      this.#offlineWrites.forget(reg.name);
       // Unchanged operations: keep the map the index holds, so nothing downstream sees a new operation set.
       const kept = unchanged ? this.#index.spoke(reg.name)?.operations : undefined;
       const spoke = spokeFromRow(row, kept ?? operations, true);
@@ -176,12 +208,28 @@ export class Catalog {
     await buildOperations(spokeName, operations, this.#compiler, this.#timer);
   }
 
-  /** Marks spoke `name` offline if `connectionId` still holds it (else does nothing); emits one change. */
+  /**
+   * Marks spoke `name` offline if `connectionId` still holds it (else does nothing); emits one change. While the
+   * store is unreachable the index shows it offline at once and the row is written when the store is back.
+   */
   async markOffline(name: string, connectionId: string): Promise<void> {
     await this.#serial(name, async () => {
       const current = this.#index.spoke(name);
       if (!current?.live || current.connectionId !== connectionId) return;
-      const row = await saveOffline(this.#store.db, name, this.#instanceId, connectionId, new Date());
+      const at = new Date();
+      let row: Awaited<ReturnType<typeof saveOffline>>;
+      try {
+        row = await this.#saveOffline(name, connectionId, at);
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        // The connection is gone whatever the table says: this instance stops routing to it now.
+        this.#heartbeats.forget(name);
+        this.#index.put({ ...current, live: false, disconnectedAt: at });
+        this.#offlineWrites.add(name, connectionId, at);
+        this.#log.warn("spoke offline not written (store unreachable); retrying", { spoke: name });
+        this.#emit(name, false);
+        return;
+      }
       this.#heartbeats.forget(name);
       // No row: another instance took the name meanwhile; its change event brings the index up to date.
       if (!row) return;
@@ -319,6 +367,14 @@ export class Catalog {
     return this.#index.liveSpokeCount;
   }
 
+  #saveOffline(name: string, connectionId: string, at: Date) {
+    return withDeadline(
+      saveOffline(this.#store.db, name, this.#instanceId, connectionId, at),
+      CATALOG_STORE_TIMEOUT_MS,
+      "the spoke offline write",
+    );
+  }
+
   #onBusMessage(message: string): void {
     const event = parseCatalogChanged(message);
     if (!event) {
@@ -328,7 +384,9 @@ export class Catalog {
     if (event.instanceId === this.#instanceId) return;
     const operations = event.operations !== false;
     this.#serial(event.spoke, () => this.#reload(event.spoke, operations)).catch((error: unknown) => {
-      this.#log.error("catalog reload failed", { spoke: event.spoke, error: String(error) });
+      // A store outage is reported by /health already: one line per failed reload, without the statement.
+      const log = isStoreUnavailable(error) ? this.#log.warn : this.#log.error;
+      log.call(this.#log, "catalog reload failed", { spoke: event.spoke, error: storeErrorReason(error) });
     });
   }
 
@@ -339,13 +397,13 @@ export class Catalog {
   async #reload(name: string, operationsChanged: boolean): Promise<void> {
     const held = this.#index.spoke(name);
     if (!operationsChanged && held) {
-      const row = await loadSpokeRow(this.#store.db, name);
+      const row = await this.#bounded(loadSpokeRow(this.#store.db, name), "spoke row read");
       if (!row) this.#index.remove(name);
       else this.#index.put(spokeFromRow(row, held.operations, row.status === "online"));
       this.#emit(name, false);
       return;
     }
-    const stored = await loadSpoke(this.#store.db, name);
+    const stored = await this.#bounded(loadSpoke(this.#store.db, name), "spoke read");
     if (!stored) {
       this.#index.remove(name);
     } else {
@@ -408,7 +466,7 @@ export class Catalog {
    */
   async presenceChanged(name: string, holderConnectionId: string | undefined): Promise<void> {
     await this.#serial(name, async () => {
-      const stored = await loadSpoke(this.#store.db, name);
+      const stored = await this.#bounded(loadSpoke(this.#store.db, name), "spoke read");
       if (!stored) {
         this.#index.remove(name);
       } else {
@@ -421,6 +479,11 @@ export class Catalog {
       }
       this.#emit(name, false);
     });
+  }
+
+  /** `query` within `CATALOG_STORE_TIMEOUT_MS`, so a silent database never holds a spoke's queue. */
+  #bounded<T>(query: PromiseLike<T>, what: string): Promise<T> {
+    return withDeadline(query, CATALOG_STORE_TIMEOUT_MS, `the catalog's ${what}`);
   }
 
   #emit(spokeName: string, announce: boolean, operationsChanged = true): void {

@@ -2,8 +2,9 @@
  * Heartbeats noted per ping, written in one batched UPDATE per interval: the database sees at most one write per
  * spoke per interval, never one per ping.
  */
+import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
-import type { Store } from "../store/index.ts";
+import { type Store, storeErrorReason } from "../store/index.ts";
 import { saveHeartbeats } from "./persistence.ts";
 
 /** Collects spoke names that showed life and writes their `last_heartbeat_at` every `intervalMs`. */
@@ -58,10 +59,15 @@ export class HeartbeatBatcher {
     const names = [...this.#pending];
     this.#pending = new Set();
     try {
-      await saveHeartbeats(this.#store.db, names, this.#instanceId, new Date());
+      // Bounded: a write lost to a silent database must not hold every later round (and stop()) behind it.
+      await withDeadline(
+        saveHeartbeats(this.#store.db, names, this.#instanceId, new Date()),
+        this.#intervalMs,
+        "the heartbeat write",
+      );
     } catch (error) {
       for (const name of names) this.#pending.add(name);
-      this.#log.warn("heartbeats not written", { spokes: names.length, error: String(error) });
+      this.#log.warn("heartbeats not written", { spokes: names.length, error: storeErrorReason(error) });
     }
   }
 }

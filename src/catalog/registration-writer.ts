@@ -1,10 +1,16 @@
+import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
-import type { Database } from "../store/index.ts";
+import { type Database, isStoreUnavailable, storeErrorReason } from "../store/index.ts";
 import { type SpokeRow, saveRegistration, saveRegistrations } from "./persistence.ts";
 import type { SpokeRegistration } from "./types.ts";
 
 /** Most registrations written in one transaction. */
 const MAX_BATCH = 200;
+/**
+ * How long one registration write may take before its registrations fail with `UnavailableError` (a
+ * blackholed database must not hold every later registration behind it), in milliseconds.
+ */
+export const REGISTRATION_WRITE_TIMEOUT_MS = 5000;
 
 interface Pending {
   reg: SpokeRegistration;
@@ -17,7 +23,9 @@ interface Pending {
  * Writes spoke registrations that arrive together (thousands of spokes reconnecting after a restart) in shared
  * transactions (group commit: whatever queued up while the previous write ran goes in the next one), each one
 `saveRegistrations`: one multi-row upsert of the spoke rows, one delete and one insert of their operation sets.
- * A batch that fails is retried one registration at a time, so one bad registration fails only itself.
+ * A batch that fails is retried one registration at a time, so one bad registration fails only itself — unless
+ * the database is unreachable (or silent past `REGISTRATION_WRITE_TIMEOUT_MS`): then the whole batch fails at
+ * once with that error.
  * Registrations of one name never share a batch: the catalog serialises each name.
  */
 export class RegistrationWriter {
@@ -50,11 +58,19 @@ export class RegistrationWriter {
         const rows = await this.#saveBatch(batch);
         for (const [i, item] of batch.entries()) item.resolve(rows[i]!);
       } catch (error) {
-        this.#log.debug("batched registration write failed; writing one by one", { error: String(error) });
+        if (isStoreUnavailable(error)) {
+          for (const item of batch) item.reject(error);
+          continue;
+        }
+        this.#log.debug("batched registration write failed; writing one by one", {
+          error: storeErrorReason(error),
+        });
         for (const item of batch) {
-          await saveRegistration(this.#db, item.reg, new Date(), {
-            keepOperations: item.keepOperations,
-          }).then(item.resolve, item.reject);
+          await withDeadline(
+            saveRegistration(this.#db, item.reg, new Date(), { keepOperations: item.keepOperations }),
+            REGISTRATION_WRITE_TIMEOUT_MS,
+            "the registration write",
+          ).then(item.resolve, item.reject);
         }
       }
     }
@@ -62,6 +78,10 @@ export class RegistrationWriter {
   }
 
   #saveBatch(batch: Pending[]): Promise<SpokeRow[]> {
-    return saveRegistrations(this.#db, batch, new Date());
+    return withDeadline(
+      saveRegistrations(this.#db, batch, new Date()),
+      REGISTRATION_WRITE_TIMEOUT_MS,
+      "the registration write",
+    );
   }
 }

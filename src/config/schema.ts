@@ -167,6 +167,16 @@ const McpSchema = section({
   }),
 });
 
+const AuthSchema = section({
+  /** How long a verified key is reused without reading the database, in ms (at most 30 s, SECURITY.md). */
+  keyCacheTtlMs: Type.Integer({ minimum: 0, maximum: 30_000, default: 30_000 }),
+  /**
+   * How long after its last verification a key is still accepted while the database cannot be read, in ms
+   * (revocations heard on the bus still apply). 0 turns the stale cache off.
+   */
+  keyCacheStaleMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 300_000 }),
+});
+
 const AuditSchema = section({
   enabled: Type.Boolean({ default: true }),
   retentionDays: positive(7),
@@ -262,6 +272,7 @@ export const HubConfigSchema = closed({
   shutdown: section({ graceMs: positive(20_000) }),
   metrics: section({ requireKey: Type.Boolean({ default: false }) }),
   mcp: McpSchema,
+  auth: AuthSchema,
   audit: AuditSchema,
   admin: AdminSchema,
   /** MCP servers the hub dials and offers as spokes. */

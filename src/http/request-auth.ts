@@ -6,14 +6,19 @@ import {
   presentedKey,
   type VerifyResult,
 } from "../auth/index.ts";
+import { UnavailableError } from "../errors.ts";
 import { type AuthFailures, retryAfterHeader } from "../limits/index.ts";
+import type { Logger } from "../log/index.ts";
 import { HubError } from "../protocol/index.ts";
+import { storeErrorReason } from "../store/index.ts";
 import { hasCsrfHeader, readSessionCookie, type SessionSealer } from "../ui/index.ts";
 import { isAdminSocketRequest, LOCAL_SOCKET_ADDRESS } from "./admin-socket.ts";
 import { type BodyLimits, parseJsonBody, readBodyText } from "./body.ts";
 import { jsonResponse } from "./json-response.ts";
 
 const WWW_AUTHENTICATE = { "www-authenticate": 'Bearer realm="alkhub"' };
+/** When a caller refused for an unreachable key store should try again, in milliseconds. */
+const STORE_RETRY_AFTER_MS = 1000;
 
 /**
  * How a request proved who it is: a bearer key, a dashboard session cookie, or the local admin socket (then
@@ -44,7 +49,9 @@ export function actorOf(auth: Extract<Auth, { ok: true }>): { keyId: string | un
 }
 
 /** The outcome of checking a presented key: the identity, or the refusal with its HTTP status. */
-export type KeyCheck = { ok: true; identity: Identity } | { ok: false; status: 401 | 429; error: HubError };
+export type KeyCheck =
+  | { ok: true; identity: Identity }
+  | { ok: false; status: 401 | 429 | 503; error: HubError };
 
 /** What `RequestAuthenticator` needs; accessors, because the store opens after the listener. */
 export interface RequestAuthenticatorOptions {
@@ -54,6 +61,8 @@ export interface RequestAuthenticatorOptions {
   trustProxy: boolean;
   /** Dashboard sessions: accepted on `/api/v1` (with the CSRF header) when given. */
   sessions?: SessionAuthOptions;
+  /** Where a failing key lookup is reported (once per episode). */
+  log?: Logger;
 }
 
 /** What accepting dashboard session cookies needs. */
@@ -73,6 +82,8 @@ const SESSION_PATH_PREFIX = "/api/v1/";
  */
 export class RequestAuthenticator {
   readonly #options: RequestAuthenticatorOptions;
+  /** Key lookups are failing (reported once, and once more when they work again). */
+  #lookupsFailing = false;
   #socketAddress: (request: Request) => string | undefined = () => undefined;
 
   constructor(options: RequestAuthenticatorOptions) {
@@ -125,7 +136,23 @@ export class RequestAuthenticator {
         }),
       };
     }
-    const verified = await keys.verify(key);
+    let verified: Awaited<ReturnType<KeyVerifier["verify"]>>;
+    try {
+      verified = await keys.verify(key);
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+      this.#noteLookups(keys);
+      // The key could not be checked (the database is away and the key is not in the cache): not a failed
+      // attempt, and not an internal error either.
+      return {
+        ok: false,
+        status: 503,
+        error: new HubError("UNAVAILABLE", "the key cannot be checked right now (store unreachable); retry", {
+          details: { retryAfterMs: STORE_RETRY_AFTER_MS },
+        }),
+      };
+    }
+    this.#noteLookups(keys);
     if (verified.ok) return verified;
     failures.failed(address, keyId, verified.reason);
     return {
@@ -133,6 +160,18 @@ export class RequestAuthenticator {
       status: 401,
       error: new HubError("ACCESS_DENIED", `API key refused (${verified.reason})`),
     };
+  }
+
+  /** Logs when key lookups start failing (with the store's reason) and when they work again: once each. */
+  #noteLookups(keys: KeyVerifier): void {
+    const failure = keys.lookupFailure;
+    if ((failure !== undefined) === this.#lookupsFailing) return;
+    this.#lookupsFailing = failure !== undefined;
+    if (failure === undefined) this.#options.log?.info("API key lookups work again");
+    else
+      this.#options.log?.warn("API key lookups fail; keys not in the cache get 503 UNAVAILABLE", {
+        reason: storeErrorReason(failure),
+      });
   }
 
   /** Verifies the bearer key of an HTTP request (`Authorization` only: no subprotocols, no query string). */

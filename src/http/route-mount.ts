@@ -10,7 +10,7 @@ import type { Actor, AnyRoute } from "../admin/index.ts";
 import { hasScope } from "../auth/index.ts";
 import type { Logger } from "../log/index.ts";
 import { compileChecker, HubError, type SchemaChecker } from "../protocol/index.ts";
-import { isStoreOutage } from "../store/index.ts";
+import { isStoreUnavailable } from "../store/index.ts";
 import type { BodyLimits } from "./body.ts";
 import { errorResponse, jsonResponse } from "./json-response.ts";
 import { actorOf, type RequestAuthenticator, readJsonBody } from "./request-auth.ts";
@@ -116,7 +116,7 @@ function routeServer(route: AnyRoute, options: MountOptions) {
     } catch (error) {
       if (error instanceof HubError) return errorResponse(error);
       // Checking the key reads the store too: an outage then is a 503 as well, not a 500.
-      if (isStoreOutage(error)) {
+      if (isStoreUnavailable(error)) {
         options.log().warn("api request failed: the store is unreachable", { route: where, error });
         return errorResponse(new HubError("UNAVAILABLE", "the database is unreachable; try again shortly"));
       }

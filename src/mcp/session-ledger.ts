@@ -1,10 +1,16 @@
 import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
-import { mcpSessions, type Store } from "../store/index.ts";
+import { mcpSessions, type Store, storeErrorReason } from "../store/index.ts";
 import { EndedSessions } from "./ended-sessions.ts";
 
 /** How long a session's row is kept after its last use or its end: an ended id stays refused this long. */
 export const SESSION_RECORD_TTL_MS = 24 * 60 * 60_000;
+/**
+ * How long a request waits for the ledger before going on without it, in milliseconds: `initialize` and an
+ * adoption must not hang on a database that stopped answering (docs/reliability.md › Postgres goes away).
+ */
+export const LEDGER_TIMEOUT_MS = 2000;
 
 /** What the ledger says about a session id presented to an instance that does not hold it. */
 export type SessionStanding = "live" | "ended";
@@ -28,10 +34,14 @@ export class SessionLedger {
   /** Records a new session (awaited before `initialize` is answered, so any instance can adopt it). */
   async opened(id: string): Promise<void> {
     try {
-      await this.#store.db.insert(mcpSessions).values({ id }).onConflictDoNothing();
+      await withDeadline(
+        this.#store.db.insert(mcpSessions).values({ id }).onConflictDoNothing(),
+        LEDGER_TIMEOUT_MS,
+        "recording an MCP session",
+      );
     } catch (error) {
       // Still served here; another instance will not adopt it (it looks unknown) and the client re-initialises.
-      this.#log.warn("could not record a new MCP session", { error });
+      this.#log.warn("could not record a new MCP session", { error: storeErrorReason(error) });
     }
   }
 
@@ -42,10 +52,14 @@ export class SessionLedger {
   async standing(id: string, idleMs: number): Promise<SessionStanding> {
     if (this.#ended.has(id)) return "ended";
     try {
-      const [row] = await this.#store.db
-        .select({ lastSeenAt: mcpSessions.lastSeenAt, endedAt: mcpSessions.endedAt })
-        .from(mcpSessions)
-        .where(eq(mcpSessions.id, id));
+      const [row] = await withDeadline(
+        this.#store.db
+          .select({ lastSeenAt: mcpSessions.lastSeenAt, endedAt: mcpSessions.endedAt })
+          .from(mcpSessions)
+          .where(eq(mcpSessions.id, id)),
+        LEDGER_TIMEOUT_MS,
+        "looking up an MCP session",
+      );
       if (!row || row.endedAt) return "ended";
       if (row.lastSeenAt.getTime() < Date.now() - idleMs) {
         await this.end(id);
@@ -53,7 +67,9 @@ export class SessionLedger {
       }
       return "live";
     } catch (error) {
-      this.#log.warn("could not look up an MCP session; adopting it on its signature alone", { error });
+      this.#log.warn("could not look up an MCP session; adopting it on its signature alone", {
+        error: storeErrorReason(error),
+      });
       return "live";
     }
   }
@@ -62,15 +78,19 @@ export class SessionLedger {
   async end(id: string): Promise<void> {
     this.#ended.add(id);
     try {
-      await this.#store.db
-        .insert(mcpSessions)
-        .values({ id, endedAt: new Date() })
-        .onConflictDoUpdate({
-          target: mcpSessions.id,
-          set: { endedAt: sql`coalesce(${mcpSessions.endedAt}, now())` },
-        });
+      await withDeadline(
+        this.#store.db
+          .insert(mcpSessions)
+          .values({ id, endedAt: new Date() })
+          .onConflictDoUpdate({
+            target: mcpSessions.id,
+            set: { endedAt: sql`coalesce(${mcpSessions.endedAt}, now())` },
+          }),
+        LEDGER_TIMEOUT_MS,
+        "recording an ended MCP session",
+      );
     } catch (error) {
-      this.#log.warn("could not record an ended MCP session", { error });
+      this.#log.warn("could not record an ended MCP session", { error: storeErrorReason(error) });
     }
   }
 

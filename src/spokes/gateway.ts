@@ -2,6 +2,7 @@ import type { Identity } from "../auth/index.ts";
 import type { MetricsRegistry } from "../health/index.ts";
 import type { Service } from "../lifecycle/index.ts";
 import { CLOSE_CODES, encodeFrame, FRAME_TYPES, frameChecker, warmJsonDepth } from "../protocol/index.ts";
+import { storeErrorReason } from "../store/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { dispatchMessage } from "./dispatch.ts";
 import { Heartbeats } from "./heartbeats.ts";
@@ -172,7 +173,10 @@ export class SpokeGateway implements Service {
     void this.#claims.release(session);
     if (this.#deps.directory.release(session.spokeName, session)) {
       this.#deps.catalog.markOffline(session.spokeName, session.connectionId).catch((error: unknown) => {
-        this.#deps.log.error("could not mark a spoke offline", { spoke: session.spokeName, error });
+        this.#deps.log.error("could not mark a spoke offline", {
+          spoke: session.spokeName,
+          error: storeErrorReason(error),
+        });
       });
     }
     session.log.info("spoke disconnected", { spoke: session.spokeName, code, reason });

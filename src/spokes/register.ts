@@ -44,10 +44,12 @@ async function register(
   deps: SessionDeps,
 ): Promise<void> {
   let claimed: HubRegisterInput | undefined;
+  let presenceHeld = false;
   try {
     const { registration, schemaBytes } = await checkRegistration(session, input, deps);
     claimed = registration;
     await claimPresence(session, registration, deps);
+    presenceHeld = true;
     const spoke = await deps.catalog.register({
       name: registration.name,
       accountId: session.identity.accountId,
@@ -85,7 +87,11 @@ async function register(
       operations: registration.operations.length,
     });
   } catch (error) {
-    if (claimed && session.spokeName !== claimed.name) deps.directory.release(claimed.name, session);
+    if (claimed && session.spokeName !== claimed.name) {
+      deps.directory.release(claimed.name, session);
+      // A claim this connection will not serve (the catalog write failed) must not hold the name for its TTL.
+      if (presenceHeld) void deps.presence.release(claimed.name, session.connectionId).catch(() => {});
+    }
     if (claimed && session.registeringName === claimed.name && !session.spokeName)
       session.registeringName = "";
     const hubError =

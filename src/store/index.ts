@@ -11,9 +11,9 @@ export {
   queryAuditLogs,
 } from "./admin-log-queries.ts";
 export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
+export { isStoreUnavailable, storeErrorReason } from "./errors.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
-export { isStoreOutage } from "./outage.ts";
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,

@@ -7,11 +7,12 @@
  * those in flight too; /health on every instance says degraded {"issues":["redis-unavailable"]} within 2 s.
  * Once Redis is back, with nothing restarted: cross-instance calls resume within 2 s, /health is ok, presence
  * holds the name again (NAME_TAKEN elsewhere), subscriptions cross instances, and a revocation made on one
- * instance closes the key's connections on the others.
+ * instance closes the key's connections on the others. A registration while Redis is away answers UNAVAILABLE
+ * within the same bound (its name cannot be claimed), never a hang.
  *
  * ALKHUB_CHAOS_OUTAGE_MS sets how long each outage lasts (default 10 000).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { connectSpoke, HubError, type Spoke } from "../../src/sdk/index.ts";
 import {
   CLUSTER_REMOTE_ACK_MS,
@@ -25,7 +26,7 @@ import { eventually } from "../support/eventually.ts";
 import { type McpTestKey, makeKey } from "../support/mcp-client.ts";
 import { describeWithServices } from "../support/services.ts";
 import { connectTestSpoke, type TestSpoke, testSpokeOperationCount } from "../support/spoke-kit.ts";
-import { WsTestClient } from "../support/ws-client.ts";
+import { rawOperation, WsTestClient } from "../support/ws-client.ts";
 
 /** One call of the steady loop. */
 interface Outcome {
@@ -35,8 +36,17 @@ interface Outcome {
   code: string;
 }
 
-const DEGRADED = { status: "degraded", issues: ["redis-unavailable"] };
-const OK = { status: "ok" };
+/**
+ * Whether a /health body reports Redis as down. Other issues may sit beside it: on a loaded CI box the event
+ * loop of every instance can lag for seconds (`event-loop-lag`), which is true and says nothing about Redis.
+ */
+const redisDown = (h: unknown) =>
+  (h as { status?: string }).status === "degraded" &&
+  ((h as { issues?: string[] }).issues ?? []).includes("redis-unavailable");
+/** Whether a /health body is ok as far as the dependencies go (event-loop lag aside, as above). */
+const dependenciesOk = (h: unknown) =>
+  (h as { status?: string }).status === "ok" ||
+  ((h as { issues?: string[] }).issues ?? []).every((issue) => issue === "event-loop-lag");
 const OUTAGE_MS = Number(process.env.ALKHUB_CHAOS_OUTAGE_MS ?? 10_000);
 /** How soon /health must say degraded, and calls must resume once Redis is back. */
 const NOTICE_MS = 2000;
@@ -68,6 +78,13 @@ describeWithServices("cluster: Redis outages under traffic", () => {
     await waitListedEverywhere(cluster, key.key, "dev1", testSpokeOperationCount());
     await eventually(() => callerC.call("dev1.math.add", { a: 1, b: 1 }), { what: "C reaches dev1" });
   }, 60_000);
+
+  // A failed test must not leave Redis away for the next one.
+  let redisAway: { up: () => Promise<void> } | undefined;
+  afterEach(async () => {
+    await redisAway?.up();
+    redisAway = undefined;
+  });
 
   afterAll(async () => {
     cluster?.redis.thaw();
@@ -115,36 +132,55 @@ describeWithServices("cluster: Redis outages under traffic", () => {
 
         const downAt = Date.now();
         await down(cluster);
+        redisAway = { up: () => up(cluster) };
+        const seen: string[] = [];
         const degraded = await eventually(
           async () => {
             const health = await clusterHealth(cluster);
-            return (
-              Object.values(health).every((h) => JSON.stringify(h) === JSON.stringify(DEGRADED)) && health
-            );
+            seen.push(`${Date.now() - downAt} ms ${JSON.stringify(health)}`);
+            return Object.values(health).every(redisDown) && health;
           },
           { timeoutMs: 10_000, intervalMs: 25, what: "every instance degraded" },
-        );
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}; health seen: ${seen.slice(-3).join("; ")}`);
+        });
         const degradedAfter = Date.now() - downAt;
         const failedInFlight = await Promise.all(inFlight);
         console.log(
           `Redis ${fault}: /health degraded everywhere after ${degradedAfter} ms; in-flight C→A calls ended ` +
             failedInFlight.map((r) => `${r.code} after ${r.at - downAt} ms`).join(", "),
         );
-        expect(degraded).toEqual({ A: DEGRADED, B: DEGRADED, C: DEGRADED });
-        expect(degradedAfter).toBeLessThanOrEqual(NOTICE_MS);
+        expect(Object.keys(degraded).sort()).toEqual(["A", "B", "C"]);
+        expect(degradedAfter, `health seen: ${seen.slice(-5).join("; ")}`).toBeLessThanOrEqual(NOTICE_MS);
         for (const result of failedInFlight) {
           expect(result.code).toBe("SPOKE_UNAVAILABLE");
           expect(result.at - downAt).toBeLessThanOrEqual(NOTICE_MS + CLUSTER_REMOTE_ACK_MS);
         }
+        // A registration while Redis is away cannot claim its name: UNAVAILABLE (retryable), promptly, not a hang.
+        const registering = await WsTestClient.connect(cluster.get("A").wsUrl, { token: key.key });
+        const registerStarted = Date.now();
+        const registerAnswer = await registering.register({
+          name: `dev-during-${fault}`,
+          operations: [rawOperation("x")],
+        });
+        const registerMs = Date.now() - registerStarted;
+        registering.close();
+        console.log(
+          `Redis ${fault}: a registration answered ${registerAnswer.payload.code} after ${registerMs} ms`,
+        );
+        expect(registerAnswer.type).toBe("call.error");
+        expect(registerAnswer.payload.code).toBe("UNAVAILABLE");
+        expect(registerMs).toBeLessThanOrEqual(NOTICE_MS + CLUSTER_REMOTE_ACK_MS);
         // Keep Redis away a while under traffic.
         await Bun.sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
         const upAt = Date.now();
         await up(cluster);
+        redisAway = undefined;
 
         const healthyAgain = await eventually(
           async () => {
             const health = await clusterHealth(cluster);
-            return Object.values(health).every((h) => JSON.stringify(h) === JSON.stringify(OK)) && Date.now();
+            return Object.values(health).every(dependenciesOk) && Date.now();
           },
           { timeoutMs: 10_000, intervalMs: 50, what: "every instance ok again" },
         );

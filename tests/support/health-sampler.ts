@@ -13,6 +13,8 @@ export interface HealthSample {
   ms: number;
   /** The `status` field of the body ("ok", "degraded", "starting", …) or "miss". */
   status: string;
+  /** The `issues` of a degraded answer (`postgres-unavailable`, `event-loop-lag`, …). */
+  issues?: string[];
 }
 
 export interface HealthSampler {
@@ -33,8 +35,14 @@ export function sampleHealth(baseUrl: string, intervalMs: number, timeoutMs = 20
       const started = performance.now();
       try {
         const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-        const body = (await response.json()) as { status?: string };
-        samples.push({ at, ms: performance.now() - started, status: body.status ?? String(response.status) });
+        const body = (await response.json()) as { status?: string; issues?: string[] };
+        const sample: HealthSample = {
+          at,
+          ms: performance.now() - started,
+          status: body.status ?? String(response.status),
+        };
+        if (body.issues) sample.issues = body.issues;
+        samples.push(sample);
       } catch (error) {
         const refused = (error as { code?: string }).code === "ECONNREFUSED";
         if (samples.length > 0 || !refused)

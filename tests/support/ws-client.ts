@@ -190,6 +190,18 @@ export class WsTestClient {
     );
   }
 
+  /**
+   * Stops reading the socket (Bun's `WebSocket.pause()`): the hub sees TCP backpressure, as from a peer that
+   * stopped reading, instead of this client buffering in memory. `resume()` reads again.
+   */
+  pause(): void {
+    (this.#ws as unknown as { pause(): boolean }).pause();
+  }
+
+  resume(): void {
+    (this.#ws as unknown as { resume(): boolean }).resume();
+  }
+
   /** Closes from the client side. */
   close(code = 1000, reason = ""): void {
     this.#ws.close(code, reason);
