@@ -4,9 +4,8 @@ import { type AccountRecord, createAccount, getAccount, pageAccounts } from "../
 import { HubError } from "../protocol/index.ts";
 import { MAX_ACCOUNT_NAME_LENGTH } from "../secrets/index.ts";
 import { auditActor, logAdminWrite } from "./audit.ts";
-import { cursorTimestamp, decodeCursor } from "./cursor.ts";
 import type { ApiDeps } from "./deps.ts";
-import { DEFAULT_PAGE_LIMIT, listQuery, page, strictObject, toPage } from "./list.ts";
+import { listQuery, page, strictObject, timeIdPage } from "./list.ts";
 import { type AnyRoute, defineRoute } from "./route.ts";
 import { inputErrorAsValidation, RowId, Timestamp } from "./schemas.ts";
 
@@ -50,13 +49,16 @@ export function accountsRoutes(deps: ApiDeps): AnyRoute[] {
       query: listQuery({}),
       response: page(AccountView),
       async handle({ query }) {
-        const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-        const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 2);
-        const rows = await pageAccounts(deps.store(), {
-          limit: limit + 1,
-          after: cursor && { position: cursorTimestamp(cursor[0] as string), id: cursor[1] as string },
-        });
-        return toPage(rows, limit, (row) => [row.position, row.id], accountView);
+        return timeIdPage(
+          query,
+          (limit, after) =>
+            pageAccounts(deps.store(), {
+              limit,
+              after: after && { position: after[0], id: after[1] },
+            }),
+          (row) => [row.position, row.id],
+          accountView,
+        );
       },
     }),
     defineRoute({

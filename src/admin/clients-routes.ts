@@ -14,9 +14,8 @@ import {
   pageClients,
 } from "../secrets/index.ts";
 import { auditActor, logAdminWrite } from "./audit.ts";
-import { cursorTimestamp, decodeCursor } from "./cursor.ts";
 import type { ApiDeps } from "./deps.ts";
-import { DEFAULT_PAGE_LIMIT, listQuery, page, strictObject, toPage } from "./list.ts";
+import { listQuery, page, strictObject, timeIdPage } from "./list.ts";
 import { type AnyRoute, defineRoute } from "./route.ts";
 import { inputErrorAsValidation, Nullable, RowId, Timestamp } from "./schemas.ts";
 
@@ -73,14 +72,17 @@ export function clientsRoutes(deps: ApiDeps): AnyRoute[] {
       query: listQuery({ account: Type.Optional(AccountName()) }),
       response: page(ClientView),
       async handle({ query }) {
-        const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-        const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 2);
-        const rows = await pageClients(deps.store(), {
-          account: query.account,
-          limit: limit + 1,
-          after: cursor && { position: cursorTimestamp(cursor[0] as string), id: cursor[1] as string },
-        });
-        return toPage(rows, limit, (row) => [row.position, row.id], clientView);
+        return timeIdPage(
+          query,
+          (limit, after) =>
+            pageClients(deps.store(), {
+              account: query.account,
+              limit,
+              after: after && { position: after[0], id: after[1] },
+            }),
+          (row) => [row.position, row.id],
+          clientView,
+        );
       },
     }),
     defineRoute({

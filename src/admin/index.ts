@@ -63,3 +63,4 @@ export function apiRouteTable(deps: ApiDeps): AnyRoute[] {
   routes.push(...metaRoutes(() => routes));
   return routes;
 }
+export type { SpokeOperationView, SpokeView } from "./spoke-views.ts";

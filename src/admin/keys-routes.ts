@@ -14,7 +14,6 @@ import {
 } from "../auth/index.ts";
 import { HubError } from "../protocol/index.ts";
 import { auditActor, logAdminWrite } from "./audit.ts";
-import { cursorTimestamp, decodeCursor } from "./cursor.ts";
 import type { ApiDeps } from "./deps.ts";
 import {
   CreatedKeyView,
@@ -25,7 +24,7 @@ import {
   keyView,
   UpdateKeyBody,
 } from "./keys-views.ts";
-import { DEFAULT_PAGE_LIMIT, page, toPage } from "./list.ts";
+import { page, timeIdPage } from "./list.ts";
 import { type AnyRoute, defineRoute } from "./route.ts";
 
 const TAG = "keys";
@@ -50,18 +49,16 @@ export function keysRoutes(deps: ApiDeps): AnyRoute[] {
       query: KeyListQuery,
       response: page(KeyView),
       async handle({ query }) {
-        const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-        const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 2);
-        const rows = await pageApiKeys(deps.store(), {
-          account: query.account,
-          state: query.status,
-          limit: limit + 1,
-          after: cursor && { position: cursorTimestamp(cursor[0] as string), id: cursor[1] as string },
-        });
         const now = new Date();
-        return toPage(
-          rows,
-          limit,
+        return timeIdPage(
+          query,
+          (limit, after) =>
+            pageApiKeys(deps.store(), {
+              account: query.account,
+              state: query.status,
+              limit,
+              after: after && { position: after[0], id: after[1] },
+            }),
           (row) => [row.position, row.id],
           (row) => keyView(row, now),
         );

@@ -4,7 +4,7 @@
  * exists, without a count query.
  */
 import { type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
-import { encodeCursor } from "./cursor.ts";
+import { cursorTimestamp, decodeCursor, encodeCursor } from "./cursor.ts";
 import { registerFormats } from "./formats.ts";
 
 registerFormats();
@@ -64,6 +64,34 @@ export function toPage<Row, Item>(
   return {
     items: kept.map(view),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorKey(last)) : null,
+  };
+}
+
+/** Where a list sorted newest first by (timestamp, id) resumes: the timestamp as Postgres text, and the id. */
+export type TimeIdKey = readonly [position: string, id: string];
+
+/**
+ * One page of a list sorted newest first by (timestamp, id), the keyset every time-ordered admin list uses:
+ * reads `?limit=` (default `DEFAULT_PAGE_LIMIT`) and `?cursor=` (checked: two parts, the first a Postgres
+ * timestamp text), asks `fetch` for `limit + 1` rows after that key, and cuts them with `toPage`.
+ */
+export async function timeIdPage<Row, Item>(
+  query: { limit?: number; cursor?: string },
+  fetch: (limit: number, after: TimeIdKey | undefined) => Promise<Row[]>,
+  cursorKey: (row: Row) => TimeIdKey,
+  view: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 2);
+  const after: TimeIdKey | undefined = cursor && [cursorTimestamp(cursor[0] as string), cursor[1] as string];
+  return toPage(await fetch(limit + 1, after), limit, cursorKey, view);
+}
+
+/** The `?since=`/`?until=` filters (ISO date-times, already checked by the schema) as `Date`s. */
+export function timeWindow(query: { since?: string; until?: string }): { since?: Date; until?: Date } {
+  return {
+    since: query.since === undefined ? undefined : new Date(query.since),
+    until: query.until === undefined ? undefined : new Date(query.until),
   };
 }
 

@@ -5,7 +5,7 @@
 import { EXIT_CODES, type ExitCode, LocalError, UsageError } from "../errors.ts";
 import type { AdminRequest, AdminTarget, TargetFlags, TargetNeeds } from "./admin-target.ts";
 import { parseCommandArgs } from "./args.ts";
-import type { CommandIo } from "./command.ts";
+import type { Command, CommandIo } from "./command.ts";
 
 /** The options every admin command takes. */
 export const TARGET_OPTIONS = {
@@ -99,6 +99,65 @@ export async function runAdminCommand<O extends Record<string, { type: "string" 
     io.err(message);
     return error.exitCode;
   }
+}
+
+/** What `adminCommand` needs to build one admin command. */
+export interface AdminCommandSpec<O extends Record<string, { type: "string" | "boolean" }>> {
+  name: string;
+  summary: string;
+  help: string;
+  /** The command's own options (`TARGET_OPTIONS` are added). */
+  options: O;
+  plan: (sub: string | undefined, args: string[], values: Values) => AdminWork | Promise<AdminWork>;
+}
+
+/** One admin command (`alkhub <name> <sub> …`) run by `runAdminCommand` against `openTarget`. */
+export function adminCommand<O extends Record<string, { type: "string" | "boolean" }>>(
+  spec: AdminCommandSpec<O>,
+  openTarget: OpenTarget,
+): Command {
+  const { name, summary, help, options, plan } = spec;
+  return {
+    name,
+    summary,
+    help,
+    run: (argv, io) => runAdminCommand({ name, help, options, openTarget }, argv, io, plan),
+  };
+}
+
+/**
+ * The work of a list subcommand: every item of `path` (up to `limit`), printed as JSON with `--json`, else as
+ * `table(items)`. `catalog`: the list reads the spoke catalog (see `AdminWork.catalog`).
+ */
+export function listWork<T>(
+  path: string,
+  query: Record<string, string | undefined>,
+  table: (items: T[]) => string,
+  options: { limit?: number; catalog?: boolean } = {},
+): AdminWork {
+  return {
+    write: false,
+    catalog: options.catalog,
+    async run(client, io, json) {
+      const items = await client.list<T>(path, query, options.limit);
+      if (json) printJson(io, items);
+      else io.out(table(items));
+      return EXIT_CODES.OK;
+    },
+  };
+}
+
+/** `value` when it is undefined or one of `allowed`; otherwise the usage error of `command` naming `--flag`. */
+export function oneOf(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  allowed: readonly string[],
+): string | undefined {
+  if (value !== undefined && !allowed.includes(value)) {
+    usageError(command, `--${flag} '${value}' is not one of ${allowed.join(", ")}`);
+  }
+  return value;
 }
 
 /** The hub refused a request: its `{ code, message }`, with the exit code its status maps to. */

@@ -1,29 +1,8 @@
-import { EXIT_CODES } from "../errors.ts";
-import {
-  type AdminWork,
-  EXIT_HELP,
-  formatTable,
-  type OpenTarget,
-  printJson,
-  runAdminCommand,
-  TARGET_HELP,
-  usageError,
-} from "./admin-command.ts";
+import type { AuditLogItem } from "../store/index.ts";
+import { EXIT_HELP, formatTable, type OpenTarget, TARGET_HELP, usageError } from "./admin-command.ts";
 import { openAdminTarget } from "./admin-target.ts";
 import type { Command } from "./command.ts";
-import { HISTORY_HELP, HISTORY_OPTIONS, historyQuery } from "./history-flags.ts";
-
-/** One admin audit row as the admin API shows it (TEAM.md contract). */
-export interface AuditLogView {
-  id: string | number;
-  at: string;
-  actorKeyId: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  address: string | null;
-  details: unknown;
-}
+import { HISTORY_HELP, historyCommand } from "./history-flags.ts";
 
 const HELP = `Usage:
   alkhub audit list [--actor <key id>] [--action <action>] [--target <target>] [--outcome <outcome>]
@@ -50,52 +29,36 @@ const OPTIONS = {
   action: { type: "string" },
   target: { type: "string" },
   outcome: { type: "string" },
-  ...HISTORY_OPTIONS,
 } as const;
-
-type Values = Record<string, string | boolean | undefined>;
 
 /** Builds `alkhub audit`; `openTarget` is injectable for tests. */
 export function createAuditCommand(openTarget: OpenTarget = openAdminTarget): Command {
-  return {
-    name: "audit",
-    summary: "list the admin audit log (filters, newest first)",
-    help: HELP,
-    run: (argv, io) =>
-      runAdminCommand({ name: "audit", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
-  };
+  return historyCommand(
+    {
+      name: "audit",
+      summary: "list the admin audit log (filters, newest first)",
+      help: HELP,
+      options: OPTIONS,
+      path: "/audit-logs",
+      filters,
+      table: formatAuditTable,
+    },
+    openTarget,
+  );
 }
 
-function plan(sub: string | undefined, args: string[], values: Values): AdminWork {
-  if (sub !== "list") usage(sub === undefined ? "missing subcommand (list)" : `unknown subcommand '${sub}'`);
-  if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
+function filters(values: Record<string, string | boolean | undefined>): Record<string, string | undefined> {
   const text = (flag: string) => {
     const value = values[flag] as string | undefined;
     if (value !== undefined && (value.trim() === "" || value.length > 200))
-      usage(`--${flag} must be 1-200 characters`);
+      usageError("audit", `--${flag} must be 1-200 characters`);
     return value;
   };
-  const { query, limit } = historyQuery("audit", values);
-  const filters = {
-    ...query,
-    actor: text("actor"),
-    action: text("action"),
-    target: text("target"),
-    outcome: text("outcome"),
-  };
-  return {
-    write: false,
-    async run(client, io, json) {
-      const rows = await client.list<AuditLogView>("/audit-logs", filters, limit);
-      if (json) printJson(io, rows);
-      else io.out(formatAuditTable(rows));
-      return EXIT_CODES.OK;
-    },
-  };
+  return { actor: text("actor"), action: text("action"), target: text("target"), outcome: text("outcome") };
 }
 
 /** The `audit list` table, one row per audit entry. */
-export function formatAuditTable(rows: AuditLogView[]): string {
+export function formatAuditTable(rows: AuditLogItem[]): string {
   return formatTable(
     ["AT", "ACTOR", "ACTION", "TARGET", "OUTCOME", "ADDRESS"],
     rows.map((r) => [
@@ -107,8 +70,4 @@ export function formatAuditTable(rows: AuditLogView[]): string {
       r.address ?? "-",
     ]),
   );
-}
-
-function usage(message: string): never {
-  return usageError("audit", message);
 }

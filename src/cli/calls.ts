@@ -1,34 +1,8 @@
-import { EXIT_CODES } from "../errors.ts";
-import {
-  type AdminWork,
-  EXIT_HELP,
-  formatTable,
-  type OpenTarget,
-  printJson,
-  runAdminCommand,
-  TARGET_HELP,
-  usageError,
-} from "./admin-command.ts";
+import type { CallItem } from "../audit/index.ts";
+import { EXIT_HELP, formatTable, type OpenTarget, oneOf, TARGET_HELP, usageError } from "./admin-command.ts";
 import { openAdminTarget } from "./admin-target.ts";
 import type { Command } from "./command.ts";
-import { HISTORY_HELP, HISTORY_OPTIONS, historyQuery } from "./history-flags.ts";
-
-/** One finished call as the admin API shows it (TEAM.md contract). */
-export interface CallView {
-  id: string;
-  requestId: string;
-  operation: string;
-  spoke: string | null;
-  callerKeyId: string | null;
-  outcome: string;
-  errorCode: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  inputBytes: number | null;
-  outputBytes: number | null;
-  instanceId: string | null;
-}
+import { HISTORY_HELP, historyCommand } from "./history-flags.ts";
 
 const OUTCOMES = ["ok", "error", "aborted", "timeout"];
 
@@ -56,48 +30,35 @@ const OPTIONS = {
   spoke: { type: "string" },
   key: { type: "string" },
   outcome: { type: "string" },
-  ...HISTORY_OPTIONS,
 } as const;
-
-type Values = Record<string, string | boolean | undefined>;
 
 /** Builds `alkhub calls`; `openTarget` is injectable for tests. */
 export function createCallsCommand(openTarget: OpenTarget = openAdminTarget): Command {
-  return {
-    name: "calls",
-    summary: "list finished calls from the call audit (filters, newest first)",
-    help: HELP,
-    run: (argv, io) =>
-      runAdminCommand({ name: "calls", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
-  };
+  return historyCommand(
+    {
+      name: "calls",
+      summary: "list finished calls from the call audit (filters, newest first)",
+      help: HELP,
+      options: OPTIONS,
+      path: "/calls",
+      filters,
+      table: formatCallTable,
+    },
+    openTarget,
+  );
 }
 
-function plan(sub: string | undefined, args: string[], values: Values): AdminWork {
-  if (sub !== "list") usage(sub === undefined ? "missing subcommand (list)" : `unknown subcommand '${sub}'`);
-  if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
+function filters(values: Record<string, string | boolean | undefined>): Record<string, string | undefined> {
   const text = (flag: string) => values[flag] as string | undefined;
-  const outcome = text("outcome");
-  if (outcome !== undefined && !OUTCOMES.includes(outcome)) {
-    usage(`--outcome '${outcome}' is not one of ${OUTCOMES.join(", ")}`);
-  }
+  const outcome = oneOf("calls", "outcome", text("outcome"), OUTCOMES);
   const key = text("key");
   if (key !== undefined && !/^[A-Za-z0-9]{12}$/.test(key))
-    usage(`--key '${key}' is not a key id (12 letters and digits)`);
-  const { query, limit } = historyQuery("calls", values);
-  const filters = { ...query, operation: text("operation"), spoke: text("spoke"), key, outcome };
-  return {
-    write: false,
-    async run(client, io, json) {
-      const calls = await client.list<CallView>("/calls", filters, limit);
-      if (json) printJson(io, calls);
-      else io.out(formatCallTable(calls));
-      return EXIT_CODES.OK;
-    },
-  };
+    usageError("calls", `--key '${key}' is not a key id (12 letters and digits)`);
+  return { operation: text("operation"), spoke: text("spoke"), key, outcome };
 }
 
 /** The `calls list` table, one row per call. */
-export function formatCallTable(calls: CallView[]): string {
+export function formatCallTable(calls: CallItem[]): string {
   return formatTable(
     ["STARTED", "OPERATION", "SPOKE", "KEY", "OUTCOME", "ERROR", "MS", "IN", "OUT"],
     calls.map((c) => [
@@ -112,8 +73,4 @@ export function formatCallTable(calls: CallView[]): string {
       c.outputBytes === null ? "-" : String(c.outputBytes),
     ]),
   );
-}
-
-function usage(message: string): never {
-  return usageError("calls", message);
 }

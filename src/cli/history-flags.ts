@@ -1,4 +1,5 @@
-import { usageError } from "./admin-command.ts";
+import { adminCommand, listWork, type OpenTarget, usageError } from "./admin-command.ts";
+import type { Command } from "./command.ts";
 import { parsePastTime } from "./times.ts";
 
 /** Default number of rows `calls list` and `audit list` print. */
@@ -42,4 +43,44 @@ export function historyQuery(
     usageError(command, `--limit '${limitText}' must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
   }
   return { query: { since: since?.toISOString(), until: until?.toISOString() }, limit };
+}
+
+/** What one history list command (`calls list`, `audit list`) has of its own. */
+export interface HistoryList<T> {
+  name: string;
+  summary: string;
+  help: string;
+  /** Its filter flags (`HISTORY_OPTIONS` are added). */
+  options: Record<string, { type: "string" }>;
+  /** The admin API list it reads, e.g. `/calls`. */
+  path: string;
+  /** Its filters as query values, checked (a bad one is a usage error). */
+  filters(values: Record<string, string | boolean | undefined>): Record<string, string | undefined>;
+  /** The table printed without `--json`. */
+  table(rows: T[]): string;
+}
+
+/**
+ * A command whose one subcommand, `list`, prints the newest rows of a history (`calls`, `audit`): its own
+ * filters, `--since`/`--until`/`--limit`, and the target flags.
+ */
+export function historyCommand<T>(list: HistoryList<T>, openTarget: OpenTarget): Command {
+  const { name, summary, help } = list;
+  return adminCommand(
+    {
+      name,
+      summary,
+      help,
+      options: { ...list.options, ...HISTORY_OPTIONS },
+      plan(sub, args, values) {
+        if (sub !== "list")
+          usageError(name, sub === undefined ? "missing subcommand (list)" : `unknown subcommand '${sub}'`);
+        if (args.length > 0) usageError(name, `unexpected argument '${args[0]}'`);
+        const filters = list.filters(values);
+        const { query, limit } = historyQuery(name, values);
+        return listWork(list.path, { ...query, ...filters }, list.table, { limit });
+      },
+    },
+    openTarget,
+  );
 }

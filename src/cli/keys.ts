@@ -2,12 +2,14 @@ import { isScope } from "../auth/index.ts";
 import { EXIT_CODES, type ExitCode } from "../errors.ts";
 import {
   type AdminWork,
+  adminCommand,
   EXIT_HELP,
   formatTable,
+  listWork,
   minute,
   type OpenTarget,
+  oneOf,
   printJson,
-  runAdminCommand,
   TARGET_HELP,
   usageError,
 } from "./admin-command.ts";
@@ -95,13 +97,16 @@ type Values = Record<string, string | boolean | undefined>;
 
 /** Builds `alkhub keys`; `openTarget` (default: the running hub, else the store) is injectable for tests. */
 export function createKeysCommand(openTarget: OpenTarget = openAdminTarget): Command {
-  return {
-    name: "keys",
-    summary: "create, list, show, disable, enable and revoke API keys",
-    help: HELP,
-    run: (argv, io) =>
-      runAdminCommand({ name: "keys", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
-  };
+  return adminCommand(
+    {
+      name: "keys",
+      summary: "create, list, show, disable, enable and revoke API keys",
+      help: HELP,
+      options: OPTIONS,
+      plan,
+    },
+    openTarget,
+  );
 }
 
 /** Checks the arguments of one subcommand and returns its work. */
@@ -116,22 +121,8 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
   if (sub === "create") return planCreate(args, values);
   if (sub === "list") {
     if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
-    const status = values.status as string | undefined;
-    if (status !== undefined && !STATUSES.includes(status)) {
-      usage(`--status '${status}' is not one of ${STATUSES.join(", ")}`);
-    }
-    return {
-      write: false,
-      async run(client, io, json) {
-        const keys = await client.list<KeyView>("/keys", {
-          account: values.account as string | undefined,
-          status,
-        });
-        if (json) printJson(io, keys);
-        else io.out(formatKeyTable(keys));
-        return EXIT_CODES.OK;
-      },
-    };
+    const status = oneOf("keys", "status", values.status as string | undefined, STATUSES);
+    return listWork("/keys", { account: values.account as string | undefined, status }, formatKeyTable);
   }
   const id = keyIdArgument(sub, args);
   const path = `/keys/${id}`;

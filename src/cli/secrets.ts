@@ -8,12 +8,13 @@ import {
 } from "../secrets/index.ts";
 import {
   type AdminWork,
+  adminCommand,
   EXIT_HELP,
   formatTable,
+  listWork,
   minute,
   type OpenTarget,
   printJson,
-  runAdminCommand,
   TARGET_HELP,
   usageError,
 } from "./admin-command.ts";
@@ -115,18 +116,16 @@ export function createSecretsCommand(
   options: { readStdin?: ReadStdin } = {},
 ): Command {
   const readStdin = options.readStdin ?? readProcessStdin;
-  return {
-    name: "secrets",
-    summary: "set, list, delete and rotate sealed client secrets",
-    help: HELP,
-    run: (argv, io) =>
-      runAdminCommand(
-        { name: "secrets", help: HELP, options: OPTIONS, openTarget },
-        argv,
-        io,
-        (sub, args, values) => plan(sub, args, values, readStdin),
-      ),
-  };
+  return adminCommand(
+    {
+      name: "secrets",
+      summary: "set, list, delete and rotate sealed client secrets",
+      help: HELP,
+      options: OPTIONS,
+      plan: (sub, args, values) => plan(sub, args, values, readStdin),
+    },
+    openTarget,
+  );
 }
 
 /** Checks the flags and reads stdin (for `set`), all before any target is opened. */
@@ -161,15 +160,7 @@ async function plan(
       account: text("account") === undefined ? undefined : checkAccount(text("account") as string),
       client: text("client") === undefined ? undefined : checkName("client", text("client") as string),
     };
-    return {
-      write: false,
-      async run(client, io, json) {
-        const secrets = await client.list<SecretView>("/secrets", query);
-        if (json) printJson(io, secrets);
-        else io.out(formatSecretTable(secrets));
-        return EXIT_CODES.OK;
-      },
-    };
+    return listWork("/secrets", query, formatSecretTable);
   }
   if (sub === "rotate") {
     const batchSize = parseBatchSize(text("batch-size"));

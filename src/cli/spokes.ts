@@ -1,35 +1,23 @@
+import type { SpokeOperationView, SpokeView } from "../admin/index.ts";
 import { EXIT_CODES } from "../errors.ts";
 import {
   type AdminWork,
+  adminCommand,
   EXIT_HELP,
   formatTable,
+  listWork,
   minute,
   type OpenTarget,
+  oneOf,
   printJson,
-  runAdminCommand,
   TARGET_HELP,
   usageError,
 } from "./admin-command.ts";
 import { openAdminTarget } from "./admin-target.ts";
 import type { Command } from "./command.ts";
 
-/** A spoke as the admin API shows it (TEAM.md contract, `SpokeView`). */
-export interface SpokeView {
-  name: string;
-  account: string;
-  status: string;
-  instanceId: string | null;
-  kind: string | null;
-  version: string | null;
-  connectedAt: string | null;
-  disconnectedAt: string | null;
-  lastHeartbeatAt: string | null;
-  heartbeatAgeMs: number | null;
-  operations: number;
-  inFlight: number | null;
-  disabled: boolean;
-  operationList?: Array<{ name: string; type: string; title?: string | null; description?: string | null }>;
-}
+/** A spoke as the admin API shows it; `show` adds its operations. */
+type SpokeDetails = SpokeView & { operationList?: SpokeOperationView[] };
 
 const HELP = `Usage:
   alkhub spokes list [--status online|offline|all]
@@ -61,13 +49,16 @@ type Values = Record<string, string | boolean | undefined>;
 
 /** Builds `alkhub spokes`; `openTarget` is injectable for tests. */
 export function createSpokesCommand(openTarget: OpenTarget = openAdminTarget): Command {
-  return {
-    name: "spokes",
-    summary: "list and show spokes; disconnect, disable or enable one",
-    help: HELP,
-    run: (argv, io) =>
-      runAdminCommand({ name: "spokes", help: HELP, options: OPTIONS, openTarget }, argv, io, plan),
-  };
+  return adminCommand(
+    {
+      name: "spokes",
+      summary: "list and show spokes; disconnect, disable or enable one",
+      help: HELP,
+      options: OPTIONS,
+      plan,
+    },
+    openTarget,
+  );
 }
 
 function plan(sub: string | undefined, args: string[], values: Values): AdminWork {
@@ -78,19 +69,8 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
   if (status !== undefined && sub !== "list") usage(`--status is not valid with 'spokes ${sub}'`);
   if (sub === "list") {
     if (args.length > 0) usage(`unexpected argument '${args[0]}'`);
-    if (status !== undefined && !["online", "offline", "all"].includes(status)) {
-      usage(`--status '${status}' is not one of online, offline, all`);
-    }
-    return {
-      write: false,
-      catalog: true,
-      async run(client, io, json) {
-        const spokes = await client.list<SpokeView>("/spokes", { status: status ?? "all" });
-        if (json) printJson(io, spokes);
-        else io.out(formatSpokeTable(spokes));
-        return EXIT_CODES.OK;
-      },
-    };
+    oneOf("spokes", "status", status, ["online", "offline", "all"]);
+    return listWork("/spokes", { status: status ?? "all" }, formatSpokeTable, { catalog: true });
   }
   if (args.length !== 1) usage(`${sub} takes exactly one spoke name`);
   const name = args[0] as string;
@@ -101,7 +81,7 @@ function plan(sub: string | undefined, args: string[], values: Values): AdminWor
       write: false,
       catalog: true,
       async run(client, io, json) {
-        const spoke = await client.call<SpokeView>({ method: "GET", path });
+        const spoke = await client.call<SpokeDetails>({ method: "GET", path });
         if (json) printJson(io, spoke);
         else io.out(formatSpokeDetails(spoke));
         return EXIT_CODES.OK;
@@ -165,7 +145,7 @@ export function formatSpokeTable(spokes: SpokeView[]): string {
   );
 }
 
-function formatSpokeDetails(spoke: SpokeView): string {
+function formatSpokeDetails(spoke: SpokeDetails): string {
   const head = [
     ["name", spoke.name],
     ["account", spoke.account],
