@@ -219,9 +219,10 @@ describeWithServices("cluster: Redis outages under traffic", () => {
         expect(localDuring.length).toBeGreaterThan(10);
         for (const failure of crossFailed) {
           expect(failure.code).toBe("SPOKE_UNAVAILABLE");
-          // Only while Redis was away (or coming back), and fast: not at the 10 s deadline.
+          // Only calls made while Redis was away (or coming back), and fast: not at the 10 s deadline. A call
+          // started just before the first success after the return may end just after it (its own failure time).
           expect(failure.startedAt).toBeGreaterThanOrEqual(downAt - CLUSTER_REMOTE_ACK_MS);
-          expect(failure.endedAt).toBeLessThanOrEqual(resumed);
+          expect(failure.startedAt).toBeLessThanOrEqual(resumed);
           expect(failure.endedAt - failure.startedAt).toBeLessThanOrEqual(NOTICE_MS + CLUSTER_REMOTE_ACK_MS);
         }
         expect(cross.filter((o) => o.startedAt > resumed && o.code !== "OK")).toEqual([]);
