@@ -88,7 +88,7 @@ describe(`API description (${TEST_MODE})`, () => {
       }
       // A key not in the cache must be read from the store to be checked: that is a 503 too.
       const unchecked = await api(own.url, "GET", "/keys", { key: unseen.key });
-      expectRefusal(unchecked, 503, "UNAVAILABLE", "the database is unreachable");
+      expectRefusal(unchecked, 503, "UNAVAILABLE", "the key cannot be checked right now");
     } finally {
       await own.stop().catch(() => {});
     }
