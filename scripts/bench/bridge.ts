@@ -14,6 +14,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { EVERYTHING_JS, NODE } from "../../tests/support/mcp-servers.ts";
+import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -142,7 +143,13 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     ctx.defer(() => direct.close());
     progress(options, "bridged: /ws caller → hub → alkhub bridge → everything server (stdio)");
     const database = await ctx.database();
-    const { hub, files, token } = await ctx.launchHub({ postgresUrl: database.url, audit: true });
+    // One key makes every call: per-key limits on, with ceilings the load never reaches (the default 1,000
+    // calls/s per key would cap the bench, not the bridge).
+    const { hub, files, token } = await ctx.launchHub({
+      postgresUrl: database.url,
+      audit: true,
+      extra: { limits: { perKey: UNREACHED } },
+    });
     const keyFile = join(files.dir, "bridge.key");
     writeFileSync(keyFile, `${token}\n`, { mode: 0o600 });
     ctx.group.spawn(
