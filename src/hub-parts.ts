@@ -6,7 +6,7 @@
  */
 
 import { CallAudit } from "./audit/index.ts";
-import type { KeyVerifier, Revocations } from "./auth/index.ts";
+import { type KeyVerifier, keysChangedSince, type Revocations } from "./auth/index.ts";
 import type { Bus } from "./bus/index.ts";
 import { Catalog } from "./catalog/index.ts";
 import {
@@ -239,7 +239,7 @@ export function buildHubParts(opts: {
       cluster,
       {
         name: "revocations",
-        start: () => revocations.start(bus, store, authLog),
+        start: () => revocations.start(bus, store, authLog, (since) => keysChangedSince(store, since)),
         stop: () => revocations.stop(),
       },
       new LimitShare(limits, bus, log.child({ part: "limits" })),

@@ -1,7 +1,7 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNull, or, sql } from "drizzle-orm";
 import { type AuditActor, accounts, apiKeys, type Store, writeAuditRow } from "../store/index.ts";
 import { mintApiKey } from "./api-key.ts";
-import { AUTH_NOTIFY_CHANNEL, revocationMessage } from "./revocation.ts";
+import { AUTH_NOTIFY_CHANNEL, type KeyChange, revocationMessage } from "./revocation.ts";
 import { isScope, type Scope } from "./scopes.ts";
 
 /** A stored key as operators see it: everything but the hash. */
@@ -48,6 +48,34 @@ export function apiKeyState(
   if (!record.enabled) return "disabled";
   if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) return "expired";
   return "active";
+}
+
+/** Most keys `keysChangedSince` returns: the oldest changes past it are left out. */
+const CHANGED_KEYS_LIMIT = 10_000;
+
+/**
+ * The keys changed (revoked, disabled, enabled, expiry moved, renamed, created) at or after `since`, oldest change
+ * first, with what decides their state — for an instance that missed the notifications of that time.
+ */
+export async function keysChangedSince(store: Pick<Store, "db">, since: Date): Promise<KeyChange[]> {
+  const rows = await store.db
+    .select({
+      id: apiKeys.id,
+      enabled: apiKeys.enabled,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
+      updatedAt: apiKeys.updatedAt,
+    })
+    .from(apiKeys)
+    .where(or(gte(apiKeys.updatedAt, since), gte(apiKeys.revokedAt, since)))
+    .orderBy(asc(apiKeys.updatedAt))
+    .limit(CHANGED_KEYS_LIMIT);
+  const now = new Date();
+  return rows.map((row) => ({
+    id: row.id,
+    state: apiKeyState(row, now),
+    changedAt: row.revokedAt && row.revokedAt > row.updatedAt ? row.revokedAt : row.updatedAt,
+  }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { silentLogger } from "../log/index.ts";
 import {
   parseAuthMessage,
   parseRevocation,
@@ -57,4 +58,47 @@ test("a late copy of an older message cannot undo a newer one", () => {
   revocations.apply(restorationMessage("k2", 250));
   expect(revocations.isRevoked("k2")).toBe(true);
   expect(events).toEqual(["cut k1", "restored k1", "cut k2"]);
+});
+
+test("when LISTEN comes back, the keys changed meanwhile are acted on, read from a margin before the loss", async () => {
+  const { revocations, events } = watched();
+  let relisten: ((lostAt: number) => void) | undefined;
+  const store = {
+    listen: async (
+      _channel: string,
+      _onPayload: (payload: string) => void,
+      onRelisten?: (at: number) => void,
+    ) => {
+      relisten = onRelisten;
+      return async () => {};
+    },
+  };
+  const bus = { subscribe: async () => () => {} } as never;
+  const asked: Date[] = [];
+  const changedSince = async (since: Date) => {
+    asked.push(since);
+    return [
+      { id: "cut-by-cli", state: "revoked" as const, changedAt: new Date(1000) },
+      { id: "disabled", state: "disabled" as const, changedAt: new Date(1001) },
+      { id: "expired", state: "expired" as const, changedAt: new Date(1002) },
+      { id: "enabled-again", state: "active" as const, changedAt: new Date(1003) },
+    ];
+  };
+  await revocations.start(bus, store, silentLogger, changedSince);
+  revocations.revoked("enabled-again", 500);
+  relisten!(120_000);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Read from a minute before the loss: a change written just before it may have been missed too.
+  expect(asked.map((since) => since.getTime())).toEqual([60_000]);
+  expect(revocations.isRevoked("cut-by-cli")).toBe(true);
+  expect(revocations.isRevoked("disabled")).toBe(true);
+  expect(revocations.isRevoked("expired")).toBe(true);
+  expect(revocations.isRevoked("enabled-again")).toBe(false);
+  expect(events).toEqual([
+    "cut enabled-again",
+    "cut cut-by-cli",
+    "cut disabled",
+    "cut expired",
+    "restored enabled-again",
+  ]);
 });

@@ -13,8 +13,20 @@ export const AUTH_NOTIFY_CHANNEL = "alkhub_auth";
 export const REVOKED_MEMORY_MS = 10 * 60_000;
 /** Most revoked key ids remembered at once; the oldest are forgotten first. */
 const REVOKED_MEMORY_LIMIT = 10_000;
+/**
+ * How far before the moment the listening connection was lost a catch-up reads: changes are stamped with the
+ * writer's clock (another host's, for the CLI), and one written just before the loss may have been missed too.
+ */
+const CATCH_UP_MARGIN_MS = 60_000;
 /** Waits between the attempts to broadcast a revocation on the bus. */
 const PUBLISH_RETRY_MS = [100, 400, 1600, 5000];
+
+/** A key's change as read back from the store (see `Revocations.start`). */
+export interface KeyChange {
+  id: string;
+  state: "active" | "disabled" | "expired" | "revoked";
+  changedAt: Date;
+}
 
 /**
  * A key taken out of use (`auth.revoked`: revoked, disabled or expired by an operator) or brought back
@@ -161,12 +173,51 @@ export class Revocations {
     return false;
   }
 
-  /** Starts hearing revocations from the bus and (on Postgres) from `LISTEN`. */
-  async start(bus: Bus, store: Pick<Store, "listen">, log: Logger): Promise<void> {
+  /**
+   * Starts hearing revocations from the bus and (on Postgres) from `LISTEN`. When `LISTEN` comes back after the
+   * connection was lost, the keys changed meanwhile (`changedSince`) are acted on as if their notifications had
+   * arrived: a key revoked with the CLI during an outage ends its open connections once Postgres is back.
+   */
+  async start(
+    bus: Bus,
+    store: Pick<Store, "listen">,
+    log: Logger,
+    changedSince?: (since: Date) => Promise<KeyChange[]>,
+  ): Promise<void> {
     this.#log = log;
     const onText = (text: string) => this.apply(text);
     this.#stops.push(await bus.subscribe(AUTH_CHANNEL, onText));
-    if (store.listen) this.#stops.push(await store.listen(AUTH_NOTIFY_CHANNEL, onText));
+    if (!store.listen) return;
+    const onRelisten = (lostAt: number) => {
+      if (changedSince) void this.#catchUp(changedSince, new Date(lostAt - CATCH_UP_MARGIN_MS));
+    };
+    this.#stops.push(await store.listen(AUTH_NOTIFY_CHANNEL, onText, onRelisten));
+  }
+
+  async #catchUp(changedSince: (since: Date) => Promise<KeyChange[]>, since: Date): Promise<void> {
+    let changes: KeyChange[];
+    try {
+      changes = await changedSince(since);
+    } catch (error) {
+      // Postgres went away again: the next time LISTEN comes back reads from an earlier loss, covering this one.
+      this.#log?.warn("could not read the keys changed while notifications were lost", { error });
+      return;
+    }
+    let cut = 0;
+    for (const change of changes) {
+      const at = change.changedAt.getTime();
+      // Expired counts as cut: an expiry moved into the past during the loss must end the key's connections.
+      if (change.state === "active") this.restored(change.id, at);
+      else {
+        cut++;
+        this.revoked(change.id, at);
+      }
+    }
+    this.#log?.info("caught up on key changes missed while notifications were lost", {
+      since: since.toISOString(),
+      changed: changes.length,
+      cut,
+    });
   }
 
   async stop(): Promise<void> {

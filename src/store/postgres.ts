@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { ConfigError, UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
+import { PostgresListener } from "./postgres-listener.ts";
 import * as schema from "./schema.ts";
 import type { Database, PostgresOptions, Store } from "./types.ts";
 
@@ -46,11 +47,12 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
     connect_timeout: DEFAULT_CONNECT_TIMEOUT_MS / 1000,
     backoff: (retries: number) => reconnectDelaySeconds(retries),
   };
-  const sql =
+  const connect = (extra: Partial<postgres.Options<Record<string, never>>>) =>
     "url" in options
-      ? postgres(options.url, common)
+      ? postgres(options.url, { ...common, ...extra })
       : postgres({
           ...common,
+          ...extra,
           host: options.host,
           port: options.port ?? 5432,
           user: options.user,
@@ -58,6 +60,7 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
           database: options.database,
           ssl: options.ssl ? "require" : false,
         });
+  const sql = connect({});
   try {
     await sql`select 1`;
   } catch (error) {
@@ -68,6 +71,20 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
   }
   log.info("store opened", { kind: "postgres", target });
   const db: Database = drizzle(sql, { schema });
+  // One connection of its own for every LISTEN, never recycled (a recycled one would miss NOTIFYs); postgres.js
+  // reads `onnotify` from the options, as its own `listen` does, though its types leave it out.
+  const listener = new PostgresListener(
+    ({ onnotify, onclose }) =>
+      connect({
+        max: 1,
+        idle_timeout: 0,
+        max_lifetime: null,
+        fetch_types: false,
+        onclose,
+        onnotify,
+      } as never),
+    log,
+  );
   let closed = false;
   return {
     kind: "postgres",
@@ -90,16 +107,11 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
       }
     },
     migrationStatus: () => readMigrationStatus(db),
-    async listen(channel, onPayload) {
-      // postgres.js keeps one dedicated connection for every LISTEN and re-listens after a reconnect.
-      const { unlisten } = await sql.listen(channel, onPayload);
-      return async () => {
-        await unlisten().catch(() => {});
-      };
-    },
+    listen: (channel, onPayload, onRelisten) => listener.listen(channel, onPayload, onRelisten),
     async close() {
       if (closed) return;
       closed = true;
+      await listener.close();
       await sql.end({ timeout: CLOSE_TIMEOUT_S });
     },
   };

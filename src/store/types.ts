@@ -48,10 +48,16 @@ export interface Store {
   migrationStatus(): Promise<MigrationState[]>;
   /**
    * Postgres `LISTEN`: calls `onPayload` with each `NOTIFY` payload on `channel`, from any process on the same
-   * database, until the returned function is called. Only the Postgres store has it (the embedded store is a
-   * single process: in-process paths serve it).
+   * database, until the returned function is called. After the connection was lost it listens again by itself
+   * and then calls `onRelisten` with the epoch ms it was lost at: the `NOTIFY`s sent in between are gone, so the
+   * caller reads what changed since. Only the Postgres store has it (the embedded store is a single process:
+   * in-process paths serve it).
    */
-  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen?(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onRelisten?: (lostAt: number) => void,
+  ): Promise<() => Promise<void>>;
   /**
    * Embedded store only: appends rows to `table` with one `COPY … FROM '/dev/blob'`.
    * `chunks` are lines of COPY text, in order; the rows commit together or not at all. Rejects with the

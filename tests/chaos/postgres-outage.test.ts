@@ -10,7 +10,9 @@
  * - every call has its audit row once the database is back (rows counted against the calls made);
  * - a key verified before the cut keeps working past the cache's lifetime (bounded stale cache); a key never
  *   seen answers 503 UNAVAILABLE on REST, /mcp and the /ws upgrade — never 500 or SQL; a key revoked during the
- *   cut (announced on the bus) is refused and its /ws connection closed with 4401;
+ *   cut (announced on the bus) is refused and its /ws connection closed with 4401; a key revoked during the cut
+ *   as the CLI does it (in the database only: its NOTIFY cannot reach the cut-off hub) has its /ws connection
+ *   closed with 4401 once the database is back (the hub listens again and reads what changed meanwhile);
  * - registration answers UNAVAILABLE (retryable) within a bound — never UNKNOWN_ERROR, never a hang — and the
  *   spoke registers once the database is back; a spoke that leaves during the cut is offline in the table after
  *   (the failed catalog write is retried).
@@ -140,6 +142,8 @@ describeWithServices("Postgres outage under load", () => {
         expect((await restCall(hub.url, callerKey.key)).status).toBe(200);
         expect((await restCall(hub.url, doomed.key)).status).toBe(200);
         const doomedWs = await WsTestClient.connect(wsUrl, { token: doomed.key });
+        const quiet = await makeKey({ store }, { scopes: ["call", "read"] });
+        const quietWs = await WsTestClient.connect(wsUrl, { token: quiet.key });
         // A spoke that will leave during the cut: its offline row must reach the table afterwards.
         const leaving = await WsTestClient.connect(wsUrl, { token: spokeKey.key });
         expect(
@@ -185,6 +189,8 @@ describeWithServices("Postgres outage under load", () => {
           await publishOnRedis(redis.url, AUTH_CHANNEL, revocationMessage(doomed.id));
           const doomedClose = await doomedWs.waitClosed(5000);
           const doomedRest = await restCall(hub.url, doomed.key);
+          // Revoked as the CLI does it: in the database (which notifies), nothing on the bus.
+          await revokeApiKey(store, quiet.id);
           leaving.close();
           await Bun.sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
 
@@ -202,6 +208,10 @@ describeWithServices("Postgres outage under load", () => {
           );
           extraSpokes.push(late);
           const lateRegisteredMs = Date.now() - lateAt;
+          const quietClose = await quietWs
+            .waitClosed(20_000)
+            .catch((error: Error) => ({ code: error.message }));
+          const quietClosedMs = Date.now() - upAt;
           await Bun.sleep(1000);
           running = false;
           await Promise.all(loops);
@@ -222,6 +232,7 @@ describeWithServices("Postgres outage under load", () => {
             `calls ${made} (${failures.length} failed: ${[...new Set(failures)].slice(0, 5).join(",")}); ` +
             `audit rows ${rows} of ${made + restOk}${rowsAt ? ` (all ${rowsAt - upAt} ms after it was back)` : ""}; ` +
             `during the cut: ${during.summary}; revoked key: /ws closed ${doomedClose.code}, REST ${doomedRest.status}; ` +
+            `key revoked in the database only: /ws closed ${quietClose.code} ${quietClosedMs} ms after it was back; ` +
             `late registration ${lateRegisteredMs} ms after ok; slowest /health ${health.slowest()?.ms.toFixed(0)} ms`;
           console.log(report);
 
@@ -241,6 +252,7 @@ describeWithServices("Postgres outage under load", () => {
           expect(during.slowestMs, report).toBeLessThanOrEqual(ANSWER_BOUND_MS);
           expect(doomedClose.code, report).toBe(4401);
           expect([401, 503], report).toContain(doomedRest.status);
+          expect(quietClose.code, report).toBe(4401);
           expect(leftRow?.status, report).toBe("offline");
           expect(lateRow?.status, report).toBe("online");
           expect(hub.log(), report).not.toContain("Failed query");
@@ -251,6 +263,7 @@ describeWithServices("Postgres outage under load", () => {
           await Promise.all(loops);
           await health.stop();
           doomedWs.close();
+          quietWs.close();
         }
       },
       OUTAGE_MS + 100_000,

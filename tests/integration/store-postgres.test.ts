@@ -86,6 +86,47 @@ describeWithServices("postgres store", () => {
     }
   }, 40_000);
 
+  test("LISTEN comes back after an outage longer than a reconnect, and says when it was lost", async () => {
+    const database = await fresh();
+    const store = await openStore({ postgres: { url: database.url }, embedded, log: silentLogger });
+    const heard: string[] = [];
+    const relistens: number[] = [];
+    const notifier = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      await store.listen!(
+        "store_test",
+        (payload) => heard.push(payload),
+        (lostAt) => relistens.push(lostAt),
+      );
+      await notifier`select pg_notify('store_test', 'before')`;
+      await eventually(() => heard.includes("before"), { timeoutMs: 10_000, what: "the first NOTIFY" });
+      await notifier.end();
+      const cutAt = Date.now();
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`);
+      await admin.unsafe(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.name}' AND pid <> pg_backend_pid()`,
+      );
+      // Longer than postgres.js's one attempt to listen again (which is what used to be lost for good).
+      await Bun.sleep(3000);
+      expect(relistens).toEqual([]);
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await eventually(() => relistens.length === 1, { timeoutMs: 15_000, what: "listening again" });
+      expect(relistens[0]!).toBeGreaterThanOrEqual(cutAt);
+      expect(relistens[0]!).toBeLessThan(cutAt + 3000);
+      const after = postgres(database.url, { max: 1, onnotice: () => {} });
+      await after`select pg_notify('store_test', 'after')`;
+      await after.end();
+      await eventually(() => heard.includes("after"), {
+        timeoutMs: 10_000,
+        what: "a NOTIFY after the outage",
+      });
+    } finally {
+      await admin.unsafe(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS true`);
+      await notifier.end().catch(() => {});
+      await store.close();
+    }
+  }, 60_000);
+
   test("queries work again after the server kills the store's connections", async () => {
     const database = await fresh();
     const store = await openStore({ postgres: { url: database.url }, embedded, log: silentLogger });
