@@ -8,7 +8,7 @@
 import { CallAudit } from "./audit/index.ts";
 import { type KeyVerifier, keysChangedSince, type Revocations } from "./auth/index.ts";
 import type { Bus } from "./bus/index.ts";
-import { Catalog } from "./catalog/index.ts";
+import { Catalog, type SchemaCompiler } from "./catalog/index.ts";
 import {
   ClusterNode,
   ClusterSpokeLinks,
@@ -77,6 +77,8 @@ export function buildHubParts(opts: {
   timer?: HandlerTimer;
   /** The data keys (`encryptionKeys`); without them upstream headers from client secrets cannot be opened. */
   keyRing?: KeyRing;
+  /** The catalog's schema compiler, warmed already (see `Catalog`); default one the catalog makes. */
+  schemas?: SchemaCompiler;
 }): HubParts {
   const { config, store, bus, presence, metrics, log, instanceId, keys, revocations, limits } = opts;
   const timer = opts.timer ?? UNTIMED;
@@ -90,6 +92,7 @@ export function buildHubParts(opts: {
     log: log.child({ part: "catalog" }),
     instanceId,
     validation: config.validation,
+    compiler: opts.schemas,
     timer,
     pruneOfflineAfterMs: config.registration.pruneOfflineAfterMs,
   });

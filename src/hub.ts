@@ -10,6 +10,7 @@ import { writeAuditRow } from "./audit/index.ts";
 import type { Identity, VerifyResult } from "./auth/index.ts";
 import { KeyVerifier, Revocations, verifyApiKeyId } from "./auth/index.ts";
 import { type Bus, connectRedisBus, createMemoryBus } from "./bus/index.ts";
+import { SchemaCompiler } from "./catalog/index.ts";
 import { type HubConfig, loadConfig, resolveConfigPath, resolveMasterKeyPath } from "./config/index.ts";
 import { hkdfKey, KeyRing, readMasterKeyFile } from "./crypto/index.ts";
 import {
@@ -111,6 +112,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const revocations = new Revocations();
   const limits = new KeyLimits(config.limits.perKey, (keyId) => revocations.isRevoked(keyId));
   let authFailures: AuthFailures | undefined;
+  let schemas: SchemaCompiler | undefined;
   const http = await supervisor.step("init-logger", async () => {
     log = createLogger({
       level: config.logging.level,
@@ -162,6 +164,13 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       instanceId,
     };
     const apiTable = apiRouteTable(apiDeps);
+    // Warmed before the listener opens: its first compile (Ajv's meta-schema) holds the event loop for ~0.1 s,
+    // and once the hub listens every /health answer must be prompt — through a reconnect storm too.
+    schemas = new SchemaCompiler({
+      log: log.child({ part: "catalog" }),
+      limits: config.validation,
+      maxWorkPerValue: config.validation.maxWorkPerValue,
+    });
     const http = startHttpServer({
       host: options.listen?.host ?? config.server.host,
       port: options.listen?.port ?? config.server.port,
@@ -272,6 +281,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       mcpSessionSecret: hkdfKey(masterKey, "alkhub/mcp-session/v1"),
       timer: loop,
       keyRing,
+      schemas,
     }),
   );
   await supervisor.step("start-server", async () => {

@@ -1,5 +1,6 @@
 import type { Counter } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
+import { yieldToLoop } from "../loop-slices.ts";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
@@ -295,7 +296,7 @@ export class CallAudit implements AuditSink {
       batch.bytes += text.length;
       this.#batchRows += n;
       this.#batchBytes += text.length;
-      if (batch.rows < target) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (batch.rows < target) await yieldToLoop();
     }
     return target;
   }

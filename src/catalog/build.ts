@@ -3,6 +3,7 @@
  * compilation happens here, before anything is stored, so a schema that fails leaves the catalog untouched.
  */
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
+import { yieldToLoop } from "../loop-slices.ts";
 import { HubError, type OperationSpec, publishedName, validateSpokeName } from "../protocol/index.ts";
 import { rowVisibility, type SpokeRow, spokeMetadata } from "./persistence.ts";
 import { type CompiledSchema, SchemaCompileError, type SchemaCompiler } from "./schema-compiler.ts";
@@ -15,9 +16,6 @@ const accept = (): undefined => undefined;
  * operations is compiled in slices, with other work in between.
  */
 export const COMPILE_SLICE_MS = 4;
-
-/** Lets the event loop run whatever is waiting (I/O, timers) before the caller goes on. */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name,

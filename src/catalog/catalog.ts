@@ -57,6 +57,11 @@ export interface CatalogOptions {
   heartbeatFlushMs?: number;
   /** Most compiled validators kept; default `DEFAULT_SCHEMA_CACHE_MAX_ENTRIES` (10,000). */
   schemaCacheMaxEntries?: number;
+  /**
+   * The schema compiler to use, made (and warmed) by the caller — the hub makes it before its listener opens,
+   * since warming holds the event loop for ~0.1 s. Default: one made here from the options above.
+   */
+  compiler?: SchemaCompiler;
   /** Caps and work budgets of every check (the `validation` config section); defaults when absent. */
   validation?: ValueLimits & { maxWorkPerValue: number };
   /** Records how long schema compilation held the event loop. */
@@ -91,12 +96,14 @@ export class Catalog {
     this.#log = opts.log.child({ component: "catalog" });
     this.#timer = opts.timer ?? UNTIMED;
     this.#pruneOfflineAfterMs = opts.pruneOfflineAfterMs ?? 0;
-    this.#compiler = new SchemaCompiler({
-      log: this.#log,
-      maxEntries: opts.schemaCacheMaxEntries,
-      limits: opts.validation,
-      maxWorkPerValue: opts.validation?.maxWorkPerValue,
-    });
+    this.#compiler =
+      opts.compiler ??
+      new SchemaCompiler({
+        log: this.#log,
+        maxEntries: opts.schemaCacheMaxEntries,
+        limits: opts.validation,
+        maxWorkPerValue: opts.validation?.maxWorkPerValue,
+      });
     this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
     this.#offlineWrites = new OfflineWrites({
       write: (name, connectionId, at) => this.#saveOffline(name, connectionId, at),

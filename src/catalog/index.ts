@@ -6,7 +6,7 @@ export { Catalog, type CatalogOptions, DEFAULT_HEARTBEAT_FLUSH_MS } from "./cata
 export { CATALOG_CHANNEL, type CatalogChangedEvent } from "./events.ts";
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from "./listing.ts";
 export { spokeDisabledError } from "./persistence.ts";
-export { DEFAULT_SCHEMA_CACHE_MAX_ENTRIES } from "./schema-compiler.ts";
+export { DEFAULT_SCHEMA_CACHE_MAX_ENTRIES, SchemaCompiler } from "./schema-compiler.ts";
 export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, SEARCH_SCORES } from "./search.ts";
 export type {
   CatalogOperation,

@@ -1,11 +1,18 @@
 import { withDeadline } from "../deadline.ts";
 import type { Logger } from "../log/index.ts";
+import { settleInSlices } from "../loop-slices.ts";
 import { type Database, isStoreUnavailable, storeErrorReason } from "../store/index.ts";
 import { type SpokeRow, saveRegistration, saveRegistrations } from "./persistence.ts";
 import type { SpokeRegistration } from "./types.ts";
 
 /** Most registrations written in one transaction. */
 const MAX_BATCH = 200;
+/**
+ * Registrations of a written batch answered before the event loop gets a turn: each answer runs its spoke's
+ * catalog update, change event and reply (a fraction of a millisecond), and a whole batch at once held the loop
+ * long enough to delay `/health` past 100 ms during a reconnect storm.
+ */
+const ANSWER_SLICE = 16;
 /**
  * How long one registration write may take before its registrations fail with `UnavailableError` (a
  * blackholed database must not hold every later registration behind it), in milliseconds.
@@ -56,10 +63,10 @@ export class RegistrationWriter {
       const batch = this.#pending.splice(0, MAX_BATCH);
       try {
         const rows = await this.#saveBatch(batch);
-        for (const [i, item] of batch.entries()) item.resolve(rows[i]!);
+        await settleInSlices(batch, ANSWER_SLICE, (item, i) => item.resolve(rows[i]!));
       } catch (error) {
         if (isStoreUnavailable(error)) {
-          for (const item of batch) item.reject(error);
+          await settleInSlices(batch, ANSWER_SLICE, (item) => item.reject(error));
           continue;
         }
         this.#log.debug("batched registration write failed; writing one by one", {
