@@ -153,7 +153,7 @@ export function relayRows(points: RelayPoint[]): BenchRow[] {
   }
   for (const p of points.filter((x) => x.inFlight === 1)) {
     for (const [label, pick, limit] of [
-      ["p50", p50, 1.3],
+      ["p50", p50, 1.2],
       ["p99", p99, 1.5],
     ] as const) {
       const ratio = pick(p.hub).median / pick(p.raw).median;
@@ -168,13 +168,16 @@ export function relayRows(points: RelayPoint[]): BenchRow[] {
     }
   }
   for (const p of points.filter((x) => x.inFlight > 1)) {
+    // Issue #11: p99 at 64 in flight within 2 × raw; the other shapes are for information.
+    const targeted = p.inFlight === 64;
+    const p99Ratio = p99(p.hub).median / p99(p.raw).median;
     rows.push({
       what: `relay latency p50 / p99, ${describe(p)}`,
-      target: "(info)",
+      target: targeted ? "p99 ≤ 2 × raw" : "(info)",
       hub: `${fmtUs(p50(p.hub).median)} / ${fmtUs(p99(p.hub).median)}`,
       raw: `${fmtUs(p50(p.raw).median)} / ${fmtUs(p99(p.raw).median)}`,
-      ratio: `${fmtRatio(p50(p.hub).median / p50(p.raw).median)} / ${fmtRatio(p99(p.hub).median / p99(p.raw).median)}`,
-      met: null,
+      ratio: `${fmtRatio(p50(p.hub).median / p50(p.raw).median)} / ${fmtRatio(p99Ratio)}`,
+      met: targeted ? p99Ratio <= 2 : null,
     });
   }
   return rows;

@@ -12,12 +12,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run as auditOnOff } from "./audit-on-off.ts";
 import { run as binarySize } from "./binary-size.ts";
+import { run as bridge } from "./bridge.ts";
 import { run as coldStart } from "./cold-start.ts";
 import { run as cpuPerCall } from "./cpu-per-call.ts";
 import { run as crossInstance } from "./cross-instance.ts";
 import { run as dashboardLoad } from "./dashboard-load.ts";
 import { run as limitsOnOff } from "./limits-on-off.ts";
 import { run as mcpCall } from "./mcp-call.ts";
+import { run as mcpLatency } from "./mcp-latency.ts";
+import { run as reconnectStorm } from "./reconnect-storm.ts";
 import { type RelayPoint, runRelay } from "./relay.ts";
 import { run as spokesHeld } from "./spokes-held.ts";
 import {
@@ -39,10 +42,13 @@ const NAMES = [
   "cpu-per-call",
   "cross-instance",
   "mcp-call",
+  "mcp-latency",
+  "bridge",
   "audit-on-off",
   "limits-on-off",
   "spokes-held",
   "cold-start",
+  "reconnect-storm",
   "dashboard-load",
 ];
 
@@ -96,10 +102,13 @@ const steps: [string, () => Promise<BenchResult>][] = [
   ["cpu-per-call", () => cpuPerCall(options, relayPoints)],
   ["cross-instance", () => crossInstance(options)],
   ["mcp-call", () => mcpCall(options)],
+  ["mcp-latency", () => mcpLatency(options)],
+  ["bridge", () => bridge(options)],
   ["audit-on-off", () => auditOnOff({ ...options, rounds: quick ? 1 : 2 })],
   ["limits-on-off", () => limitsOnOff({ ...options, rounds: quick ? 1 : 5 })],
   ["spokes-held", () => spokesHeld({ ...options, spokes: quick ? 2000 : int("spokes") })],
   ["cold-start", () => coldStart({ ...options, runs: quick ? 3 : 7, firstRuns: quick ? 1 : 3 })],
+  ["reconnect-storm", () => reconnectStorm({ ...options, rounds: quick ? 1 : 3 })],
   ["dashboard-load", () => dashboardLoad({ ...options, samples: quick ? 3 : 10 })],
 ];
 
