@@ -15,7 +15,6 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import postgres from "postgres";
-import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -32,6 +31,7 @@ import {
   runCaller,
   spread,
   startSpoke,
+  UNREACHED,
   type WindowResult,
   withBench,
 } from "./support/index.ts";

@@ -14,7 +14,6 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { EVERYTHING_JS, NODE } from "../../tests/support/mcp-servers.ts";
-import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -29,6 +28,7 @@ import {
   progress,
   requireBinary,
   spread,
+  UNREACHED,
   withBench,
 } from "./support/index.ts";
 

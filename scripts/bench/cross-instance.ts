@@ -6,7 +6,7 @@
  *
  * Usage: bun scripts/bench/cross-instance.ts [--in-flight 1,64,256] [--windows 3] [--window-ms 5000] [--json]
  */
-import { describe, intList, p50, p99, type RelayPoint, rate } from "./relay.ts";
+import { benchConfigExtra, describe, intList, p50, p99, type RelayPoint, rate } from "./relay.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -40,8 +40,9 @@ export interface CrossInstanceOptions extends BenchOptions {
 export async function measureCrossInstance(options: CrossInstanceOptions): Promise<RelayPoint[]> {
   return withBench(async (ctx) => {
     const [redisUrl, db] = await Promise.all([ctx.redis(), ctx.database()]);
-    const a = await ctx.launchHub({ postgresUrl: db.url, redisUrl }, "hub-a");
-    const bFiles = ctx.hubFiles({ postgresUrl: db.url, redisUrl });
+    // Per-key limits far above the load, as in the relay rows (the default 1,000 calls/s per key capped this).
+    const a = await ctx.launchHub({ postgresUrl: db.url, redisUrl, extra: benchConfigExtra() }, "hub-a");
+    const bFiles = ctx.hubFiles({ postgresUrl: db.url, redisUrl, extra: benchConfigExtra() });
     const b = await startHub(ctx.group, bFiles, "hub-b");
     await startSpoke(ctx.group, a.hub.wsUrl, a.token);
     await probeCall(b.wsUrl, a.token, "bench.echo");

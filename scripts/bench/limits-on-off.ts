@@ -22,20 +22,12 @@ import {
   runCaller,
   spread,
   startSpoke,
+  UNREACHED,
   withBench,
 } from "./support/index.ts";
 
 /** Most throughput the limits may cost, as a fraction. */
 const MAX_COST = 0.05;
-/** Ceilings no benchmark burst reaches: every call is admitted, every check still runs. */
-export const UNREACHED = {
-  enabled: true,
-  callsPerSecond: 10_000_000,
-  callBurst: 10_000_000,
-  maxInFlight: 100_000,
-  maxMcpSessions: 1000,
-  maxConnections: 1000,
-};
 
 /** Options of {@link run}. */
 export interface LimitsOptions extends BenchOptions {

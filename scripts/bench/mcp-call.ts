@@ -9,7 +9,6 @@
  * Usage: bun scripts/bench/mcp-call.ts [--clients 50] [--processes 2] [--windows 3] [--window-ms 5000] [--json]
  */
 
-import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -27,6 +26,7 @@ import {
   spread,
   startRawRelay,
   startSpoke,
+  UNREACHED,
   type WindowResult,
   withBench,
 } from "./support/index.ts";

@@ -6,7 +6,6 @@
  * Usage: bun scripts/bench/mcp-latency.ts [--windows 3] [--window-ms 5000] [--json]
  */
 
-import { UNREACHED } from "./limits-on-off.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -22,6 +21,7 @@ import {
   spread,
   startSdkServer,
   startSpoke,
+  UNREACHED,
   type WindowResult,
   withBench,
 } from "./support/index.ts";

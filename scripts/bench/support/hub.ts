@@ -41,6 +41,19 @@ export interface HubFiles {
   cleanup(): void;
 }
 
+/**
+ * Per-key limits (`limits.perKey`) with ceilings no benchmark reaches: every call is admitted and every check still
+ * runs. The defaults (1,000 calls/s per key) would cap the figures of a load driven by one key, not the hub.
+ */
+export const UNREACHED = {
+  enabled: true,
+  callsPerSecond: 10_000_000,
+  callBurst: 10_000_000,
+  maxInFlight: 100_000,
+  maxMcpSessions: 1000,
+  maxConnections: 1000,
+};
+
 /** What goes into a bench hub's config. */
 export interface HubConfigOptions {
   /** Postgres URL; absent → the embedded store in `embeddedDir` (default `./data`). */
