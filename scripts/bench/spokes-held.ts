@@ -24,6 +24,7 @@ import {
   progress,
   rssKib,
   startRawRelay,
+  UNREACHED,
   withBench,
 } from "./support/index.ts";
 
@@ -128,7 +129,16 @@ export async function measureSpokesHeld(options: SpokesHeldOptions) {
   const processes = options.processes ?? 4;
   return withBench(async (ctx) => {
     const [redisUrl, db] = await Promise.all([ctx.redis(), ctx.database()]);
-    const { hub, token } = await ctx.launchHub({ postgresUrl: db.url, redisUrl });
+    // One key registers the whole fleet: its per-key ceilings (64 connections, 60 registrations a minute, 4 MiB
+    // of schemas by default) are raised above the fleet, as an operator of such a fleet would.
+    const { hub, token } = await ctx.launchHub({
+      postgresUrl: db.url,
+      redisUrl,
+      extra: {
+        limits: { perKey: { ...UNREACHED, maxConnections: spokes + SPARE_FDS } },
+        registration: { perKeyPerMinute: 10 * spokes, maxSchemaBytesPerKey: 1 << 30 },
+      },
+    });
     const limit = fileLimit(hub.pid);
     if (limit < spokes + SPARE_FDS) {
       throw new Error(

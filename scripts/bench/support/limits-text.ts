@@ -19,18 +19,28 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
 - **Cross-instance calls.** Five processes and Redis on two cores; each call is two Redis publishes plus the
   relay work on both instances (acks are batched and only sent for calls still unanswered after
   \`remoteAckMs / 4\`). The p50 at 1 in flight is the Redis round trip plus two relays.
-- **MCP.** Answering each session POST with an SSE stream costs about a third of the throughput in the SDK's
-  transport (JSON answers reach about 10.5k calls/s in the same harness); stateless requests are answered in
-  JSON but build a server per request (9.0k–10.5k calls/s between runs). Closing it: JSON answers for requests
-  that need no stream, and a pooled server for stateless requests.
+- **MCP.** Requests that need no stream are answered in JSON now, with and without a session (the rows' notes
+  say \`answered as application/json\`): 14.9k calls/s with sessions and 11.7k stateless on 2026-12-06, from
+  7.7k / 9.0k on 2026-11-26 — on a box whose raw figures are about a third lower. Not profiled again since; the
+  earlier profile put the rest in the SDK's per-request transport and server objects.
+- **One MCP tool call at 1 in flight** (hub 227–256 µs against 131 µs for the same tool served by the SDK
+  directly): the hub's path is two hops (HTTP into the hub, then the spoke's WebSocket) where the direct
+  server has one; not profiled yet.
+- **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
+  throughput is CPU-bound, and the hub hop alone (a plain SDK spoke instead of the bridge) reached 0.29–0.54× of
+  the direct figure on this box (profiled 2026-12-05, docs/upstreams.md). The p50 overhead (+117 µs) is within
+  the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
   preallocated ring (no object per call); the writer encodes batches off the hot path and COPYs them into
   PGlite on the store's worker thread, or INSERTs them on Postgres. Each row's note splits CPU per call between
   the hub process and the database (Postgres backends of that hub's database; the store's worker thread inside
   the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
-  hub-side cost of the audit is the difference of the two hub CPU figures. Not yet profiled with
-  \`bun --cpu-prof\` on a quiet machine (this section is to be rewritten from that run).
+  hub-side cost of the audit is the difference of the two hub CPU figures. On 2026-12-06 (quiet box) that
+  difference was 7 µs per call on Postgres (25 against 18 µs, plus 9 µs in the Postgres backends) and 14 µs
+  embedded (34 against 20 µs, plus 10 µs on the store's worker thread): the audit's own work on the relay's
+  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64× / 0.74×, not a wait on
+  the database. Not yet profiled with \`bun --cpu-prof\`.
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
   flight, per-key limits lifted), main's build (in-thread store, a017a72) and this one back to back, three
@@ -43,9 +53,21 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   92 → 72, 65 → 84, 65 → 61 µs (noise), plus 13–17 µs on the store's worker thread. To be rerun on a quiet
   machine.
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
-  transaction), which brought 15,000 spokes from 21 s to about 8.5 s. Memory per spoke is Elysia's
-  per-connection context (the upgrade's whole request context stays referenced by its handlers) plus the
-  catalog's objects for ten operations. Closing it: handling /ws sockets on a lean per-socket state object.
+  transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26; on 2026-12-06 the same
+  bench took 12.8 s with this build and 13.2 s with the build before this session's changes, so the slowdown
+  came earlier (per-key registration metering and limits were added since) and is not profiled yet. Until
+  2026-12-06 the bench ran into the per-key limits instead (64 connections a key): the fleet's key now gets
+  ceilings above it, as an operator of such a fleet would set. Memory per spoke (12.8 KB; 16.3 KB with the
+  build before) is the per-connection socket state plus the catalog's objects for ten operations.
+- **Reconnect storm.** The slowest \`/health\` answer of a round is set by what runs on the event loop when the
+  fleet's registrations land: the schema compiler's warm-up now runs before the listener opens, and a written
+  batch of registrations is answered 16 at a time with the loop in between (docs/reliability.md).
 - **Cold start and binary size.** Bytecode and an embedded sourcemap; PGlite's assets are embedded
-  gzip-compressed and inflated only when the embedded store opens.
+  gzip-compressed and inflated only when the embedded store opens. Cold start with Postgres + Redis was 93 ms on
+  2026-11-26 and is 225–254 ms on 2026-12-06 (this build and the one before it): about 0.1 s of it is compiling
+  Ajv's draft 2020-12 meta-schema at startup (added with the bounded schema checks of issue #10; it runs before
+  the listener opens so no request waits behind it), and about 0.15 s passes from spawn to listening (loading
+  the bundle, which grew with the admin API, the dashboard, OpenTelemetry and MCP's newer revision). Closing
+  it: a meta-schema validator generated at build time (Ajv's standalone code) instead of compiled at each start.
+  The binary is 130.3 MB against 130 MB.
 `;
