@@ -20,15 +20,14 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   relay work on both instances (acks are batched and only sent for calls still unanswered after
   \`remoteAckMs / 4\`). The p50 at 1 in flight is the Redis round trip plus two relays.
 - **MCP.** Requests that need no stream are answered in JSON now, with and without a session (the rows' notes
-  say \`answered as application/json\`): 14.9k calls/s with sessions and 11.7k stateless on 2026-12-06, from
+  say \`answered as application/json\`): 14.9k–15.4k calls/s with sessions and 11.0k–11.7k stateless on 2026-12-06, from
   7.7k / 9.0k on 2026-11-26 — on a box whose raw figures are about a third lower. Not profiled again since; the
   earlier profile put the rest in the SDK's per-request transport and server objects.
-- **One MCP tool call at 1 in flight** (hub 227–256 µs against 131 µs for the same tool served by the SDK
-  directly): the hub's path is two hops (HTTP into the hub, then the spoke's WebSocket) where the direct
+- **One MCP tool call at 1 in flight** (hub 1.4–2.0× the same tool served by the SDK directly, between runs): the hub's path is two hops (HTTP into the hub, then the spoke's WebSocket) where the direct
   server has one; not profiled yet.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
   throughput is CPU-bound, and the hub hop alone (a plain SDK spoke instead of the bridge) reached 0.29–0.54× of
-  the direct figure on this box (profiled 2026-12-05, docs/upstreams.md). The p50 overhead (+117 µs) is within
+  the direct figure on this box (profiled 2026-12-05, docs/upstreams.md). The p50 overhead (about +115 µs) is within
   the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
@@ -39,7 +38,7 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   hub-side cost of the audit is the difference of the two hub CPU figures. On 2026-12-06 (quiet box) that
   difference was 7 µs per call on Postgres (25 against 18 µs, plus 9 µs in the Postgres backends) and 14 µs
   embedded (34 against 20 µs, plus 10 µs on the store's worker thread): the audit's own work on the relay's
-  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64× / 0.74×, not a wait on
+  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64–0.70× / 0.74–0.80×, not a wait on
   the database. Not yet profiled with \`bun --cpu-prof\`.
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
@@ -53,18 +52,17 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   92 → 72, 65 → 84, 65 → 61 µs (noise), plus 13–17 µs on the store's worker thread. To be rerun on a quiet
   machine.
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
-  transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26; on 2026-12-06 the same
-  bench took 12.8 s with this build and 13.2 s with the build before this session's changes, so the slowdown
-  came earlier (per-key registration metering and limits were added since) and is not profiled yet. Until
-  2026-12-06 the bench ran into the per-key limits instead (64 connections a key): the fleet's key now gets
-  ceilings above it, as an operator of such a fleet would set. Memory per spoke (12.8 KB; 16.3 KB with the
-  build before) is the per-connection socket state plus the catalog's objects for ten operations.
+  transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26. On 2026-12-06 runs took
+  9.6–12.8 s (the build before that day's changes: 13.2 s in the same conditions), and memory per spoke was
+  12.8–18.4 KB: the per-connection socket state plus the catalog's objects for ten operations. Not profiled
+  again since. Until 2026-12-06 this bench ran into the per-key limits instead (64 connections a key); the
+  fleet's key now gets ceilings above the fleet, as an operator of such a fleet would set.
 - **Reconnect storm.** The slowest \`/health\` answer of a round is set by what runs on the event loop when the
   fleet's registrations land: the schema compiler's warm-up now runs before the listener opens, and a written
   batch of registrations is answered 16 at a time with the loop in between (docs/reliability.md).
 - **Cold start and binary size.** Bytecode and an embedded sourcemap; PGlite's assets are embedded
   gzip-compressed and inflated only when the embedded store opens. Cold start with Postgres + Redis was 93 ms on
-  2026-11-26 and is 225–254 ms on 2026-12-06 (this build and the one before it): about 0.1 s of it is compiling
+  2026-11-26 and 158–254 ms between runs on 2026-12-06 (this build and the one before it): about 0.1 s of it is compiling
   Ajv's draft 2020-12 meta-schema at startup (added with the bounded schema checks of issue #10; it runs before
   the listener opens so no request waits behind it), and about 0.15 s passes from spawn to listening (loading
   the bundle, which grew with the admin API, the dashboard, OpenTelemetry and MCP's newer revision). Closing
