@@ -102,3 +102,34 @@ test("when LISTEN comes back, the keys changed meanwhile are acted on, read from
     "restored enabled-again",
   ]);
 });
+
+test("a catch-up read that fails is tried again from the same point, so no lost window is skipped", async () => {
+  const { revocations } = watched();
+  let relisten: ((lostAt: number) => void) | undefined;
+  const store = {
+    listen: async (
+      _channel: string,
+      _onPayload: (payload: string) => void,
+      onRelisten?: (at: number) => void,
+    ) => {
+      relisten = onRelisten;
+      return async () => {};
+    },
+  };
+  const asked: number[] = [];
+  const changedSince = async (since: Date) => {
+    asked.push(since.getTime());
+    if (asked.length === 1) throw new Error("connection refused");
+    return [{ id: "cut-by-cli", state: "revoked" as const, changedAt: new Date(1000) }];
+  };
+  await revocations.start({ subscribe: async () => () => {} } as never, store, silentLogger, changedSince);
+  try {
+    relisten!(120_000);
+    // The retry comes after a couple of seconds; wait for it with room to spare.
+    for (let waited = 0; asked.length < 2 && waited < 10_000; waited += 50) await Bun.sleep(50);
+    expect(asked).toEqual([60_000, 60_000]);
+    expect(revocations.isRevoked("cut-by-cli")).toBe(true);
+  } finally {
+    await revocations.stop();
+  }
+});

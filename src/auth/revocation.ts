@@ -18,6 +18,8 @@ const REVOKED_MEMORY_LIMIT = 10_000;
  * writer's clock (another host's, for the CLI), and one written just before the loss may have been missed too.
  */
 const CATCH_UP_MARGIN_MS = 60_000;
+/** Wait before a catch-up read that failed is tried again. */
+const CATCH_UP_RETRY_MS = 2000;
 /** Waits between the attempts to broadcast a revocation on the bus. */
 const PUBLISH_RETRY_MS = [100, 400, 1600, 5000];
 
@@ -97,6 +99,14 @@ export class Revocations {
   readonly #lastAt = new Map<string, number>();
   #stops: Array<Unsubscribe> = [];
   #log: Logger | undefined;
+  /** Reads the keys changed since a time (the store's `keysChangedSince`), for catching up after a loss. */
+  #changedSince: ((since: Date) => Promise<KeyChange[]>) | undefined;
+  /** Epoch ms of the earliest loss of `LISTEN` not caught up yet. */
+  #catchUpFrom: number | undefined;
+  #catchingUp = false;
+  /** Whether `LISTEN` was lost (and came back) since the current catch-up read began. */
+  #lostAgain = false;
+  #catchUpRetry: ReturnType<typeof setTimeout> | undefined;
 
   /** Whether `keyId` was revoked in the last ten minutes (as far as this instance heard). */
   isRevoked(keyId: string): boolean {
@@ -188,21 +198,43 @@ export class Revocations {
     const onText = (text: string) => this.apply(text);
     this.#stops.push(await bus.subscribe(AUTH_CHANNEL, onText));
     if (!store.listen) return;
+    if (changedSince) this.#changedSince = changedSince;
     const onRelisten = (lostAt: number) => {
-      if (changedSince) void this.#catchUp(changedSince, new Date(lostAt - CATCH_UP_MARGIN_MS));
+      this.#catchUpFrom = Math.min(this.#catchUpFrom ?? lostAt, lostAt);
+      this.#lostAgain = true;
+      void this.#catchUp();
     };
     this.#stops.push(await store.listen(AUTH_NOTIFY_CHANNEL, onText, onRelisten));
   }
 
-  async #catchUp(changedSince: (since: Date) => Promise<KeyChange[]>, since: Date): Promise<void> {
+  /**
+   * Reads the keys changed since the earliest loss not caught up yet and acts on them. A read that fails (the
+   * database went away again) is tried again later from the same point, so no window of lost notifications is
+   * skipped.
+   */
+  async #catchUp(): Promise<void> {
+    const changedSince = this.#changedSince;
+    const from = this.#catchUpFrom;
+    if (!changedSince || from === undefined || this.#catchingUp) return;
+    this.#catchingUp = true;
+    this.#lostAgain = false;
+    const since = new Date(from - CATCH_UP_MARGIN_MS);
     let changes: KeyChange[];
     try {
       changes = await changedSince(since);
     } catch (error) {
-      // Postgres went away again: the next time LISTEN comes back reads from an earlier loss, covering this one.
-      this.#log?.warn("could not read the keys changed while notifications were lost", { error });
+      this.#log?.warn("could not read the keys changed while notifications were lost; retrying", {
+        retryInMs: CATCH_UP_RETRY_MS,
+        error,
+      });
+      this.#catchUpRetry = setTimeout(() => void this.#catchUp(), CATCH_UP_RETRY_MS);
       return;
+    } finally {
+      this.#catchingUp = false;
     }
+    // Lost again while this read ran: read once more (from the same point), as the read may predate that loss.
+    if (this.#lostAgain) void this.#catchUp();
+    else this.#catchUpFrom = undefined;
     let cut = 0;
     for (const change of changes) {
       const at = change.changedAt.getTime();
@@ -221,6 +253,8 @@ export class Revocations {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.#catchUpRetry);
+    this.#changedSince = undefined;
     const stops = this.#stops;
     this.#stops = [];
     await Promise.all(stops.map((stop) => stop()));
