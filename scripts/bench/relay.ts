@@ -1,11 +1,12 @@
 /**
- * Relay throughput and latency (PERFORMANCE.md targets: ≥ 0.75 × raw at 64 and 256 in flight; p50 ≤ 1.3 × raw
- * and p99 ≤ 1.5 × raw at 1 in flight). The hub binary (Postgres + Redis of the benchmark's own) and the raw
+ * Relay throughput and latency (issue #11 targets: ≥ 0.75 × raw at 64 and 256 in flight, on Postgres and on the
+ * embedded store, the call audit on; p50 ≤ 1.2 × raw at 1 in flight, p99 ≤ 2 × raw at 64). The hub binary
+ * (Postgres + Redis of the benchmark's own, or `--embedded`: its embedded store) and the raw
  * relay run side by side, each with its echo spoke in its own process; one caller process drives each shape
  * (in flight × caller connections) against the raw relay, then against the hub, in the same run. The CPU time
  * of the relaying process is read over every window too (cpu-per-call.ts reports it).
  *
- * Usage: bun scripts/bench/relay.ts [--in-flight 1,64,256] [--connections 1,8] [--windows 3] [--window-ms 5000]
+ * Usage: bun scripts/bench/relay.ts [--embedded] [--in-flight 1,64,256] [--connections 1,8] [--windows 3] [--window-ms 5000]
  *          [--warmup-ms 2000] [--json] [--quiet]
  */
 import {
@@ -33,6 +34,8 @@ import {
 export interface RelayShape {
   inFlight: number;
   connections: number;
+  /** The hub's store: Postgres (the default) or embedded PGlite; the call audit is on with either. */
+  store?: "postgres" | "embedded";
 }
 
 /** The windows of one shape against both relays. */
@@ -47,6 +50,8 @@ export interface RelayOptions extends BenchOptions {
   inFlight?: number[];
   /** Default 1, 8 (1 in flight runs on 1 connection only: a second one would carry nothing). */
   connections?: number[];
+  /** The hub's store, default Postgres (with a redis-server of the run's own). */
+  store?: "postgres" | "embedded";
 }
 
 /**
@@ -64,17 +69,27 @@ export function benchConfigExtra(): Record<string, unknown> {
 }
 
 /** Every (in flight × connections) shape, skipping more connections than calls. */
-export function relayShapes(inFlight: number[], connections: number[]): RelayShape[] {
+export function relayShapes(
+  inFlight: number[],
+  connections: number[],
+  store: RelayShape["store"] = "postgres",
+): RelayShape[] {
   return inFlight.flatMap((n) =>
-    connections.filter((k) => k <= n).map((k) => ({ inFlight: n, connections: k })),
+    connections.filter((k) => k <= n).map((k) => ({ inFlight: n, connections: k, store })),
   );
 }
 
 /** Measures `shapes` against the raw relay and the hub, alternating per shape (raw first). */
 export async function measureRelay(options: BenchOptions, shapes: RelayShape[]): Promise<RelayPoint[]> {
   return withBench(async (ctx) => {
-    const [redisUrl, db] = await Promise.all([ctx.redis(), ctx.database()]);
-    const { hub, token } = await ctx.launchHub({ postgresUrl: db.url, redisUrl, extra: benchConfigExtra() });
+    // Every shape of one measurement runs against the same hub, on the first shape's store.
+    const embedded = shapes[0]?.store === "embedded";
+    const services = embedded ? undefined : await Promise.all([ctx.redis(), ctx.database()]);
+    const { hub, token } = await ctx.launchHub(
+      services
+        ? { postgresUrl: services[1].url, redisUrl: services[0], extra: benchConfigExtra() }
+        : { embeddedDir: "./data", extra: benchConfigExtra() },
+    );
     progress(options, `hub up in ${hub.startMs.toFixed(0)} ms (pid ${hub.pid})`);
     await startSpoke(ctx.group, hub.wsUrl, token);
     const raw = await startRawRelay(ctx.group);
@@ -119,7 +134,8 @@ export const cpuPerCall = (w: WindowResult[]) =>
 const errorCount = (p: RelayPoint) => [...p.hub, ...p.raw].reduce((n, w) => n + w.errors, 0);
 
 export function describe(shape: RelayShape): string {
-  return `${shape.inFlight} in flight, ${shape.connections} conn${shape.connections > 1 ? "s" : ""}`;
+  const store = shape.store === "embedded" ? ", embedded store" : "";
+  return `${shape.inFlight} in flight, ${shape.connections} conn${shape.connections > 1 ? "s" : ""}${store}`;
 }
 
 /** Throughput rows (every shape) and the latency rows (1 in flight). */
@@ -187,9 +203,11 @@ export function relayRows(points: RelayPoint[]): BenchRow[] {
 /** The relay rows, plus the measured points for cpu-per-call and the chart. */
 export async function runRelay(options: RelayOptions): Promise<BenchResult & { points: RelayPoint[] }> {
   const started = performance.now();
-  const shapes = relayShapes(options.inFlight ?? [1, 64, 256], options.connections ?? [1, 8]);
+  const store = options.store ?? "postgres";
+  const shapes = relayShapes(options.inFlight ?? [1, 64, 256], options.connections ?? [1, 8], store);
   const points = await measureRelay(options, shapes);
-  return { name: "relay", rows: relayRows(points), points, seconds: (performance.now() - started) / 1000 };
+  const name = store === "embedded" ? "relay-embedded" : "relay";
+  return { name, rows: relayRows(points), points, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Runs the benchmark; resolves with its rows. */
@@ -209,12 +227,14 @@ if (import.meta.main) {
   const { common, values } = parseBenchArgs(Bun.argv.slice(2), {
     "in-flight": { type: "string", default: "1,64,256" },
     connections: { type: "string", default: "1,8" },
+    embedded: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   });
   const result = await run({
     ...common,
     inFlight: intList(String(values["in-flight"]), "in-flight"),
     connections: intList(String(values.connections), "connections"),
+    store: values.embedded ? "embedded" : "postgres",
   });
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else printRows(result.rows);

@@ -39,6 +39,7 @@ const ROOT = join(import.meta.dir, "..", "..");
 const NAMES = [
   "binary-size",
   "relay",
+  "relay-embedded",
   "cpu-per-call",
   "cross-instance",
   "mcp-call",
@@ -88,6 +89,7 @@ const started = performance.now();
 const results: BenchResult[] = [];
 const failures: string[] = [];
 let relayPoints: RelayPoint[] | undefined;
+let embeddedPoints: RelayPoint[] | undefined;
 
 const steps: [string, () => Promise<BenchResult>][] = [
   ["binary-size", () => binarySize()],
@@ -99,7 +101,22 @@ const steps: [string, () => Promise<BenchResult>][] = [
       return { name: result.name, rows: result.rows, seconds: result.seconds };
     },
   ],
-  ["cpu-per-call", () => cpuPerCall(options, relayPoints)],
+  [
+    "relay-embedded",
+    async () => {
+      // Issue #11: the relay on the embedded store too (audit on), at the loads the targets name.
+      const result = await runRelay({ ...options, store: "embedded", inFlight: [64, 256], connections: [1] });
+      embeddedPoints = result.points;
+      return { name: result.name, rows: result.rows, seconds: result.seconds };
+    },
+  ],
+  [
+    "cpu-per-call",
+    () => {
+      const measured = [...(relayPoints ?? []), ...(embeddedPoints ?? [])];
+      return cpuPerCall(options, measured.length > 0 ? measured : undefined);
+    },
+  ],
   ["cross-instance", () => crossInstance(options)],
   ["mcp-call", () => mcpCall(options)],
   ["mcp-latency", () => mcpLatency(options)],
