@@ -35,7 +35,9 @@ export class SessionLedger {
   async opened(id: string): Promise<void> {
     try {
       await withDeadline(
-        this.#store.db.insert(mcpSessions).values({ id }).onConflictDoNothing(),
+        // Stamped now, not when the row lands: a write that lands late (a busy store) must not make the session
+        // look recently used to the idle sweep, which then could not end it.
+        this.#store.db.insert(mcpSessions).values({ id, lastSeenAt: new Date() }).onConflictDoNothing(),
         LEDGER_TIMEOUT_MS,
         "recording an MCP session",
       );
@@ -110,16 +112,21 @@ export class SessionLedger {
 
   /**
    * Ends those of `ids` (idle here) that no instance has used since `cutoff`; returns the ids it ended. The
-   * others were used elsewhere: the caller only drops its own copy.
+   * others were used elsewhere: the caller only drops its own copy. An id without a row is written ended: its
+   * row was never recorded (`opened` gave up at its deadline on a busy or unreachable store) or is gone, so no
+   * other instance can hold it — and a late `opened` insert then finds the row and cannot bring it back.
    */
   async endIdle(ids: string[], cutoff: Date): Promise<string[]> {
     if (ids.length === 0) return [];
+    const endedAt = new Date();
     const rows = await this.#store.db
-      .update(mcpSessions)
-      .set({ endedAt: new Date() })
-      .where(
-        and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt), lt(mcpSessions.lastSeenAt, cutoff)),
-      )
+      .insert(mcpSessions)
+      .values(ids.map((id) => ({ id, lastSeenAt: cutoff, endedAt })))
+      .onConflictDoUpdate({
+        target: mcpSessions.id,
+        set: { endedAt },
+        setWhere: and(isNull(mcpSessions.endedAt), lt(mcpSessions.lastSeenAt, cutoff)),
+      })
       .returning({ id: mcpSessions.id });
     for (const row of rows) this.#ended.add(row.id);
     return rows.map((row) => row.id);

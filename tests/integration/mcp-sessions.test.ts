@@ -119,6 +119,23 @@ test("an open GET stream keeps its session; an idle session ends and stays 404 (
   expect((await ping("/mcp/spokes/lc", streaming.sessionId!)).status).toBe(200);
 }, 120_000);
 
+test("a session whose ledger row was never written still ends when idle, and stays 404 (not adopted)", async () => {
+  const idle = await connect();
+  const idleId = idle.sessionId!;
+  await idle.client.close();
+  clients.splice(clients.indexOf(idle), 1);
+  // As if its insert had given up at the ledger's deadline on a busy store: no row at all.
+  await hub.hub.store.db.delete(mcpSessions).where(eq(mcpSessions.id, idleId));
+  await eventually(
+    async () => {
+      const [row] = await hub.hub.store.db.select().from(mcpSessions).where(eq(mcpSessions.id, idleId));
+      return row?.endedAt != null;
+    },
+    { what: "the idle session's row written ended", timeoutMs: 20 * IDLE_MS },
+  );
+  expect((await ping("/mcp/spokes/lc", idleId)).status).toBe(404);
+}, 120_000);
+
 test("a session id is bound to its endpoint: sent to /mcp it is 404, and the spoke session keeps working", async () => {
   const onSpoke = await connect();
   await onSpoke.streamOpen;

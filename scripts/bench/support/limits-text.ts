@@ -20,7 +20,7 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   relay work on both instances (acks are batched and only sent for calls still unanswered after
   \`remoteAckMs / 4\`). The p50 at 1 in flight is the Redis round trip plus two relays.
 - **MCP.** Requests that need no stream are answered in JSON now, with and without a session (the rows' notes
-  say \`answered as application/json\`): 14.9k–15.4k calls/s with sessions and 11.0k–11.7k stateless on 2026-12-06, from
+  say \`answered as application/json\`): 9.0k–15.4k calls/s with sessions and 10.8k–11.7k stateless over three runs on 2026-12-06 (this box swings that much between runs), from
   7.7k / 9.0k on 2026-11-26 — on a box whose raw figures are about a third lower. Not profiled again since; the
   earlier profile put the rest in the SDK's per-request transport and server objects.
 - **One MCP tool call at 1 in flight** (hub 1.4–2.0× the same tool served by the SDK directly, between runs): the hub's path is two hops (HTTP into the hub, then the spoke's WebSocket) where the direct
@@ -38,7 +38,7 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   hub-side cost of the audit is the difference of the two hub CPU figures. On 2026-12-06 (quiet box) that
   difference was 7 µs per call on Postgres (25 against 18 µs, plus 9 µs in the Postgres backends) and 14 µs
   embedded (34 against 20 µs, plus 10 µs on the store's worker thread): the audit's own work on the relay's
-  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64–0.70× / 0.74–0.80×, not a wait on
+  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64–0.70× / 0.72–0.80×, not a wait on
   the database. Not yet profiled with \`bun --cpu-prof\`.
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
