@@ -8,6 +8,22 @@ import {
   revocationMessage,
 } from "./revocation.ts";
 
+/** A store whose `listen` hands the test its relisten callback, to report a loss of `LISTEN` at will. */
+function listeningStore() {
+  let onRelisten: ((lostAt: number) => void) | undefined;
+  return {
+    listen: async (
+      _channel: string,
+      _onPayload: (payload: string) => void,
+      relisten?: (at: number) => void,
+    ) => {
+      onRelisten = relisten;
+      return async () => {};
+    },
+    relisten: (lostAt: number) => onRelisten?.(lostAt),
+  };
+}
+
 function watched() {
   const revocations = new Revocations();
   const events: string[] = [];
@@ -62,17 +78,7 @@ test("a late copy of an older message cannot undo a newer one", () => {
 
 test("when LISTEN comes back, the keys changed meanwhile are acted on, read from a margin before the loss", async () => {
   const { revocations, events } = watched();
-  let relisten: ((lostAt: number) => void) | undefined;
-  const store = {
-    listen: async (
-      _channel: string,
-      _onPayload: (payload: string) => void,
-      onRelisten?: (at: number) => void,
-    ) => {
-      relisten = onRelisten;
-      return async () => {};
-    },
-  };
+  const store = listeningStore();
   const bus = { subscribe: async () => () => {} } as never;
   const asked: Date[] = [];
   const changedSince = async (since: Date) => {
@@ -86,7 +92,7 @@ test("when LISTEN comes back, the keys changed meanwhile are acted on, read from
   };
   await revocations.start(bus, store, silentLogger, changedSince);
   revocations.revoked("enabled-again", 500);
-  relisten!(120_000);
+  store.relisten(120_000);
   await new Promise((resolve) => setTimeout(resolve, 0));
   // Read from a minute before the loss: a change written just before it may have been missed too.
   expect(asked.map((since) => since.getTime())).toEqual([60_000]);
@@ -105,17 +111,7 @@ test("when LISTEN comes back, the keys changed meanwhile are acted on, read from
 
 test("a catch-up read that fails is tried again from the same point, so no lost window is skipped", async () => {
   const { revocations } = watched();
-  let relisten: ((lostAt: number) => void) | undefined;
-  const store = {
-    listen: async (
-      _channel: string,
-      _onPayload: (payload: string) => void,
-      onRelisten?: (at: number) => void,
-    ) => {
-      relisten = onRelisten;
-      return async () => {};
-    },
-  };
+  const store = listeningStore();
   const asked: number[] = [];
   const changedSince = async (since: Date) => {
     asked.push(since.getTime());
@@ -124,7 +120,7 @@ test("a catch-up read that fails is tried again from the same point, so no lost 
   };
   await revocations.start({ subscribe: async () => () => {} } as never, store, silentLogger, changedSince);
   try {
-    relisten!(120_000);
+    store.relisten(120_000);
     // The retry comes after a couple of seconds; wait for it with room to spare.
     for (let waited = 0; asked.length < 2 && waited < 10_000; waited += 50) await Bun.sleep(50);
     expect(asked).toEqual([60_000, 60_000]);

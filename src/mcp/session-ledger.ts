@@ -12,6 +12,13 @@ export const SESSION_RECORD_TTL_MS = 24 * 60 * 60_000;
  */
 export const LEDGER_TIMEOUT_MS = 2000;
 
+/** When a session was last used on this instance, for the ledger's `last_seen_at`. */
+export interface SessionUse {
+  id: string;
+  /** Epoch ms. */
+  at: number;
+}
+
 /** What the ledger says about a session id presented to an instance that does not hold it. */
 export type SessionStanding = "live" | "ended";
 
@@ -101,13 +108,30 @@ export class SessionLedger {
     this.#ended.add(id);
   }
 
-  /** Notes that these sessions were used here since the last sweep (one UPDATE). */
-  async seen(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
+  /**
+   * Notes when these sessions were last used here (one UPDATE). Each keeps its own time: stamping them all with
+   * the sweep's time made a session that went idle just before a sweep look used later than it was, so the
+   * sweep that found it idle could not end it in the ledger (mcp-sessions' idle test failed so under load).
+   * A time never moves back (another instance may have written a later one).
+   */
+  async seen(uses: readonly SessionUse[]): Promise<void> {
+    if (uses.length === 0) return;
+    const times = sql.join(
+      uses.map((use) => sql`when ${use.id} then ${new Date(use.at).toISOString()}::timestamptz`),
+      sql` `,
+    );
     await this.#store.db
       .update(mcpSessions)
-      .set({ lastSeenAt: new Date() })
-      .where(and(inArray(mcpSessions.id, ids), isNull(mcpSessions.endedAt)));
+      .set({ lastSeenAt: sql`greatest(${mcpSessions.lastSeenAt}, case ${mcpSessions.id} ${times} end)` })
+      .where(
+        and(
+          inArray(
+            mcpSessions.id,
+            uses.map((use) => use.id),
+          ),
+          isNull(mcpSessions.endedAt),
+        ),
+      );
   }
 
   /**

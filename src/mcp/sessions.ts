@@ -13,7 +13,7 @@ import {
   targetPath,
 } from "./server-factory.ts";
 import type { SessionIds } from "./session-id.ts";
-import type { SessionLedger } from "./session-ledger.ts";
+import type { SessionLedger, SessionUse } from "./session-ledger.ts";
 
 /** One MCP session on this instance: its SDK server and transport, bound to one key and one target. */
 export interface McpSession {
@@ -114,13 +114,15 @@ export class McpSessions {
     }
   }
 
-  /** Ids of the sessions used since the last call (the ledger's `seen`). */
-  takeUsed(): string[] {
-    const used: string[] = [];
+  /** The sessions used since the last call, each with when it was last used (the ledger's `seen`). */
+  takeUsed(now = Date.now()): SessionUse[] {
+    const used: SessionUse[] = [];
     for (const session of this.#sessions.values()) {
       if (!session.usedSinceSweep && session.active === 0) continue;
       session.usedSinceSweep = false;
-      used.push(session.id);
+      // In use now, or last used at its own time: the sweep's clock would make a session that just went idle
+      // look used for one sweep interval longer than it was.
+      used.push({ id: session.id, at: session.active > 0 ? now : session.lastUsedAt });
     }
     return used;
   }

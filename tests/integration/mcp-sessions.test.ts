@@ -87,6 +87,25 @@ const ping = (path: string, sessionId: string) =>
     },
   );
 
+/** Opens a session and closes the SDK client (its GET stream too): the session has nothing open. */
+async function leaveIdle(): Promise<string> {
+  const idle = await connect();
+  await idle.client.close();
+  clients.splice(clients.indexOf(idle), 1);
+  return idle.sessionId!;
+}
+
+/** Waits until the ledger says `id` ended — watched in the store, not by requests (a request would use it). */
+async function ledgerEnded(id: string, what: string): Promise<void> {
+  await eventually(
+    async () => {
+      const [row] = await hub.hub.store.db.select().from(mcpSessions).where(eq(mcpSessions.id, id));
+      return row?.endedAt != null;
+    },
+    { what, timeoutMs: 20 * IDLE_MS },
+  );
+}
+
 test("a call running far longer than the idle time completes: its session is in use", async () => {
   const { client } = await connect();
   const result = await client.callTool({ name: "wait", arguments: { ms: 4 * IDLE_MS } }, undefined, {
@@ -99,19 +118,8 @@ test("a call running far longer than the idle time completes: its session is in 
 test("an open GET stream keeps its session; an idle session ends and stays 404 (not rebuilt)", async () => {
   const streaming = await connect();
   await streaming.streamOpen;
-  const idle = await connect();
-  // The idle one has no stream: close the SDK client's GET by using a raw session id only.
-  const idleId = idle.sessionId!;
-  await idle.client.close();
-  clients.splice(clients.indexOf(idle), 1);
-  // Watched in the ledger, not by requests (a request would use the session).
-  await eventually(
-    async () => {
-      const [row] = await hub.hub.store.db.select().from(mcpSessions).where(eq(mcpSessions.id, idleId));
-      return row?.endedAt != null;
-    },
-    { what: "the idle session to end", timeoutMs: 20 * IDLE_MS },
-  );
+  const idleId = await leaveIdle();
+  await ledgerEnded(idleId, "the idle session to end");
   // 404, and again later: the id is ended, not adopted again.
   expect((await ping("/mcp/spokes/lc", idleId)).status).toBe(404);
   expect((await ping("/mcp/spokes/lc", idleId)).status).toBe(404);
@@ -120,19 +128,10 @@ test("an open GET stream keeps its session; an idle session ends and stays 404 (
 }, 120_000);
 
 test("a session whose ledger row was never written still ends when idle, and stays 404 (not adopted)", async () => {
-  const idle = await connect();
-  const idleId = idle.sessionId!;
-  await idle.client.close();
-  clients.splice(clients.indexOf(idle), 1);
+  const idleId = await leaveIdle();
   // As if its insert had given up at the ledger's deadline on a busy store: no row at all.
   await hub.hub.store.db.delete(mcpSessions).where(eq(mcpSessions.id, idleId));
-  await eventually(
-    async () => {
-      const [row] = await hub.hub.store.db.select().from(mcpSessions).where(eq(mcpSessions.id, idleId));
-      return row?.endedAt != null;
-    },
-    { what: "the idle session's row written ended", timeoutMs: 20 * IDLE_MS },
-  );
+  await ledgerEnded(idleId, "the idle session's row written ended");
   expect((await ping("/mcp/spokes/lc", idleId)).status).toBe(404);
 }, 120_000);
 
