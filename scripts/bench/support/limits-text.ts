@@ -36,8 +36,8 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   the hub process and the database (Postgres backends of that hub's database; the store's worker thread inside
   the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
   hub-side cost of the audit is the difference of the two hub CPU figures. On 2026-12-06 (quiet box) that
-  difference was 7 µs per call on Postgres (25 against 18 µs, plus 9 µs in the Postgres backends) and 14 µs
-  embedded (34 against 20 µs, plus 10 µs on the store's worker thread): the audit's own work on the relay's
+  difference was 6–7 µs per call on Postgres (23–25 against 17–18 µs, plus 9 µs in the Postgres backends) and
+  11–14 µs embedded (28–34 against 17–20 µs, plus 8–10 µs on the store's worker thread), over two runs: the audit's own work on the relay's
   thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64–0.70× / 0.72–0.80×, not a wait on
   the database. Not yet profiled with \`bun --cpu-prof\`.
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
