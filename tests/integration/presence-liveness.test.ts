@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createClient } from "@redis/client";
-import { type Bus, connectRedisBus } from "../../src/bus/index.ts";
+import { type Bus, connectRedisBus, instanceChannel } from "../../src/bus/index.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import {
   connectRedisPresence,
@@ -100,6 +100,25 @@ describe("redis presence", () => {
     // What SIGKILL does to the instance's connections: gone, while its mark would live another minute.
     const killed = buses.find((bus) => bus.instanceId === "inst-k");
     await killed?.close();
+    // Redis learns of a closed connection on its own turn: the promise starts once it has (a claim sent
+    // before that, on a busy box, still found the old subscriber).
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await eventually(
+        async () => {
+          const reply = (await admin.sendCommand([
+            "PUBSUB",
+            "NUMSUB",
+            instanceChannel("inst-k"),
+          ])) as unknown[];
+          return Number(reply[1]) === 0;
+        },
+        { what: "Redis to drop the killed instance's subscription", timeoutMs: 10_000 },
+      );
+    } finally {
+      await admin.close();
+    }
     const taken = await b.claim("svc2", entry("inst-k2", "k2", "key-b"), NAME_TTL_MS, false);
     expect(taken).toMatchObject({ ok: true, orphaned: true, previous: { instanceId: "inst-k" } });
   });
