@@ -4,10 +4,12 @@ import { yieldToLoop } from "../loop-slices.ts";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
-import { CALL_COLUMNS, CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
+import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
+import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
+import type { RowEncoding } from "./row-encoding.ts";
 import { type CallRow, isRowError, reasonOf, sqlStateOf, toCallRow } from "./rows.ts";
-import { deleteCallsBefore, insertOneByOne, insertRows } from "./statements.ts";
+import { deleteCallsBefore, insertJsonRows, insertOneByOne, insertRows } from "./statements.ts";
 import type { AuditSink, CallAuditOptions } from "./types.ts";
 
 const DAY_MS = 86_400_000;
@@ -16,7 +18,7 @@ const STOP_RETRY_MS = 250;
 /** Rows encoded per turn of the event loop, so encoding a big batch never holds the relay's thread for long. */
 const ENCODE_SLICE_ROWS = 500;
 
-/** Rows encoded as COPY text and waiting to be written, oldest first. */
+/** Rows encoded for the store (`RowEncoding`) and waiting to be written, oldest first. */
 interface Batch {
   chunks: string[];
   rows: number;
@@ -25,10 +27,10 @@ interface Batch {
 
 /**
  * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
- * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches of COPY text; on
- * the embedded store each batch is one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`),
- * on Postgres one multi-row INSERT (`json_to_recordset`, postgres.js's COPY stream is unsafe under Bun). A batch
- * refused for its data is written again with INSERTs that skip duplicates and drop only the rows refused.
+ * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once for
+ * the store: on the embedded store COPY text, each batch one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`);
+ * on Postgres JSON lines, each batch one multi-row INSERT (`json_array_elements`; postgres.js's COPY stream is
+ * unsafe under Bun). A batch refused for its data is written again row by row, dropping only the rows refused.
  *
  * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
  * ring into encoded batches held in memory, up to `spillMaxBytes`, and are written in order once the database
@@ -49,7 +51,8 @@ export class CallAudit implements AuditSink {
   readonly #ring: CallRing;
   /** The record `#ring.shift` hands out, reused for every row. */
   readonly #scratch = newCallRecord();
-  readonly #lines = new CopyLineWriter();
+  /** COPY text for the embedded store, JSON lines for Postgres: what the store's batch write reads. */
+  readonly #lines: RowEncoding;
   /** Encoded rows not yet written (the spill while the database is away). */
   #batches: Batch[] = [];
   #batchRows = 0;
@@ -78,6 +81,7 @@ export class CallAudit implements AuditSink {
   constructor(options: CallAuditOptions) {
     this.#opts = resolveAuditOptions(options);
     this.#store = options.store;
+    this.#lines = options.store.copyFrom ? new CopyLineWriter() : new JsonLineWriter();
     this.#log = options.log;
     this.#instanceId = options.instanceId;
     this.#enabled = options.enabled;
@@ -279,7 +283,7 @@ export class CallAudit implements AuditSink {
   }
 
   /**
-   * Moves up to `min(max, batchSize)` rows from the ring into a new batch of COPY text, a slice at a time
+   * Moves up to `min(max, batchSize)` rows from the ring into a new encoded batch, a slice at a time
    * with a turn of the event loop between slices. Returns how many rows it moved.
    */
   async #encode(max: number): Promise<number> {
@@ -304,25 +308,24 @@ export class CallAudit implements AuditSink {
   /** Writes the oldest batch; returns how many rows were written. On an outage the batch stays queued. */
   async #writeBatch(batch: Batch): Promise<number> {
     const copyFrom = this.#store.copyFrom;
-    if (copyFrom) {
-      try {
-        await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
-        this.#removeHead(batch);
-        this.#settle(batch.rows, 0);
-        return batch.rows;
-      } catch (error) {
-        this.#failuresTotal.inc();
-        if (!isRowError(error)) {
-          this.#noteOutage(error);
-          return 0;
-        }
+    try {
+      if (copyFrom) await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
+      else await insertJsonRows(this.#store.db, jsonArrayOf(batch.chunks), this.#opts.writeTimeoutMs);
+      this.#removeHead(batch);
+      this.#settle(batch.rows, 0);
+      return batch.rows;
+    } catch (error) {
+      this.#failuresTotal.inc();
+      if (!isRowError(error)) {
+        this.#noteOutage(error);
+        return 0;
       }
     }
-    // Postgres (no COPY, see `Store.copyFrom`), or a COPY refused for its data or for a duplicate id of a
-    // retried COPY that did commit: one multi-row INSERT that skips duplicates, then one row at a time so a
-    // bad row costs only itself.
-    const rows = parseCopyLines(batch.chunks);
-    const written = await this.#insertFallback(rows);
+    // Refused for its data — or, for a COPY, for a duplicate id of a retried COPY that did commit, which a
+    // multi-row INSERT that skips duplicates writes at once. Then one row at a time so a bad row costs only
+    // itself.
+    const rows = this.#lines.parse(batch.chunks);
+    const written = await this.#insertFallback(rows, copyFrom !== undefined);
     if (written.left.length === 0) {
       this.#removeHead(batch);
     } else {
@@ -334,18 +337,23 @@ export class CallAudit implements AuditSink {
     return written.count;
   }
 
-  /** INSERTs `rows`; returns how many were written and the rows an outage left unwritten. */
-  async #insertFallback(rows: CallRow[]): Promise<{ count: number; left: CallRow[] }> {
+  /**
+   * INSERTs `rows` (all in one statement first when `batchFirst`, then one by one); returns how many were
+   * written and the rows an outage left unwritten.
+   */
+  async #insertFallback(rows: CallRow[], batchFirst: boolean): Promise<{ count: number; left: CallRow[] }> {
     const db = this.#store.db;
-    try {
-      await insertRows(db, rows, this.#opts.writeTimeoutMs);
-      this.#settle(rows.length, 0);
-      return { count: rows.length, left: [] };
-    } catch (error) {
-      this.#failuresTotal.inc();
-      if (!isRowError(error)) {
-        this.#noteOutage(error);
-        return { count: 0, left: rows };
+    if (batchFirst) {
+      try {
+        await insertRows(db, rows, this.#opts.writeTimeoutMs);
+        this.#settle(rows.length, 0);
+        return { count: rows.length, left: [] };
+      } catch (error) {
+        this.#failuresTotal.inc();
+        if (!isRowError(error)) {
+          this.#noteOutage(error);
+          return { count: 0, left: rows };
+        }
       }
     }
     const result = await insertOneByOne(db, rows, this.#opts.writeTimeoutMs);

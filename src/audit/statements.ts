@@ -1,5 +1,6 @@
 import { inArray, lt, sql } from "drizzle-orm";
 import { calls, type Database } from "../store/index.ts";
+import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
 import { type CallRow, isRowError } from "./rows.ts";
 
 /**
@@ -22,21 +23,28 @@ export async function withTimeout<T>(query: PromiseLike<T>, timeoutMs: number, w
 }
 
 /**
- * One multi-row INSERT of `rows`, sent as a single JSON parameter that `json_to_recordset` expands (one
- * `JSON.stringify` instead of 13 bound parameters per row). A row whose id is already there (a retried batch
+ * One multi-row INSERT of the rows in `json` (an array of `JsonLineWriter` rows, `jsonArrayOf`), sent as a
+ * single text parameter that `json_array_elements` expands. A row whose id is already there (a retried batch
  * that did commit) is skipped.
  */
-export async function insertRows(db: Database, rows: CallRow[], timeoutMs: number): Promise<void> {
+export async function insertJsonRows(db: Database, json: string, timeoutMs: number): Promise<void> {
   const statement = sql`insert into calls (id, request_id, operation, spoke_name, caller_key_id, outcome,
       error_code, started_at, finished_at, duration_ms, input_bytes, output_bytes, instance_id)
-    select r.id, r.request_id, r.operation, r.spoke_name, r.caller_key_id, r.outcome, r.error_code,
-      to_timestamp(r.started_at / 1000.0), to_timestamp(r.finished_at / 1000.0), r.duration_ms,
-      r.input_bytes, r.output_bytes, r.instance_id
-    from json_to_recordset(${JSON.stringify(rows)}::json) as r(id text, request_id text, operation text,
-      spoke_name text, caller_key_id text, outcome text, error_code text, started_at float8,
-      finished_at float8, duration_ms float8, input_bytes int4, output_bytes int4, instance_id text)
+    select r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6,
+      to_timestamp((r->>7)::float8 / 1000.0), to_timestamp((r->>8)::float8 / 1000.0), (r->>9)::float8,
+      (r->>10)::int4, (r->>11)::int4, r->>12
+    from json_array_elements(${json}::json) as r
     on conflict (id) do nothing`;
   await withTimeout(db.execute(statement), timeoutMs, "audit INSERT");
+}
+
+const rowWriter = new JsonLineWriter();
+
+/** `insertJsonRows` for rows held as objects (the fallback after a refused batch). */
+export async function insertRows(db: Database, rows: readonly CallRow[], timeoutMs: number): Promise<void> {
+  let text = "";
+  for (const row of rows) text += rowWriter.line(row);
+  await insertJsonRows(db, jsonArrayOf([text]), timeoutMs);
 }
 
 /** What `insertOneByOne` did: rows written, rows the database refused, and the error that stopped it, if any. */

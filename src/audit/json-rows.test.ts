@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test";
+import { newCallRecord } from "../router/index.ts";
+import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
+import { toCallRow } from "./rows.ts";
+
+const row = (i: number) =>
+  toCallRow(
+    {
+      ...newCallRecord(),
+      requestId: `r${i}`,
+      operation: "dev1.echo",
+      spokeName: i % 2 ? "dev1" : null,
+      outcome: i % 3 ? "ok" : "error",
+      errorCode: i % 3 ? null : "BAD_INPUT",
+      startedAt: 1_700_000_000_000 + i,
+      finishedAt: 1_700_000_000_010 + i,
+      inputBytes: i,
+      outputBytes: 2 * i,
+    },
+    "inst-1",
+  );
+
+describe("JSON lines", () => {
+  test("rows survive encoding and parsing, NULLs and characters JSON must escape included", () => {
+    const lines = new JsonLineWriter();
+    const rows = [0, 1, 2].map(row);
+    rows[1]!.request_id = 'tab\there\nnew\\line "quoted" \u0001';
+    rows[2]!.finished_at = rows[2]!.duration_ms = null;
+    const chunks = [lines.line(rows[0]!), lines.line(rows[1]!) + lines.line(rows[2]!)];
+    expect(chunks.join("").split("\n")).toHaveLength(4);
+    expect(lines.parse(chunks)).toEqual(rows);
+  });
+
+  test("jsonArrayOf joins the lines of every chunk into one JSON array of column arrays", () => {
+    const lines = new JsonLineWriter();
+    const rows = [0, 1, 2].map(row);
+    const parsed = JSON.parse(jsonArrayOf([lines.line(rows[0]!), lines.line(rows[1]!) + lines.line(rows[2]!)]));
+    expect(parsed).toHaveLength(3);
+    expect(parsed[1]).toEqual([
+      rows[1]!.id,
+      "r1",
+      "dev1.echo",
+      "dev1",
+      null,
+      "ok",
+      null,
+      1_700_000_000_001,
+      1_700_000_000_011,
+      10,
+      1,
+      2,
+      "inst-1",
+    ]);
+    expect(JSON.parse(jsonArrayOf([""]))).toEqual([]);
+  });
+});
