@@ -34,7 +34,9 @@ describe("JSON lines", () => {
   test("jsonArrayOf joins the lines of every chunk into one JSON array of column arrays", () => {
     const lines = new JsonLineWriter();
     const rows = [0, 1, 2].map(row);
-    const parsed = JSON.parse(jsonArrayOf([lines.line(rows[0]!), lines.line(rows[1]!) + lines.line(rows[2]!)]));
+    const parsed = JSON.parse(
+      jsonArrayOf([lines.line(rows[0]!), lines.line(rows[1]!) + lines.line(rows[2]!)]),
+    );
     expect(parsed).toHaveLength(3);
     expect(parsed[1]).toEqual([
       rows[1]!.id,

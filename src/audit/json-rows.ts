@@ -65,6 +65,7 @@ export function jsonArrayOf(chunks: readonly string[]): string {
 }
 
 /** Text that needs no JSON escaping: no quote, backslash or control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON must escape.
 const PLAIN = /^[^"\\\u0000-\u001f]*$/;
 
 function quote(value: string | null): string {
