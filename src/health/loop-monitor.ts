@@ -127,13 +127,17 @@ export class LoopMonitor implements HandlerTimer {
   /** Records one run of `handler` that held the loop for `ms`. */
   record(handler: string, ms: number): void {
     const now = Date.now();
-    const slowest = this.#slowest.get(handler);
-    if (!slowest || ms > slowest.ms || now - slowest.at > this.#settings.windowMs) {
-      this.#slowest.set(handler, { ms, at: now, loggedAt: slowest?.loggedAt ?? 0 });
+    let entry = this.#slowest.get(handler);
+    if (!entry) {
+      entry = { ms, at: now, loggedAt: 0 };
+      this.#slowest.set(handler, entry);
+    } else if (ms > entry.ms || now - entry.at > this.#settings.windowMs) {
+      // In place: this runs for every frame, and an entry per run would be garbage per frame.
+      entry.ms = ms;
+      entry.at = now;
     }
     if (ms < this.#settings.slowHandlerMs) return;
     this.#slowRuns.inc({ handler });
-    const entry = this.#slowest.get(handler)!;
     if (now - entry.loggedAt >= this.#settings.windowMs) {
       entry.loggedAt = now;
       this.#log.warn("a handler held the event loop", { handler, ms: Math.round(ms) });

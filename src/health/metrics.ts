@@ -50,6 +50,7 @@ export class Counter {
 /** One label set's counts in a histogram. */
 export interface HistogramSeries {
   readonly labels: Labels;
+  /** Observations per bucket: in bucket `i` and no lower one (made cumulative when rendered). */
   readonly counts: number[];
   sum: number;
   count: number;
@@ -79,10 +80,12 @@ export class Histogram {
     return series;
   }
 
-  /** Records `value` in a series obtained from `series()`. */
+  /** Records `value` in a series obtained from `series()`: one bucket's count (it runs once per call). */
   observeIn(series: HistogramSeries, value: number): void {
-    for (let i = 0; i < this.#buckets.length; i++)
-      if (value <= (this.#buckets[i] as number)) series.counts[i]! += 1;
+    const buckets = this.#buckets;
+    let i = 0;
+    while (i < buckets.length && value > (buckets[i] as number)) i++;
+    if (i < buckets.length) series.counts[i]! += 1;
     series.sum += value;
     series.count += 1;
   }
@@ -90,8 +93,10 @@ export class Histogram {
   render(name: string): string {
     const lines: string[] = [];
     for (const { labels, counts, sum, count } of this.#series.values()) {
+      let cumulative = 0;
       this.#buckets.forEach((bound, i) => {
-        lines.push(`${name}_bucket${renderLabels({ ...labels, le: String(bound) })} ${counts[i]}`);
+        cumulative += counts[i]!;
+        lines.push(`${name}_bucket${renderLabels({ ...labels, le: String(bound) })} ${cumulative}`);
       });
       lines.push(`${name}_bucket${renderLabels({ ...labels, le: "+Inf" })} ${count}`);
       lines.push(`${name}_sum${renderLabels(labels)} ${sum}`);

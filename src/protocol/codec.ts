@@ -63,9 +63,11 @@ export function frameChecker(type: FrameType, direction: FrameDirection = "to-hu
   return checker;
 }
 
+const FRAME_TYPE_SET: ReadonlySet<string> = new Set(FRAME_TYPES);
+
 /** True when `value` names a frame type of this protocol version. */
 export function isFrameType(value: unknown): value is FrameType {
-  return typeof value === "string" && (FRAME_TYPES as readonly string[]).includes(value);
+  return typeof value === "string" && FRAME_TYPE_SET.has(value);
 }
 
 function kindOf(value: unknown): string {

@@ -1,4 +1,12 @@
-import { checkFrameValue, type Frame, HubError, jsonDepthExceeds, parseFrame } from "../protocol/index.ts";
+import {
+  checkFrameValue,
+  FRAME_TYPES,
+  type Frame,
+  type FrameType,
+  HubError,
+  jsonDepthExceeds,
+  parseFrame,
+} from "../protocol/index.ts";
 import type { SessionDeps } from "./deps.ts";
 import { onCallAborted } from "./on-call-aborted.ts";
 import { onCallReply } from "./on-call-reply.ts";
@@ -39,8 +47,14 @@ function handleMessage(session: SpokeSession, message: unknown, deps: SessionDep
   handleFrame(session, frame, text, deps);
   return frame.type === "call.requested" && frame.payload.operation === "hub.register"
     ? "ws:hub.register"
-    : `ws:${frame.type}`;
+    : HANDLER_KINDS[frame.type];
 }
+
+/** The handler kind of each frame type, made once: a name built per frame would be a string per frame. */
+const HANDLER_KINDS = Object.fromEntries(FRAME_TYPES.map((type) => [type, `ws:${type}`])) as Record<
+  FrameType,
+  string
+>;
 
 /** `text`: the frame as received, when it came as text (relayed as is). */
 function handleFrame(session: SpokeSession, frame: Frame, text: string | undefined, deps: SessionDeps): void {
