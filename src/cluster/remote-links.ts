@@ -70,7 +70,6 @@ export class RemoteLinks {
   }
 
   /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
-  /** Publishes a frame the router sent over `link` to the owner's instance channel, with its routing facts. */
   forward(
     link: RemoteLink,
     frame: string,
