@@ -23,8 +23,12 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 as_nonroot ./alkhub health --url "http://127.0.0.1:$port"
+# The hub executed itself again with its allocator setting (src/allocator.ts), keeping its pid.
+if ! tr '\0' '\n' <"/proc/$pid/environ" | grep -qx 'MIMALLOC_PURGE_DELAY=-1'; then
+  echo "smoke: the hub runs without MIMALLOC_PURGE_DELAY=-1"; exit 1
+fi
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
 if [ "$status" != 0 ]; then echo "smoke: SIGTERM exit status $status"; cat "$dir/serve.log"; exit 1; fi
-echo "smoke: ok (init, serve, /health ok, alkhub health 0, SIGTERM 0)"
+echo "smoke: ok (init, serve, /health ok, allocator setting, alkhub health 0, SIGTERM 0)"
