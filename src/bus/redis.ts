@@ -7,6 +7,7 @@ import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { HealthListeners } from "./handlers.ts";
+import { InstanceOutbox, splitBatch } from "./instance-batches.ts";
 import {
   describeTarget,
   type RedisOptions,
@@ -109,6 +110,8 @@ class RedisBus implements Bus {
   readonly #log: Logger;
   readonly #health: HealthListeners;
   readonly #subscriptions: RedisSubscriptions;
+  /** Messages to other instances, one PUBLISH per instance and turn of the loop (instance-batches.ts). */
+  readonly #outbox = new InstanceOutbox((channel, text) => this.publish(channel, text));
   #healthy = false;
   #connected = false;
   #closed = false;
@@ -173,11 +176,20 @@ class RedisBus implements Bus {
   }
 
   sendToInstance(instanceId: string, message: string): Promise<void> {
-    return this.publish(instanceChannel(instanceId), message);
+    return this.#outbox.send(instanceChannel(instanceId), message);
   }
 
   onInstanceMessage(handler: BusHandler): Promise<Unsubscribe> {
-    return this.subscribe(instanceChannel(this.instanceId), handler);
+    return this.subscribe(instanceChannel(this.instanceId), (text, channel) => {
+      for (const message of splitBatch(text)) {
+        // One message failing must not cost the others of its batch.
+        try {
+          handler(message, channel);
+        } catch (error) {
+          this.#log.error("bus handler threw", { channel, error });
+        }
+      }
+    });
   }
 
   onHealthChange(listener: (healthy: boolean) => void): () => void {
