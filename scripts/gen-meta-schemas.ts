@@ -15,10 +15,14 @@ import { silentLogger } from "../src/log/index.ts";
 /** Where the generated module is written. */
 export const META_SCHEMAS_MODULE = join(import.meta.dir, "..", "src", "catalog", "meta-schemas.gen.ts");
 
-/** Each exported validator: its name, its dialect and the `$id` of the meta-schema it checks against. */
-const VALIDATORS: ReadonlyArray<{ name: string; dialect: Dialect; id: string }> = [
-  { name: "validateDraft2020_12", dialect: "2020-12", id: "https://json-schema.org/draft/2020-12/schema" },
-  { name: "validateDraft07", dialect: "draft-07", id: "http://json-schema.org/draft-07/schema" },
+/** Each exported factory: its name, its dialect and the `$id` of the meta-schema its validator checks against. */
+const FACTORIES: ReadonlyArray<{ name: string; dialect: Dialect; id: string }> = [
+  {
+    name: "createDraft2020_12Validator",
+    dialect: "2020-12",
+    id: "https://json-schema.org/draft/2020-12/schema",
+  },
+  { name: "createDraft07Validator", dialect: "draft-07", id: "http://json-schema.org/draft-07/schema" },
 ];
 
 /** Ajv's standalone module for one meta-schema, as the body of a function that returns its validator. */
@@ -27,7 +31,8 @@ function validatorBody(dialect: Dialect, id: string): string {
   const validate = ajv.getSchema(id);
   if (!validate) throw new Error(`Ajv has no meta-schema ${id}`);
   // The ESM form starts with its exports ("export const validate = validateN;export default validateN;"):
-  // each body becomes a function scope of its own instead, so the two modules' names cannot collide.
+  // each body becomes a function of its own instead, so the two modules' names cannot collide, and nothing
+  // runs when the module loads (the bodies compile their patterns: a few ms of every start otherwise).
   const code = standaloneCode(ajv, validate);
   const head = /^"use strict";\s*export const validate = (\w+);\s*export default \1;\s*/.exec(code);
   if (!head) {
@@ -49,9 +54,9 @@ export async function generateMetaSchemasModule(): Promise<string> {
     'import { compileLinearPattern } from "./linear-regexp.ts";',
     'import { allUnique } from "./unique-items.ts";',
   ];
-  for (const { name, dialect, id } of VALIDATORS) {
-    parts.push("", `/** Validates a schema against the ${id} meta-schema. */`);
-    parts.push(`export const ${name} = (() => {\n${validatorBody(dialect, id)}\n})();`);
+  for (const { name, dialect, id } of FACTORIES) {
+    parts.push("", `/** A new validator of schemas against the ${id} meta-schema. */`);
+    parts.push(`export function ${name}() {\n${validatorBody(dialect, id)}\n}`);
   }
   return `${parts.join("\n")}\n`;
 }

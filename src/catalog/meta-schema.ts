@@ -6,7 +6,7 @@
  */
 import type { ErrorObject } from "ajv";
 import type { Dialect } from "./ajv-instances.ts";
-import { validateDraft07, validateDraft2020_12 } from "./meta-schemas.gen.ts";
+import { createDraft07Validator, createDraft2020_12Validator } from "./meta-schemas.gen.ts";
 
 /** A generated validator: whether `schema` is valid, its errors left on `errors` when not. */
 interface MetaSchemaValidator {
@@ -14,10 +14,17 @@ interface MetaSchemaValidator {
   errors?: ErrorObject[] | null;
 }
 
-/** Each dialect's meta-schema id (as Ajv keys it, without the empty fragment) and its validator. */
-const META_SCHEMAS: Record<Dialect, { id: string; validate: MetaSchemaValidator }> = {
-  "2020-12": { id: "https://json-schema.org/draft/2020-12/schema", validate: validateDraft2020_12 },
-  "draft-07": { id: "http://json-schema.org/draft-07/schema", validate: validateDraft07 },
+/** A dialect's meta-schema: its id as Ajv keys it (without the empty fragment) and its validator. */
+interface MetaSchema {
+  id: string;
+  create: () => MetaSchemaValidator;
+  /** Made on first use: the hub's start does not wait for it, and draft-07's is made only if one comes. */
+  validator?: MetaSchemaValidator;
+}
+
+const META_SCHEMAS: Record<Dialect, MetaSchema> = {
+  "2020-12": { id: "https://json-schema.org/draft/2020-12/schema", create: createDraft2020_12Validator },
+  "draft-07": { id: "http://json-schema.org/draft-07/schema", create: createDraft07Validator },
 };
 
 /** A `$schema` naming a meta-schema Ajv does not hold (e.g. the `http:` spelling of draft 2020-12). */
@@ -37,5 +44,6 @@ export function metaSchemaErrors(schema: unknown, dialect: Dialect): ErrorObject
   if (typeof $schema === "string" && $schema !== "" && $schema.replace(/#$/, "") !== meta.id) {
     throw new UnknownMetaSchemaError(`no schema with key or ref "${$schema}"`);
   }
-  return meta.validate(schema) ? undefined : (meta.validate.errors ?? []);
+  meta.validator ??= meta.create();
+  return meta.validator(schema) ? undefined : (meta.validator.errors ?? []);
 }
