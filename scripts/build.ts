@@ -1,6 +1,7 @@
 /**
  * Builds the single executable `dist/alkhub` with the flags PITFALLS.md §7 recommends. Migrations, PGlite's
  * assets (see src/store/) and the dashboard (bundled by scripts/gen-ui.ts into src/ui/assets.gen.ts) are embedded, so the binary needs nothing beside it but its config and master key.
+ * The JSON Schema meta-schema validators are generated first too (scripts/gen-meta-schemas.ts).
  * Usage: bun scripts/build.ts [--target bun-linux-x64-baseline] [--outfile dist/alkhub] [--commit <sha>]
  *          [--executable-path <bun runtime for the target>]
  *
@@ -40,9 +41,12 @@ if (!/^[\w.+-]{1,64}$/.test(commit)) {
   process.exit(64);
 }
 const started = performance.now();
-// The dashboard's front end is bundled first: the binary embeds it through src/ui/assets.gen.ts.
-const ui = Bun.spawnSync([process.execPath, "scripts/gen-ui.ts"], { stdout: "inherit", stderr: "inherit" });
-if (ui.exitCode !== 0) process.exit(ui.exitCode ?? 1);
+// Generated modules first: the dashboard's front end (src/ui/assets.gen.ts) and the meta-schema validators
+// (src/catalog/meta-schemas.gen.ts), so the binary holds what the sources and the installed Ajv give.
+for (const generator of ["scripts/gen-ui.ts", "scripts/gen-meta-schemas.ts"]) {
+  const generated = Bun.spawnSync([process.execPath, generator], { stdout: "inherit", stderr: "inherit" });
+  if (generated.exitCode !== 0) process.exit(generated.exitCode ?? 1);
+}
 const build = Bun.spawnSync(
   [
     process.execPath,

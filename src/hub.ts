@@ -164,8 +164,9 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       instanceId,
     };
     const apiTable = apiRouteTable(apiDeps);
-    // Warmed before the listener opens: its first compile (Ajv's meta-schema) holds the event loop for ~0.1 s,
-    // and once the hub listens every /health answer must be prompt — through a reconnect storm too.
+    // Warmed before the listener opens: its first compile generates Ajv's code paths for the first time, and
+    // once the hub listens every /health answer must be prompt — through a reconnect storm too. (The meta-schema
+    // validators are generated at build time: src/catalog/meta-schema.ts.)
     schemas = new SchemaCompiler({
       log: log.child({ part: "catalog" }),
       limits: config.validation,

@@ -10,13 +10,12 @@
  * replaced after `compilesPerInstance` compilations so what Ajv keeps of evicted schemas is freed with it.
  */
 import { createHash } from "node:crypto";
-import Ajv, { type Options, type ValidateFunction } from "ajv";
-import Ajv2020 from "ajv/dist/2020.js";
+import type { Options, ValidateFunction } from "ajv";
 import type AjvCore from "ajv/dist/core.js";
 import type { Logger } from "../log/index.ts";
-import { linearRegExp } from "./linear-regexp.ts";
+import { ajvOptions, createAjv, type Dialect, dialectOf } from "./ajv-instances.ts";
+import { metaSchemaErrors } from "./meta-schema.ts";
 import { analyseSchema, SchemaBoundsError, type SchemaCost } from "./schema-cost.ts";
-import { uniqueItemsKeyword } from "./unique-items.ts";
 import { describeValidationErrors } from "./validation-message.ts";
 import { checkValueBounds, DEFAULT_VALUE_LIMITS, type ValueLimits } from "./value-bounds.ts";
 
@@ -29,8 +28,6 @@ export const DEFAULT_COMPILES_PER_INSTANCE = 10_000;
 /** Most work one value node may cost under a schema, before a schema is refused (schema-cost.ts). */
 export const DEFAULT_MAX_WORK_PER_VALUE = 10_000;
 
-const DRAFT_2020_12 = /^https?:\/\/json-schema\.org\/draft\/2020-12\/schema#?$/;
-const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 /** Where a schema's `$id`s are moved to: one directory per schema text. Never fetched. */
 const ID_BASE = "https://schemas.alkhub.invalid/";
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -84,30 +81,17 @@ export class SchemaCompiler {
   readonly #limits: ValueLimits;
   readonly #maxWorkPerValue: number;
   readonly #compilesPerInstance: number;
-  #draft2020: { ajv: Ajv2020; compiles: number } | undefined;
-  #draft07: { ajv: Ajv; compiles: number } | undefined;
+  readonly #instances = new Map<Dialect, { ajv: AjvCore; compiles: number }>();
 
   constructor(opts: SchemaCompilerOptions) {
     this.#maxEntries = opts.maxEntries ?? DEFAULT_SCHEMA_CACHE_MAX_ENTRIES;
     this.#limits = opts.limits ?? DEFAULT_VALUE_LIMITS;
     this.#maxWorkPerValue = opts.maxWorkPerValue ?? DEFAULT_MAX_WORK_PER_VALUE;
     this.#compilesPerInstance = opts.compilesPerInstance ?? DEFAULT_COMPILES_PER_INSTANCE;
-    const log = opts.log.child({ component: "ajv" });
-    this.#options = {
-      strict: false,
-      allErrors: false,
-      // The schema keyword's value on errors lets messages list a union's literals.
-      verbose: true,
-      code: { regExp: linearRegExp },
-      logger: {
-        log: (...args: unknown[]) => log.debug(args.map(String).join(" ")),
-        warn: (...args: unknown[]) => log.debug(args.map(String).join(" ")),
-        error: (...args: unknown[]) => log.warn(args.map(String).join(" ")),
-      },
-    };
-    // The first compile of an instance compiles its meta-schema too (most of a second on a busy machine): do
-    // it now, at startup, not in the first registration.
-    this.#instanceFor(undefined).compile({ type: "object" });
+    this.#options = ajvOptions(opts.log.child({ component: "ajv" }));
+    // The first compile of an instance generates Ajv's code paths for the first time (a few ms): do it now, at
+    // startup, not in the first registration.
+    this.#instanceFor("2020-12").compile({ type: "object" });
   }
 
   /** Compiled validators currently cached. */
@@ -139,9 +123,18 @@ export class SchemaCompiler {
       throw error;
     }
     if (text.includes('"$id"')) confineIds(copy, text);
-    const ajv = this.#instanceFor(copy.$schema);
+    const dialect = dialectOf(copy.$schema);
+    if (dialect === undefined) {
+      throw new SchemaCompileError(
+        `unsupported $schema ${JSON.stringify(copy.$schema)}: use JSON Schema draft 2020-12 (or draft-07)`,
+      );
+    }
+    const ajv = this.#instanceFor(dialect);
     let validate: ValidateFunction;
     try {
+      // Where Ajv's own `validateSchema` ran, with its message: the instances have it off (ajv-instances.ts).
+      const invalid = metaSchemaErrors(copy, dialect);
+      if (invalid) throw new Error(`schema is invalid: ${ajv.errorsText(invalid)}`);
       validate = ajv.compile(copy);
     } catch (error) {
       ajv.removeSchema(copy);
@@ -164,24 +157,14 @@ export class SchemaCompiler {
     return compiled;
   }
 
-  #instanceFor(dialect: unknown): AjvCore {
-    if (dialect === undefined || (typeof dialect === "string" && DRAFT_2020_12.test(dialect))) {
-      if (!this.#draft2020 || this.#draft2020.compiles >= this.#compilesPerInstance) {
-        this.#draft2020 = { ajv: withLinearKeywords(new Ajv2020(this.#options)), compiles: 0 };
-      }
-      this.#draft2020.compiles++;
-      return this.#draft2020.ajv;
+  #instanceFor(dialect: Dialect): AjvCore {
+    let instance = this.#instances.get(dialect);
+    if (!instance || instance.compiles >= this.#compilesPerInstance) {
+      instance = { ajv: createAjv(dialect, this.#options), compiles: 0 };
+      this.#instances.set(dialect, instance);
     }
-    if (typeof dialect === "string" && DRAFT_07.test(dialect)) {
-      if (!this.#draft07 || this.#draft07.compiles >= this.#compilesPerInstance) {
-        this.#draft07 = { ajv: withLinearKeywords(new Ajv(this.#options)), compiles: 0 };
-      }
-      this.#draft07.compiles++;
-      return this.#draft07.ajv;
-    }
-    throw new SchemaCompileError(
-      `unsupported $schema ${JSON.stringify(dialect)}: use JSON Schema draft 2020-12 (or draft-07)`,
-    );
+    instance.compiles++;
+    return instance.ajv;
   }
 
   #evict(): void {
@@ -192,12 +175,6 @@ export class SchemaCompiler {
       oldest[1].ajv.removeSchema(oldest[1].schema);
     }
   }
-}
-
-function withLinearKeywords<T extends AjvCore>(ajv: T): T {
-  ajv.removeKeyword("uniqueItems");
-  ajv.addKeyword(uniqueItemsKeyword);
-  return ajv;
 }
 
 function boundedChecker(

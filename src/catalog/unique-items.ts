@@ -3,7 +3,7 @@
  * integers took seconds, issue #10); here each item is turned into one canonical string (object keys sorted) and
  * looked up in a Set, so the cost is the size of the array's contents, which the value bounds already cap.
  */
-import type { KeywordDefinition } from "ajv";
+import { _, type CodeKeywordDefinition } from "ajv";
 
 /** JSON equality as JSON Schema defines it: one string per equal value (key order ignored, 1 and 1.0 alike). */
 function canonical(value: unknown): string {
@@ -43,11 +43,19 @@ export function allUnique(items: readonly unknown[]): boolean {
   return true;
 }
 
-/** Replaces Ajv's own `uniqueItems` (remove that keyword first). */
-export const uniqueItemsKeyword: KeywordDefinition = {
+/**
+ * Replaces Ajv's own `uniqueItems` (remove that keyword first). It generates a call to {@link allUnique} rather
+ * than wrapping it as a `validate` keyword, so standalone code can hold it too (the generated meta-schema
+ * validators import `allUnique` under this name).
+ */
+export const uniqueItemsKeyword: CodeKeywordDefinition = {
   keyword: "uniqueItems",
   type: "array",
   schemaType: "boolean",
   error: { message: "must NOT have duplicate items" },
-  validate: (unique: boolean, data: unknown[]) => !unique || allUnique(data),
+  code(cxt) {
+    if (cxt.schema !== true) return;
+    const unique = cxt.gen.scopeValue("func", { ref: allUnique, code: _`allUnique` });
+    cxt.fail(_`!${unique}(${cxt.data})`);
+  },
 };

@@ -5,9 +5,9 @@ import { acquireDataDirLock, tightenModes } from "./data-dir-lock.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { drizzleOverWorker } from "./embedded-drizzle.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
-import initdbPath from "./pglite-assets/initdb.wasm.gz" with { type: "file" };
-import dataPath from "./pglite-assets/pglite.data.gz" with { type: "file" };
-import wasmPath from "./pglite-assets/pglite.wasm.gz" with { type: "file" };
+import initdbPath from "./pglite-assets/initdb.wasm.zst" with { type: "file" };
+import dataPath from "./pglite-assets/pglite.data.zst" with { type: "file" };
+import wasmPath from "./pglite-assets/pglite.wasm.zst" with { type: "file" };
 import * as schema from "./schema.ts";
 import type { Database, EmbeddedOptions, Store } from "./types.ts";
 

@@ -9,8 +9,8 @@ test("the compressed PGlite assets are those of the installed PGlite (run script
   for (const [name, sha256] of Object.entries(manifest)) {
     const installed = new Uint8Array(await Bun.file(join(INSTALLED, name)).arrayBuffer());
     expect(createHash("sha256").update(installed).digest("hex")).toBe(sha256);
-    const packed = Bun.gunzipSync(
-      new Uint8Array(await Bun.file(join(import.meta.dir, "pglite-assets", `${name}.gz`)).arrayBuffer()),
+    const packed = Bun.zstdDecompressSync(
+      new Uint8Array(await Bun.file(join(import.meta.dir, "pglite-assets", `${name}.zst`)).arrayBuffer()),
     );
     expect(createHash("sha256").update(packed).digest("hex")).toBe(sha256);
   }
