@@ -5,9 +5,11 @@
 import { type HandlerTimer, UNTIMED } from "../health/index.ts";
 import { yieldToLoop } from "../loop-slices.ts";
 import { HubError, type OperationSpec, publishedName, validateSpokeName } from "../protocol/index.ts";
+import { OperationSet } from "./operation-set.ts";
 import { rowVisibility, type SpokeRow, spokeMetadata } from "./persistence.ts";
 import { type CompiledSchema, SchemaCompileError, type SchemaCompiler } from "./schema-compiler.ts";
-import type { CatalogOperation, CatalogSpoke } from "./types.ts";
+import type { SharedSpecs } from "./shared-specs.ts";
+import type { CatalogOperation, CatalogSpoke, SpokeRegistration } from "./types.ts";
 
 const accept = (): undefined => undefined;
 
@@ -21,30 +23,34 @@ export const COMPILE_SLICE_MS = 4;
  * Compiles the schemas of every operation of spoke `spokeName` and returns the operations by local name,
  * yielding to the event loop every {@link COMPILE_SLICE_MS}. Throws `HubError` `VALIDATION_ERROR` naming the
  * operation and the problem (invalid name, duplicate name, a schema that does not compile or cannot be bounded).
+ * With `specs`, the operations hold the shared copy of each spec (see `SharedSpecs`).
  */
 export async function buildOperations(
   spokeName: string,
   specs: readonly OperationSpec[],
   compiler: SchemaCompiler,
   timer: HandlerTimer = UNTIMED,
-): Promise<Map<string, CatalogOperation>> {
+  shared?: SharedSpecs,
+): Promise<OperationSet> {
   const spokeCheck = validateSpokeName(spokeName);
   if (!spokeCheck.ok) throw new HubError("VALIDATION_ERROR", spokeCheck.error);
-  const built = new Map<string, CatalogOperation>();
+  const built: CatalogOperation[] = [];
+  const names = new Set<string>();
   let sliceStarted = performance.now();
   for (const spec of specs) {
-    if (built.has(spec.name)) {
+    if (names.has(spec.name)) {
       throw new HubError("VALIDATION_ERROR", `operation "${spec.name}" is registered twice`);
     }
+    names.add(spec.name);
     if (performance.now() - sliceStarted > COMPILE_SLICE_MS) {
       await yieldToLoop();
       sliceStarted = performance.now();
     }
     const started = performance.now();
-    built.set(spec.name, buildOperation(spokeName, spec, compiler));
+    built.push(buildOperation(spokeName, spec, compiler, shared));
     timer.record("catalog:compile", performance.now() - started);
   }
-  return built;
+  return new OperationSet(built);
 }
 
 /** One operation of spoke `spokeName`; see `buildOperations` for what it throws. */
@@ -52,6 +58,7 @@ export function buildOperation(
   spokeName: string,
   spec: OperationSpec,
   compiler: SchemaCompiler,
+  shared?: SharedSpecs,
 ): CatalogOperation {
   const name = publishedName(spokeName, spec.name);
   const input = compileFor(spec.name, "inputSchema", spec.inputSchema, compiler);
@@ -60,17 +67,26 @@ export function buildOperation(
       ? undefined
       : compileFor(spec.name, "outputSchema", spec.outputSchema, compiler);
   // The spec keeps the compiler's shared copies of its schemas, not the ones parsed from this registration.
-  const shared: OperationSpec = { ...spec, inputSchema: input.schema };
-  if (output !== undefined) shared.outputSchema = output.schema;
+  const kept = shared ? shared.share(spec, input.schema, output?.schema) : ownSpec(spec, input, output);
   return {
     name,
-    localName: spec.name,
+    localName: kept.name,
     spokeName,
-    spec: shared,
+    spec: kept,
     // One closure per distinct schema, shared by the operations that use it (issue #11).
     checkInput: input.checkInput,
     checkOutput: output === undefined ? accept : output.checkOutput,
   };
+}
+
+function ownSpec(
+  spec: OperationSpec,
+  input: CompiledSchema,
+  output: CompiledSchema | undefined,
+): OperationSpec {
+  const own: OperationSpec = { ...spec, inputSchema: input.schema };
+  if (output !== undefined) own.outputSchema = output.schema;
+  return own;
 }
 
 function compileFor(
@@ -89,26 +105,37 @@ function compileFor(
   }
 }
 
-/** The index entry of a stored spoke row with its (already built) operations. */
+/** The `hostInfo` of every spoke that sent none (most do not): one object, not one a spoke. */
+const NO_HOST_INFO: Record<string, unknown> = Object.freeze({});
+
+/**
+ * The index entry of a stored spoke row with its (already built) operations. `known`: the registration just
+ * written, whose strings the entry keeps where the row repeats them (15,000 spokes of one key and instance
+ * hold one copy of the account, key and instance ids, not one a spoke).
+ */
 export function spokeFromRow(
   row: SpokeRow,
   operations: ReadonlyMap<string, CatalogOperation>,
   live: boolean,
+  known?: Pick<SpokeRegistration, "accountId" | "keyId" | "instanceId" | "connectionId">,
 ): CatalogSpoke {
   const metadata = spokeMetadata(row);
+  const same = (value: string, twin: string | undefined): string => (value === twin ? twin : value);
+  const connectionId =
+    metadata.connectionId === undefined ? undefined : same(metadata.connectionId, known?.connectionId);
   return {
     id: row.id,
     name: row.name,
-    accountId: row.accountId,
-    keyId: row.keyId ?? "",
+    accountId: same(row.accountId, known?.accountId),
+    keyId: same(row.keyId ?? "", known?.keyId),
     ...(row.kind === null ? {} : { kind: row.kind }),
     ...(row.version === null ? {} : { version: row.version }),
-    hostInfo: row.hostInfo,
+    hostInfo: Object.keys(row.hostInfo).length === 0 ? NO_HOST_INFO : row.hostInfo,
     visibility: rowVisibility(row),
     ...(metadata.maxConcurrency === undefined ? {} : { maxConcurrency: metadata.maxConcurrency }),
     live,
-    ...(row.instanceId === null ? {} : { instanceId: row.instanceId }),
-    ...(metadata.connectionId === undefined ? {} : { connectionId: metadata.connectionId }),
+    ...(row.instanceId === null ? {} : { instanceId: same(row.instanceId, known?.instanceId) }),
+    ...(connectionId === undefined ? {} : { connectionId }),
     ...(row.connectedAt === null ? {} : { connectedAt: row.connectedAt }),
     ...(row.disconnectedAt === null ? {} : { disconnectedAt: row.disconnectedAt }),
     ...(row.disabledAt === null ? {} : { disabledAt: row.disabledAt }),

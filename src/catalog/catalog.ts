@@ -16,6 +16,7 @@ import { CATALOG_CHANNEL, encodeCatalogChanged, parseCatalogChanged } from "./ev
 import { HeartbeatBatcher } from "./heartbeats.ts";
 import { listOperations, listSpokes } from "./listing.ts";
 import { OfflineWrites } from "./offline-writes.ts";
+import { OperationSet } from "./operation-set.ts";
 import {
   deleteOfflineSince,
   loadAllSpokes,
@@ -28,6 +29,7 @@ import {
 import { RegistrationWriter } from "./registration-writer.ts";
 import { SchemaCompiler } from "./schema-compiler.ts";
 import { searchOperations } from "./search.ts";
+import { SharedSpecs } from "./shared-specs.ts";
 import type {
   CatalogOperation,
   CatalogSpoke,
@@ -78,6 +80,7 @@ export class Catalog {
   readonly #instanceId: string;
   readonly #index = new CatalogIndex();
   readonly #compiler: SchemaCompiler;
+  readonly #specs: SharedSpecs;
   readonly #timer: HandlerTimer;
   readonly #heartbeats: HeartbeatBatcher;
   readonly #registrations: RegistrationWriter;
@@ -104,6 +107,7 @@ export class Catalog {
         limits: opts.validation,
         maxWorkPerValue: opts.validation?.maxWorkPerValue,
       });
+    this.#specs = new SharedSpecs(opts.schemaCacheMaxEntries);
     this.#registrations = new RegistrationWriter(opts.store.db, this.#log);
     this.#offlineWrites = new OfflineWrites({
       write: (name, connectionId, at) => this.#saveOffline(name, connectionId, at),
@@ -176,8 +180,11 @@ export class Catalog {
    * is unreachable it throws the retryable `HubError` `UNAVAILABLE` (within `REGISTRATION_WRITE_TIMEOUT_MS`)
    * and nothing changes: the spoke tries again (the SDK's reconnect loop does).
    */
-  async register(reg: SpokeRegistration): Promise<CatalogSpoke> {
-    const operations = await buildOperations(reg.name, reg.operations, this.#compiler, this.#timer);
+  async register(
+    reg: SpokeRegistration,
+    built?: ReadonlyMap<string, CatalogOperation>,
+  ): Promise<CatalogSpoke> {
+    const operations = built ?? (await this.#build(reg.name, reg.operations));
     return this.#serial(reg.name, async () => {
       // A spoke reconnecting with the operation set it had (the common case after a restart) rewrites only its
       // own row: no delete and re-insert of identical operation rows.
@@ -200,7 +207,7 @@ export class Catalog {
       this.#offlineWrites.forget(reg.name);
       // Unchanged operations: keep the map the index holds, so nothing downstream sees a new operation set.
       const kept = unchanged ? this.#index.spoke(reg.name)?.operations : undefined;
-      const spoke = spokeFromRow(row, kept ?? operations, true);
+      const spoke = spokeFromRow(row, kept ?? operations, true, reg);
       this.#index.put(spoke);
       this.#emit(reg.name, true, !unchanged);
       return spoke;
@@ -209,10 +216,18 @@ export class Catalog {
 
   /**
    * Compiles the schemas of `operations` as `register` would, storing nothing: throws `HubError`
-   * `VALIDATION_ERROR` naming the operation. Validators are cached, so a following `register` reuses them.
+   * `VALIDATION_ERROR` naming the operation. Returns the operations built, which `register` takes for the same
+   * name and specs instead of building them again.
    */
-  async checkOperations(spokeName: string, operations: SpokeRegistration["operations"]): Promise<void> {
-    await buildOperations(spokeName, operations, this.#compiler, this.#timer);
+  checkOperations(
+    spokeName: string,
+    operations: SpokeRegistration["operations"],
+  ): Promise<ReadonlyMap<string, CatalogOperation>> {
+    return this.#build(spokeName, operations);
+  }
+
+  #build(spokeName: string, specs: SpokeRegistration["operations"]): Promise<OperationSet> {
+    return buildOperations(spokeName, specs, this.#compiler, this.#timer, this.#specs);
   }
 
   /**
@@ -425,15 +440,19 @@ export class Catalog {
   async #rebuild(
     spokeName: string,
     specs: SpokeRegistration["operations"],
-  ): Promise<Map<string, CatalogOperation>> {
+  ): Promise<ReadonlyMap<string, CatalogOperation>> {
     try {
-      return await buildOperations(spokeName, specs, this.#compiler, this.#timer);
+      return await this.#build(spokeName, specs);
     } catch {
-      const kept = new Map<string, CatalogOperation>();
+      const kept: CatalogOperation[] = [];
+      const names = new Set<string>();
       for (const spec of specs) {
         try {
-          const [op] = (await buildOperations(spokeName, [spec], this.#compiler, this.#timer)).values();
-          if (op) kept.set(spec.name, op);
+          const [op] = (await this.#build(spokeName, [spec])).values();
+          if (op && !names.has(op.localName)) {
+            names.add(op.localName);
+            kept.push(op);
+          }
         } catch (error) {
           this.#log.warn("stored operation skipped", {
             spoke: spokeName,
@@ -442,7 +461,7 @@ export class Catalog {
           });
         }
       }
-      return kept;
+      return new OperationSet(kept);
     }
   }
 

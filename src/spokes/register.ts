@@ -1,5 +1,5 @@
 import { hasScope, matchesAnyGlob } from "../auth/index.ts";
-import { spokeDisabledError } from "../catalog/index.ts";
+import { type CatalogOperation, spokeDisabledError } from "../catalog/index.ts";
 import {
   CLOSE_CODES,
   checkRegisterInput,
@@ -46,23 +46,26 @@ async function register(
   let claimed: HubRegisterInput | undefined;
   let presenceHeld = false;
   try {
-    const { registration, schemaBytes } = await checkRegistration(session, input, deps);
+    const { registration, schemaBytes, operations } = await checkRegistration(session, input, deps);
     claimed = registration;
     await claimPresence(session, registration, deps);
     presenceHeld = true;
-    const spoke = await deps.catalog.register({
-      name: registration.name,
-      accountId: session.identity.accountId,
-      keyId: session.identity.keyId,
-      kind: registration.kind,
-      version: registration.version,
-      hostInfo: registration.hostInfo,
-      visibility: registration.visibility ?? "public",
-      maxConcurrency: registration.maxConcurrency,
-      operations: registration.operations,
-      instanceId: deps.instanceId,
-      connectionId: session.connectionId,
-    });
+    const spoke = await deps.catalog.register(
+      {
+        name: registration.name,
+        accountId: session.identity.accountId,
+        keyId: session.identity.keyId,
+        kind: registration.kind,
+        version: registration.version,
+        hostInfo: registration.hostInfo,
+        visibility: registration.visibility ?? "public",
+        maxConcurrency: registration.maxConcurrency,
+        operations: registration.operations,
+        instanceId: deps.instanceId,
+        connectionId: session.connectionId,
+      },
+      operations,
+    );
     if (session.phase === "closing" || session.phase === "closed") {
       // The connection went away while the catalog was written: leave the catalog as the close left it, and
       // free the name, which the close could not (the session had no spoke name yet).
@@ -159,7 +162,11 @@ async function checkRegistration(
   session: SpokeSession,
   input: unknown,
   deps: SessionDeps,
-): Promise<{ registration: HubRegisterInput; schemaBytes: number }> {
+): Promise<{
+  registration: HubRegisterInput;
+  schemaBytes: number;
+  operations: ReadonlyMap<string, CatalogOperation>;
+}> {
   const { identity } = session;
   if (!hasScope(identity, "spoke"))
     throw new HubError("ACCESS_DENIED", "registering needs a key with scope spoke");
@@ -182,7 +189,7 @@ async function checkRegistration(
   const overBudget = deps.registrations.checkBudget(identity.keyId, name, schemaBytes);
   if (overBudget) throw overBudget;
   // Schemas are compiled before a takeover closes the holder: a bad spec must not end a working spoke.
-  await deps.catalog.checkOperations(name, registration.operations);
+  const operations = await deps.catalog.checkOperations(name, registration.operations);
   if (session.phase === "closing" || session.phase === "closed") {
     throw new HubError("UNAVAILABLE", "the connection closed during the registration");
   }
@@ -196,5 +203,5 @@ async function checkRegistration(
   }
   deps.directory.claim(name, session);
   session.registeringName = name;
-  return { registration, schemaBytes };
+  return { registration, schemaBytes, operations };
 }

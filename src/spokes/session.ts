@@ -37,8 +37,10 @@ export class SpokeSession implements SpokeLink {
   /** A `hub.register` is being handled: another one is refused until it ends. */
   registering = false;
   readonly #socket: FrameSocket;
-  readonly #badFrames: BadFrameBudget;
-  readonly #refusals: BadFrameBudget;
+  readonly #limits: SessionLimits;
+  // Made on the first bad frame or refusal: most connections never send one, and 15,000 idle spokes would each
+  // hold two budgets and their arrays (issue #11).
+  #budgets: { badFrames: BadFrameBudget; refusals: BadFrameBudget } | undefined;
   /** Whether this connection counts against its key's `/ws` connection cap (released on close). */
   holdsConnection = false;
   /** The name a `hub.register` of this connection is claiming right now (one name per connection). */
@@ -50,8 +52,7 @@ export class SpokeSession implements SpokeLink {
   constructor(socket: FrameSocket, identity: Identity, limits: SessionLimits, log: Logger) {
     this.#socket = socket;
     this.identity = identity;
-    this.#badFrames = new BadFrameBudget(limits.badFramesPerMinute);
-    this.#refusals = new BadFrameBudget(limits.badFramesPerMinute);
+    this.#limits = limits;
     this.#parentLog = log;
   }
 
@@ -104,7 +105,7 @@ export class SpokeSession implements SpokeLink {
    * 4400). `what` names the last problem in the log line.
    */
   spendBadFrame(what: string): boolean {
-    if (!this.#badFrames.spend(Date.now())) return false;
+    if (!this.#frameBudgets().badFrames.spend(Date.now())) return false;
     this.log.warn("closing a connection that keeps sending bad frames", { last: what.slice(0, 200) });
     this.close(CLOSE_CODES.PROTOCOL_VIOLATION, "too many bad frames");
     return true;
@@ -115,8 +116,14 @@ export class SpokeSession implements SpokeLink {
    * past it (more refusals a minute than the bad-frame budget) is closed with 4429.
    */
   rateLimited(): void {
-    if (this.#refusals.spend(Date.now()))
+    if (this.#frameBudgets().refusals.spend(Date.now()))
       this.close(CLOSE_CODES.RATE_LIMITED, "too many calls over the limit");
+  }
+
+  #frameBudgets(): { badFrames: BadFrameBudget; refusals: BadFrameBudget } {
+    const perMinute = this.#limits.badFramesPerMinute;
+    this.#budgets ??= { badFrames: new BadFrameBudget(perMinute), refusals: new BadFrameBudget(perMinute) };
+    return this.#budgets;
   }
 
   ping(): void {

@@ -7,7 +7,8 @@
  * The key comes from $BENCH_TOKEN.
  *
  * Usage: bun scripts/bench/load/spoke-fleet.ts --url ws://127.0.0.1:P/ws --count 3750 --prefix f0s [--ops 10]
- *          [--concurrency 256] [--max-seconds 600]
+ *          [--concurrency 256] [--max-seconds 600] [--connect-only]
+ * `--connect-only` opens the connections without registering (counted as registered once open).
  */
 import { parseArgs } from "node:util";
 import { benchSocket } from "../support/index.ts";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     ops: { type: "string", default: "10" },
     concurrency: { type: "string", default: "256" },
     "max-seconds": { type: "string", default: "600" },
+    "connect-only": { type: "boolean", default: false },
   },
 });
 if (!values.url) throw new Error("spoke-fleet: --url is required");
@@ -69,6 +71,12 @@ function connectOne(i: number): Promise<void> {
       resolve();
     };
     ws.onopen = () => {
+      if (values["connect-only"]) {
+        done = true;
+        registered++;
+        resolve();
+        return;
+      }
       const id = `register-${i}`;
       const input = { name: `${values.prefix}${i}`, operations };
       ws.send(

@@ -54,9 +54,21 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
   transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26. On 2026-12-06 runs took
   9.6–12.8 s (the build before that day's changes: 13.2 s in the same conditions), and memory per spoke was
-  12.8–18.4 KB: the per-connection socket state plus the catalog's objects for ten operations. Not profiled
-  again since. Until 2026-12-06 this bench ran into the per-key limits instead (64 connections a key); the
-  fleet's key now gets ceilings above the fleet, as an operator of such a fleet would set.
+  12.8–18.4 KB. Profiled on 2026-12-07 (\`scripts/bench/spokes-heap.ts\`: the hub in-process, live objects after a
+  full GC, 3,000 → 6,000 spokes): an open socket costs 1.7 KB (Bun's socket and the session; no compression),
+  and a registered spoke's live JS heap was 5.2 KB — its operations \`Map\` 880 B, a copy of each spec and its
+  description 1.1 KB, the operation entries 640 B, their published names 485 B. Spec copies are now shared
+  between spokes that register the same specs, a spoke's operations sit in one array, and registration builds
+  them once: 2.9 KB. RSS hardly follows (15,000 spokes, back to back on the loaded box: 14.2–20.2 KB before,
+  14.7–17.8 KB after): it is set by the garbage of the registration burst, not by what a spoke keeps. After a
+  full GC and 10 s RSS was still 14–15 KB a spoke, of which the JS heap's capacity was 10–11 KB, over three
+  times what is live (blocks the burst's garbage left partly filled; JSC does not compact), and about 1.5 KB
+  memory the allocator returns only after its purge delay; read 1 s after the last registration, as the bench
+  does, the figure swings with the timing of the last collection. Closing it: less garbage per registration (the Drizzle multi-row upsert
+  and its RETURNING rows, a child logger per log line, schema text serialised three times), and fewer
+  long-lived cells per spoke (one published-name string per operation). Until 2026-12-06 this bench ran into the
+  per-key limits instead (64 connections a key); the fleet's key now gets ceilings above the fleet, as an
+  operator of such a fleet would set.
 - **Reconnect storm.** The slowest \`/health\` answer of a round is set by what runs on the event loop when the
   fleet's registrations land: the schema compiler's warm-up now runs before the listener opens, and a written
   batch of registrations is answered 16 at a time with the loop in between (docs/reliability.md).
