@@ -14,10 +14,9 @@
  */
 import { heapStats } from "bun:jsc";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startHub } from "../../src/hub.ts";
-import { bunScript, createKey, type ProcessGroup, UNREACHED, withBench } from "./support/index.ts";
+import { createKey, type ProcessGroup, startSpokeFleets, UNREACHED, withBench } from "./support/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -101,26 +100,9 @@ async function sample(label: string): Promise<Sample> {
 }
 
 async function fleet(group: ProcessGroup, wsUrl: string, token: string, prefix: string) {
-  const fleets = Array.from({ length: PROCESSES }, (_, i) => {
-    const count = Math.floor(SPOKES / PROCESSES) + (i < SPOKES % PROCESSES ? 1 : 0);
-    const args = [
-      "--url",
-      wsUrl,
-      "--count",
-      String(count),
-      "--prefix",
-      `${prefix}${i}x`,
-      "--ops",
-      String(OPS),
-    ];
-    if (values["connect-only"]) args.push("--connect-only");
-    return group.spawn(
-      `fleet ${prefix}${i}`,
-      bunScript(join(import.meta.dir, "load", "spoke-fleet.ts"), args),
-      {
-        env: { PATH: process.env.PATH ?? "", BENCH_TOKEN: token },
-      },
-    );
+  const fleets = startSpokeFleets(group, {
+    ...{ wsUrl, token, spokes: SPOKES, ops: OPS, processes: PROCESSES, prefix },
+    connectOnly: values["connect-only"] === true,
   });
   for (const f of fleets) {
     const line = await f.waitForLine((l) => l.startsWith('{"ready"'), 240_000);

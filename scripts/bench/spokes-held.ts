@@ -9,13 +9,11 @@
  * Usage: bun scripts/bench/spokes-held.ts [--spokes 15000] [--ops 10] [--processes 4] [--json]
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   type BenchOptions,
   type BenchProcess,
   type BenchResult,
   type BenchRow,
-  bunScript,
   fmtInt,
   fmtRatio,
   type ProcessGroup,
@@ -24,6 +22,7 @@ import {
   progress,
   rssKib,
   startRawRelay,
+  startSpokeFleets,
   UNREACHED,
   withBench,
 } from "./support/index.ts";
@@ -75,22 +74,7 @@ async function holdFleet(
   prefix: string,
 ): Promise<{ run: FleetRun; fleets: BenchProcess[] }> {
   const rssBeforeKib = rssKib(pid);
-  const fleets = Array.from({ length: processes }, (_, i) => {
-    const count = Math.floor(spokes / processes) + (i < spokes % processes ? 1 : 0);
-    const args = [
-      "--url",
-      wsUrl,
-      "--count",
-      String(count),
-      "--prefix",
-      `${prefix}${i}x`,
-      "--ops",
-      String(ops),
-    ];
-    return group.spawn(`fleet ${i}`, bunScript(join(import.meta.dir, "load", "spoke-fleet.ts"), args), {
-      env: { PATH: process.env.PATH ?? "", ...(token ? { BENCH_TOKEN: token } : {}) },
-    });
-  });
+  const fleets = startSpokeFleets(group, { wsUrl, token, spokes, ops, processes, prefix });
   const reports = await Promise.all(
     fleets.map(
       async (f) =>

@@ -54,6 +54,37 @@ export async function startSdkServer(group: ProcessGroup): Promise<{ process: Be
   return { process, url: `http://127.0.0.1:${Number(line.split(" ")[1])}/mcp` };
 }
 
+/** What a fleet of `load/spoke-fleet.ts` processes holds: `spokes` spokes of `ops` operations each. */
+export interface SpokeFleets {
+  wsUrl: string;
+  token: string | undefined;
+  spokes: number;
+  ops: number;
+  processes: number;
+  /** Spoke names start with this (then the process number and `x`). */
+  prefix: string;
+  /** Connect without registering. */
+  connectOnly?: boolean;
+}
+
+/** Starts the fleet processes, the spokes shared out evenly; each prints a `{"ready"…}` line when done. */
+export function startSpokeFleets(group: ProcessGroup, fleet: SpokeFleets): BenchProcess[] {
+  return Array.from({ length: fleet.processes }, (_, i) => {
+    const count = Math.floor(fleet.spokes / fleet.processes) + (i < fleet.spokes % fleet.processes ? 1 : 0);
+    const args = [
+      ...["--url", fleet.wsUrl, "--count", String(count), "--prefix", `${fleet.prefix}${i}x`],
+      ...["--ops", String(fleet.ops), ...(fleet.connectOnly ? ["--connect-only"] : [])],
+    ];
+    return group.spawn(
+      `fleet ${fleet.prefix}${i}`,
+      bunScript(join(BENCH_DIR, "load", "spoke-fleet.ts"), args),
+      {
+        env: baseEnv(fleet.token),
+      },
+    );
+  });
+}
+
 /** Starts one echo spoke named `name` on `wsUrl`; resolves once it is registered. */
 export async function startSpoke(
   group: ProcessGroup,
