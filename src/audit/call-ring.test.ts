@@ -3,19 +3,9 @@ import { type CallRecord, newCallRecord } from "../router/index.ts";
 import { CallRing } from "./call-ring.ts";
 import { CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
 import { toCallRow } from "./rows.ts";
+import { sampleCall } from "./sample-calls.ts";
 
-const call = (i: number): CallRecord => ({
-  requestId: `r${i}`,
-  operation: "dev1.echo",
-  spokeName: i % 2 ? "dev1" : null,
-  callerKeyId: null,
-  outcome: i % 3 ? "ok" : "error",
-  errorCode: i % 3 ? null : "BAD_INPUT",
-  startedAt: 1_700_000_000_000 + i,
-  finishedAt: 1_700_000_000_010 + i,
-  inputBytes: i,
-  outputBytes: 2 * i,
-});
+const call = sampleCall;
 
 describe("CallRing", () => {
   test("copies records (the caller may reuse its object) and hands them back oldest first across the wrap", () => {

@@ -1,24 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { newCallRecord } from "../router/index.ts";
 import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
 import { toCallRow } from "./rows.ts";
+import { sampleCall } from "./sample-calls.ts";
 
-const row = (i: number) =>
-  toCallRow(
-    {
-      ...newCallRecord(),
-      requestId: `r${i}`,
-      operation: "dev1.echo",
-      spokeName: i % 2 ? "dev1" : null,
-      outcome: i % 3 ? "ok" : "error",
-      errorCode: i % 3 ? null : "BAD_INPUT",
-      startedAt: 1_700_000_000_000 + i,
-      finishedAt: 1_700_000_000_010 + i,
-      inputBytes: i,
-      outputBytes: 2 * i,
-    },
-    "inst-1",
-  );
+const row = (i: number) => toCallRow(sampleCall(i), "inst-1");
 
 describe("JSON lines", () => {
   test("rows survive encoding and parsing, NULLs and characters JSON must escape included", () => {
