@@ -55,6 +55,9 @@ const build = Bun.spawnSync(
     "--minify",
     "--sourcemap",
     "--bytecode",
+    // main.ts imports the CLI dynamically: split, the entry chunk is tiny, so a `serve` that executes itself
+    // again for its allocator setting (src/allocator.ts) loads the hub's code once, not twice (~15 vs ~45 ms).
+    "--splitting",
     "--format=esm",
     `--target=${values.target}`,
     `--define=ALKHUB_BUILD_COMMIT=${JSON.stringify(commit)}`,
