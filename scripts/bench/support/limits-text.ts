@@ -7,39 +7,53 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
-- **Relay throughput and CPU per call.** Socket writes dominate both relays' profiles. The hub adds per call:
-  frame validation, the Ajv input check, a deadline timer, the pending-call entry and its sink, metrics cells,
-  and an audit record — and the audit's Postgres inserts (audit is on by default in these rows). With the audit
-  off, the same load harness gives about 74k calls/s at 64 in flight against about 67k for the raw relay, at
-  about 12 µs of hub CPU per call: most of the gap in the table is Postgres inserting one row per call on the
-  shared cores. What would close the rest: Postgres on its own host (the production layout), a timer wheel
-  instead of a timer per call, and skipping the schema check of reply frames the fast path reads anyway.
+- **Relay throughput and CPU per call.** Profiled on 2026-12-07 with \`perf\` (the whole process: native code,
+  kernel and the runtime's threads): a fifth of the hub's samples and a quarter of the raw relay's were the
+  allocator handing memory back to the kernel and taking it again — \`madvise\`, the page faults after it, and
+  on this VM the TLB shootdowns each \`madvise\` sends to the other core. Bun's allocator (mimalloc) purges freed
+  memory 100 ms after it is freed, and a relay's steady garbage makes that a cycle. The hub now runs with
+  purging off (\`MIMALLOC_PURGE_DELAY=-1\`, set by the hub itself: src/allocator.ts, docs/operations.md); against
+  the build before, back to back on a busy box, hub CPU per call went from 47–58 to 24–33 µs (1.7–2.3× → 1.2–1.4×
+  raw) and cross-instance calls from 0.28× to 0.50× raw. The raw relay keeps Bun's default, as the baseline is
+  defined; run with the same setting it used 20–21 µs per call instead of 21–27 µs (two rounds), so part of the
+  gain is the runtime's, not the relay's. The cost is memory (see Spokes held). What the hub still adds per
+  call: the frame checks, the input check, the pending-call entry and its sink, metrics, and the audit record.
+  The 8-connection rows miss where the 1-connection rows meet: more sockets, more wake-ups per call on the hub.
 - **Latency at 1 in flight.** p50 is within 1.2× of raw; p99 moves between 1.3× and 2.9× from run to run,
   depending on how four processes land on two cores.
-- **Cross-instance calls.** Five processes and Redis on two cores; each call is two Redis publishes plus the
+- **Cross-instance calls.** Five processes and Redis on two cores; each call is two instance messages plus the
   relay work on both instances (acks are batched and only sent for calls still unanswered after
-  \`remoteAckMs / 4\`). The p50 at 1 in flight is the Redis round trip plus two relays.
-- **MCP.** Requests that need no stream are answered in JSON now, with and without a session (the rows' notes
-  say \`answered as application/json\`): 9.0k–15.4k calls/s with sessions and 10.8k–11.7k stateless over three runs on 2026-12-06 (this box swings that much between runs), from
-  7.7k / 9.0k on 2026-11-26 — on a box whose raw figures are about a third lower. Not profiled again since; the
-  earlier profile put the rest in the SDK's per-request transport and server objects.
-- **One MCP tool call at 1 in flight** (hub 1.4–2.0× the same tool served by the SDK directly, between runs): the hub's path is two hops (HTTP into the hub, then the spoke's WebSocket) where the direct
-  server has one; not profiled yet.
+  \`remoteAckMs / 4\`). Since 2026-12-07 the messages to one instance within one turn of the event loop go out
+  as one PUBLISH (docs/cluster.md), and with the allocator setting above 64 in flight went from 0.28–0.29× to
+  0.50–0.52× raw (back to back against the build before). The p50 at 1 in flight is the Redis round trip plus
+  two relays.
+- **MCP.** Requests that need no stream are answered in JSON, with and without a session (the rows' notes say
+  \`answered as application/json\`), on a fast path that builds no SDK server or transport. On 2026-12-07 the box
+  ran everything about half as fast as the day before (the raw POST /mcp server: 12.2k instead of 26.8k calls/s),
+  and the hub's share stayed where it was: 0.45–0.51× raw with and without sessions. Not profiled again; the
+  per-request work left is Elysia's request context and hooks, the key check, reading and checking the body, and
+  the relay.
+- **One MCP tool call at 1 in flight** (hub 1.15–1.24× the same tool served by the SDK directly on 2026-12-07,
+  1.4–2.0× before the allocator setting): the hub's path is two hops (HTTP into the hub, then the spoke's
+  WebSocket) where the direct server has one; it meets the target with little margin and moves with the box.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
   throughput is CPU-bound, and the hub hop alone (a plain SDK spoke instead of the bridge) reached 0.29–0.54× of
   the direct figure on this box (profiled 2026-12-05, docs/upstreams.md). The p50 overhead (about +115 µs) is within
   the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
-  preallocated ring (no object per call); the writer encodes batches off the hot path and COPYs them into
-  PGlite on the store's worker thread, or INSERTs them on Postgres. Each row's note splits CPU per call between
-  the hub process and the database (Postgres backends of that hub's database; the store's worker thread inside
-  the hub for PGlite). On these two shared cores the database's CPU is taken from the relay either way; the
-  hub-side cost of the audit is the difference of the two hub CPU figures. On 2026-12-06 (quiet box) that
-  difference was 6–7 µs per call on Postgres (23–25 against 17–18 µs, plus 9 µs in the Postgres backends) and
-  11–14 µs embedded (28–34 against 17–20 µs, plus 8–10 µs on the store's worker thread), over two runs: the audit's own work on the relay's
-  thread — encoding rows and handing batches over — is what keeps on ÷ off at 0.64–0.70× / 0.72–0.80×, not a wait on
-  the database. Not yet profiled with \`bun --cpu-prof\`.
+  preallocated ring (no object per call); the writer encodes each row once, in the form its store reads — COPY
+  text that the store's worker thread COPYs into PGlite, or (since 2026-12-07) JSON lines that one INSERT on
+  Postgres reads with \`json_array_elements\`; before, Postgres batches were written as COPY text, parsed back and
+  stringified again (per row 30–49 → 12–23 µs on a busy box in a micro-benchmark; a held batch 312 → 146 bytes a
+  row). Each row's note splits CPU per call between the hub process and the database (Postgres backends of that
+  hub's database; the store's worker thread inside the hub for PGlite). On these two shared cores the
+  database's CPU is taken from the relay either way: on 2026-12-07 the audit cost 4–5 µs of hub CPU per call
+  on Postgres plus 20–21 µs in its backends, and on the embedded store 11–20 µs plus 10 µs on the worker thread —
+  PGlite's COPY takes about 23 µs of the worker's time per row (1.5 µs of the hub's thread to hand it over),
+  so at 20,000+ calls/s the audit wants most of a core that the relay shares. On ÷ off: 0.65–0.93× embedded
+  and 0.72–0.73× Postgres over two runs that day. Closing it needs the database's work off the relay's cores:
+  Postgres on its own host, as deployed.
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
   flight, per-key limits lifted), main's build (in-thread store, a017a72) and this one back to back, three
@@ -64,14 +78,21 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   full GC and 10 s RSS was still 14–15 KB a spoke, of which the JS heap's capacity was 10–11 KB, over three
   times what is live (blocks the burst's garbage left partly filled; JSC does not compact), and about 1.5 KB
   memory the allocator returns only after its purge delay; read 1 s after the last registration, as the bench
-  does, the figure swings with the timing of the last collection. Closing it: less garbage per registration (the Drizzle multi-row upsert
+  does, the figure swings with the timing of the last collection. With the allocator's purging off (Relay
+  throughput above) that memory is not returned at all: 5,000 spokes, back to back, 27.3 KB a spoke with Bun's
+  default and 38.7 KB with purging off; 21.8–21.9 KB at 15,000 in both full runs of 2026-12-07. The setting
+  trades this memory for CPU on every call; an operator who holds many spokes and few calls can set
+  \`MIMALLOC_PURGE_DELAY=100\` (docs/operations.md). Closing it: less garbage per registration (the Drizzle multi-row upsert
   and its RETURNING rows, a child logger per log line, schema text serialised three times), and fewer
   long-lived cells per spoke (one published-name string per operation). Until 2026-12-06 this bench ran into the
   per-key limits instead (64 connections a key); the fleet's key now gets ceilings above the fleet, as an
   operator of such a fleet would set.
 - **Reconnect storm.** The slowest \`/health\` answer of a round is set by what runs on the event loop when the
   fleet's registrations land: the schema compiler's warm-up now runs before the listener opens, and a written
-  batch of registrations is answered 16 at a time with the loop in between (docs/reliability.md).
+  batch of registrations is answered 16 at a time with the loop in between (docs/reliability.md). On
+  2026-12-07 every startup and registration figure was about twice the day before's for both builds (141 ms for
+  the slowest answer, all back in 2.7 s; 15,000 spokes registered in 16.5 s instead of 9.6 s), the box's own
+  speed that day, not the build: the build before, measured back to back, started no faster.
 - **Cold start and binary size.** Bytecode and an embedded sourcemap; PGlite's assets are embedded
   zstd-compressed (1.2 MB smaller than gzip, and faster to inflate) and inflated only when the embedded store
   opens. Cold start with Postgres + Redis was 93 ms on 2026-11-26 and 158–254 ms between runs on 2026-12-06:
@@ -81,5 +102,9 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   CPU per start went from about 600 to 430–480 ms). Most of what remains is loading the bundle: in profiles of
   it, the MCP SDK's zod schemas are a quarter and @redis/client an eighth. Of the binary's 129.3 MB (target
   130 MB), 107.4 MB is the Bun runtime, 10.3 MB the bytecode (it saves about 140 ms of CPU per start) and
-  3.2 MB the sourcemap.
+  3.2 MB the sourcemap. A \`serve\` or \`bridge\` started without the allocator setting executes itself again
+  once (src/allocator.ts); the bundle is split so that the first start loads only a tiny entry chunk, which costs
+  about 15–20 ms (\`serve --help\`: 127–139 ms against 107–121 ms with the variable already set; unsplit it was
+  45 ms). On 2026-12-07 cold starts were 357–421 ms (Postgres + Redis) on a box where the build before this
+  session's changes took 436–474 ms back to back: that day's box, not the build, misses the target.
 `;
