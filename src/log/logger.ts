@@ -31,26 +31,62 @@ const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
 
 /** Creates a logger. Every message and field is redacted before it is written. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const threshold = LOG_LEVELS.indexOf(options.level ?? "info");
   const format = options.format ?? "json";
-  const sink = options.sink ?? stderrSink;
-  const render = format === "pretty" ? renderPretty : renderJson;
-
-  const make = (context: LogFields): Logger => {
-    const write = (level: LogLevel, message: string, fields?: LogFields) => {
-      if (LOG_LEVELS.indexOf(level) < threshold) return;
-      const merged = fields ? { ...context, ...fields } : context;
-      sink(render(level, redactText(message), redactValue(merged) as LogFields));
-    };
-    return {
-      debug: (m, f) => write("debug", m, f),
-      info: (m, f) => write("info", m, f),
-      warn: (m, f) => write("warn", m, f),
-      error: (m, f) => write("error", m, f),
-      child: (fields) => make({ ...context, ...fields }),
-    };
+  const output: Output = {
+    threshold: LOG_LEVELS.indexOf(options.level ?? "info"),
+    sink: options.sink ?? stderrSink,
+    render: format === "pretty" ? renderPretty : renderJson,
   };
-  return make(options.context ?? {});
+  return new BoundLogger(output, options.context ?? {});
+}
+
+/** What every logger made from one `createLogger` shares. */
+interface Output {
+  threshold: number;
+  sink: LogSink;
+  render: (level: LogLevel, msg: string, fields: LogFields) => string;
+}
+
+/**
+ * A logger and its bound fields: methods on the prototype, so a child logger — made per connection for the few
+ * lines it writes — is one object, not a set of closures (issue #11: what a registration leaves behind).
+ */
+class BoundLogger implements Logger {
+  readonly #output: Output;
+  readonly #context: LogFields;
+
+  constructor(output: Output, context: LogFields) {
+    this.#output = output;
+    this.#context = context;
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.#write(0, "debug", message, fields);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#write(1, "info", message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#write(2, "warn", message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#write(3, "error", message, fields);
+  }
+
+  child(fields: LogFields): Logger {
+    return new BoundLogger(this.#output, { ...this.#context, ...fields });
+  }
+
+  /** `rank`: the level's index in `LOG_LEVELS`. */
+  #write(rank: number, level: LogLevel, message: string, fields: LogFields | undefined): void {
+    const output = this.#output;
+    if (rank < output.threshold) return;
+    const merged = fields ? { ...this.#context, ...fields } : this.#context;
+    output.sink(output.render(level, redactText(message), redactValue(merged) as LogFields));
+  }
 }
 
 /** A logger that writes nothing (tests, CLI commands that only print results). */
