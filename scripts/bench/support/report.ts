@@ -64,7 +64,7 @@ export function benchmarksMarkdown(results: BenchResult[], ctx: ReportContext): 
     "",
     "```sh",
     "bun scripts/build.ts   # dist/alkhub",
-    "bun run bench          # all of them (about 6 minutes on 2 cores); writes this file and benchmarks-relay.svg",
+    "bun run bench          # all of them (about 14 minutes on 2 cores); writes this file and benchmarks-relay.svg",
     "bun scripts/bench/relay.ts --in-flight 64 --connections 1   # one script alone prints its table",
     "```",
     "",
