@@ -18,7 +18,12 @@ export const MAX_BATCH_CHARS = 64 * 1024;
 
 /** The messages one published text carries (a single message is a batch of one). */
 export function splitBatch(text: string): string[] {
-  return text.includes(BATCH_SEPARATOR) ? text.split(BATCH_SEPARATOR) : [text];
+  return text.split(BATCH_SEPARATOR);
+}
+
+/** Whether a published text carries more than one message. */
+export function isBatch(text: string): boolean {
+  return text.includes(BATCH_SEPARATOR);
 }
 
 interface Pending {

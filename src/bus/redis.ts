@@ -7,7 +7,7 @@ import { withDeadline } from "../deadline.ts";
 import { UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { HealthListeners } from "./handlers.ts";
-import { InstanceOutbox, splitBatch } from "./instance-batches.ts";
+import { InstanceOutbox, isBatch, splitBatch } from "./instance-batches.ts";
 import {
   describeTarget,
   type RedisOptions,
@@ -181,6 +181,11 @@ class RedisBus implements Bus {
 
   onInstanceMessage(handler: BusHandler): Promise<Unsubscribe> {
     return this.subscribe(instanceChannel(this.instanceId), (text, channel) => {
+      // A message that travelled alone is handed on as it came (the subscription catches a throw): no copy.
+      if (!isBatch(text)) {
+        handler(text, channel);
+        return;
+      }
       for (const message of splitBatch(text)) {
         // One message failing must not cost the others of its batch.
         try {
