@@ -14,16 +14,16 @@
  * environment plus this one variable. A value the operator set wins (`MIMALLOC_PURGE_DELAY=100` is Bun's own).
  */
 
+import { commandWord } from "./cli/command-word.ts";
+
 /** The variable mimalloc reads, and its value: freed memory is never handed back to the kernel on a timer. */
 export const PURGE_DELAY_VARIABLE = "MIMALLOC_PURGE_DELAY";
 export const PURGE_DELAY_MS = "-1";
 
 /** Whether `argv` (after the executable) runs a long-lived command: `serve` (also the default) or `bridge`. */
 export function isLongRunning(argv: readonly string[]): boolean {
-  const first = argv[0];
-  if (first === undefined) return true;
-  if (first === "--help" || first === "-h") return false;
-  return first === "serve" || first === "bridge" || first.startsWith("-");
+  const word = commandWord(argv);
+  return word === "serve" || word === "bridge";
 }
 
 /**

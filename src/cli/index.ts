@@ -5,6 +5,7 @@ import { bridgeCommand } from "./bridge.ts";
 import { createCallsCommand } from "./calls.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { processIo } from "./command.ts";
+import { commandWord } from "./command-word.ts";
 import { configCommand } from "./config.ts";
 import { openStoreForCommand, withMigratedStore } from "./context.ts";
 import { printFirstAdminKey } from "./first-admin-key.ts";
@@ -53,19 +54,19 @@ function usage(commands: Command[]): string {
 /** Runs one command line and returns the exit code. Errors print their message (redacted), never a stack. */
 export async function runCli(argv: string[], io: CommandIo = processIo): Promise<ExitCode> {
   const commands = allCommands();
-  const [first, ...rest] = argv;
-  if (first === "--help" || first === "-h" || first === "help") {
+  const word = commandWord(argv);
+  if (word === "help") {
     io.out(usage(commands));
     return EXIT_CODES.OK;
   }
-  const named = first === undefined ? undefined : commands.find((c) => c.name === first);
-  if (!named && first !== undefined && !first.startsWith("-")) {
-    io.err(`alkhub: unknown command "${first}"\n\n${usage(commands)}`);
+  const command = commands.find((c) => c.name === word);
+  if (!command) {
+    io.err(`alkhub: unknown command "${word}"\n\n${usage(commands)}`);
     return EXIT_CODES.USAGE;
   }
-  const command = named ?? serveCommand;
   try {
-    return await command.run(named ? rest : argv, io);
+    // `serve` by default takes the whole line (it starts with an option); a named command, what follows it.
+    return await command.run(argv[0] === word ? argv.slice(1) : argv, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(redactText(error instanceof LocalError ? message : `alkhub ${command.name}: ${message}`));
