@@ -26,6 +26,7 @@ import {
   fmtUs,
   formatSpread,
   parseBenchArgs,
+  postgresBackendTicks,
   printRows,
   progress,
   runCaller,
@@ -58,20 +59,6 @@ function workerThreadTicks(pid: number): number {
       ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // The thread ended between the listing and the read.
-    }
-  }
-  return ticks;
-}
-
-/** CPU ticks of the Postgres backends connected to `database` (read through `admin`). */
-async function backendTicks(admin: postgres.Sql, database: string): Promise<number> {
-  const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      ticks += cpuTicks(pid);
-    } catch {
-      // A backend that ended meanwhile; Postgres on another host cannot be read at all.
     }
   }
   return ticks;
@@ -155,7 +142,7 @@ export async function measureAudit(options: AuditOptions, store: StoreKind) {
         const target = which === "on" ? on : off;
         const dbTicks = () =>
           target.db
-            ? backendTicks(admin, target.db.name)
+            ? postgresBackendTicks(admin, target.db.name)
             : Promise.resolve(workerThreadTicks(target.hub.pid));
         const db0 = await dbTicks();
         const t0 = performance.now();

@@ -29,7 +29,7 @@ interface Batch {
  * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
  * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once for
  * the store: on the embedded store COPY text, each batch one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`);
- * on Postgres JSON lines, each batch one multi-row INSERT (`json_array_elements`; postgres.js's COPY stream is
+ * on Postgres JSON lines, each batch one multi-row INSERT (`jsonb_array_elements`; postgres.js's COPY stream is
  * unsafe under Bun). A batch refused for its data is written again row by row, dropping only the rows refused.
  *
  * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
@@ -310,7 +310,8 @@ export class CallAudit implements AuditSink {
     const copyFrom = this.#store.copyFrom;
     try {
       if (copyFrom) await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
-      else await insertJsonRows(this.#store.db, jsonArrayOf(batch.chunks), this.#opts.writeTimeoutMs);
+      else
+        await insertJsonRows(this.#store.db, jsonArrayOf(batch.chunks), this.#opts.writeTimeoutMs, "refuse");
       this.#removeHead(batch);
       this.#settle(batch.rows, 0);
       return batch.rows;
@@ -321,11 +322,10 @@ export class CallAudit implements AuditSink {
         return 0;
       }
     }
-    // Refused for its data — or, for a COPY, for a duplicate id of a retried COPY that did commit, which a
-    // multi-row INSERT that skips duplicates writes at once. Then one row at a time so a bad row costs only
-    // itself.
+    // Refused for its data — or for a duplicate id of a retried batch that did commit, which a multi-row
+    // INSERT that skips duplicates writes at once. Then one row at a time so a bad row costs only itself.
     const rows = this.#lines.parse(batch.chunks);
-    const written = await this.#insertFallback(rows, copyFrom !== undefined);
+    const written = await this.#insertFallback(rows);
     if (written.left.length === 0) {
       this.#removeHead(batch);
     } else {
@@ -338,22 +338,20 @@ export class CallAudit implements AuditSink {
   }
 
   /**
-   * INSERTs `rows` (all in one statement first when `batchFirst`, then one by one); returns how many were
-   * written and the rows an outage left unwritten.
+   * INSERTs `rows`, skipping ids already written (all in one statement first, then one by one); returns how
+   * many were written and the rows an outage left unwritten.
    */
-  async #insertFallback(rows: CallRow[], batchFirst: boolean): Promise<{ count: number; left: CallRow[] }> {
+  async #insertFallback(rows: CallRow[]): Promise<{ count: number; left: CallRow[] }> {
     const db = this.#store.db;
-    if (batchFirst) {
-      try {
-        await insertRows(db, rows, this.#opts.writeTimeoutMs);
-        this.#settle(rows.length, 0);
-        return { count: rows.length, left: [] };
-      } catch (error) {
-        this.#failuresTotal.inc();
-        if (!isRowError(error)) {
-          this.#noteOutage(error);
-          return { count: 0, left: rows };
-        }
+    try {
+      await insertRows(db, rows, this.#opts.writeTimeoutMs);
+      this.#settle(rows.length, 0);
+      return { count: rows.length, left: [] };
+    } catch (error) {
+      this.#failuresTotal.inc();
+      if (!isRowError(error)) {
+        this.#noteOutage(error);
+        return { count: 0, left: rows };
       }
     }
     const result = await insertOneByOne(db, rows, this.#opts.writeTimeoutMs);

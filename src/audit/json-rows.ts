@@ -4,7 +4,7 @@ import type { CallRow } from "./rows.ts";
 
 /**
  * Encodes rows as JSON arrays, one per line, in `CALL_COLUMNS` order with timestamps as epoch milliseconds:
- * the text a Postgres batch INSERT reads with `json_array_elements` (`insertJsonRows`). Written straight from
+ * the text a Postgres batch INSERT reads with `jsonb_array_elements` (`insertJsonRows`). Written straight from
  * each row as the ring is drained, so a Postgres batch costs the hub one encoding pass — before, the rows were
  * written as COPY text, parsed back into objects and stringified again for every batch (issue #11).
  */

@@ -14,8 +14,9 @@ import {
   type CallOutcome,
   type CallRecord,
 } from "../../src/audit/index.ts";
+import { JsonLineWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
 import { toCallRow } from "../../src/audit/rows.ts";
-import { insertRows } from "../../src/audit/statements.ts";
+import { insertJsonRows, insertRows } from "../../src/audit/statements.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { createLogger, silentLogger } from "../../src/log/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
@@ -252,21 +253,25 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
     for (let i = 0; i < 20; i++) audit.record(callRecord(i));
     expect(await audit.flush()).toBe(20);
     const [row] = await store.db.select().from(calls).limit(1);
-    const again = store.copyFrom
-      ? // The embedded store COPYs: a duplicate id refuses the batch (23505), and the writer falls back to INSERTs.
-        store.copyFrom(
+    const settled = (write: Promise<void>) =>
+      write.then(
+        () => "written",
+        (e: unknown) => (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code,
+      );
+    const duplicate = { ...toCallRow(callRecord(99), "inst"), id: row!.id };
+    // A batch's first write refuses a duplicate id (23505) on either store: the embedded store COPYs, Postgres
+    // INSERTs without `on conflict`, the cheaper statement (scripts/bench/audit-insert.ts)...
+    const batchWrite = store.copyFrom
+      ? store.copyFrom(
           "calls",
           ["id", "request_id", "operation", "outcome", "started_at", "instance_id"],
           [`${row!.id}\treq-x\top\tok\t2026-01-01T00:00:00.000Z\tinst\n`],
           3_000,
         )
-      : // Postgres INSERTs skip ids already there.
-        insertRows(store.db, [{ ...toCallRow(callRecord(99), "inst"), id: row!.id }], 3_000);
-    const outcome = await again.then(
-      () => "written",
-      (e: unknown) => (e as { code?: string }).code,
-    );
-    expect(outcome).toBe(store.copyFrom ? "23505" : "written");
+      : insertJsonRows(store.db, jsonArrayOf([new JsonLineWriter().line(duplicate)]), 3_000, "refuse");
+    expect(await settled(batchWrite)).toBe("23505");
+    // ...and the writer's fallback, INSERTs that skip ids already there, writes the rest of such a batch.
+    expect(await settled(insertRows(store.db, [duplicate], 3_000))).toBe("written");
     expect(await rowCount()).toBe(20);
   });
 

@@ -1,5 +1,6 @@
 /** Reading another process's CPU time and memory from /proc (Linux only), as PERFORMANCE.md prescribes. */
 import { readFileSync } from "node:fs";
+import type postgres from "postgres";
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on every Linux build in use). */
 export const CLOCK_TICKS_PER_S = 100;
@@ -11,6 +12,20 @@ export function cpuTicks(pid: number): number {
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU ticks of the Postgres backends connected to `database` (listed through `admin`; local servers only). */
+export async function postgresBackendTicks(admin: postgres.Sql, database: string): Promise<number> {
+  const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      ticks += cpuTicks(pid);
+    } catch {
+      // A backend that ended meanwhile; Postgres on another host cannot be read at all.
+    }
+  }
+  return ticks;
 }
 
 /** Resident set size of `pid`, in KiB (VmRSS of /proc/<pid>/status). */
