@@ -8,13 +8,23 @@ export interface BodyLimits {
 
 /**
  * The request body as text, read no further than `maxBytes`: a declared `Content-Length` over the limit is
- * refused before anything is read, and a body streamed without one is counted chunk by chunk and cut off at
- * the limit (the rest is never buffered). Returns `PAYLOAD_TOO_LARGE` or the text.
+ * refused before anything is read, one within it is read whole, and a body streamed without one is counted
+ * chunk by chunk and cut off at the limit (the rest is never buffered). Returns `PAYLOAD_TOO_LARGE` or the text.
  */
 export async function readBodyText(request: Request, maxBytes: number): Promise<string | HubError> {
   const tooLarge = () => new HubError("PAYLOAD_TOO_LARGE", `the body is larger than ${maxBytes} bytes`);
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) return tooLarge();
+  const length = declared === null ? Number.NaN : Number(declared);
+  if (length > maxBytes) return tooLarge();
+  if (Number.isSafeInteger(length)) {
+    // The declared length is what the server reads, and it is within the limit: the runtime reads the body
+    // natively, several times cheaper than pulling it through a stream reader (a third of /mcp's CPU).
+    try {
+      return await request.text();
+    } catch {
+      return new HubError("VALIDATION_ERROR", "the body could not be read to its end");
+    }
+  }
   if (!request.body) return "";
   const reader = request.body.getReader();
   const decoder = new TextDecoder();

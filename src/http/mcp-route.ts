@@ -41,7 +41,7 @@ export function mcpRoutes(deps: McpRouteDeps) {
           : jsonRpcError(400, -32700, `Parse error: ${body.message}`);
       }
     }
-    const address = deps.auth.address(request);
+    const address = () => deps.auth.address(request);
     return deps.endpoint().handle({ request, identity, target, body, address });
   };
   return new Elysia({ name: "mcp-routes" })

@@ -121,12 +121,13 @@ export class RequestAuthenticator {
 
   /** Checks `key` presented by `request` some other way than a header (the dashboard's sign-in body). */
   async checkKey(request: Request, key: string): Promise<KeyCheck> {
-    const address = this.address(request);
+    let address: string | undefined;
+    const addressOf = () => (address ??= this.address(request));
     const keyId = parseApiKeyId(key);
     const failures = this.#options.failures;
     const keys = this.#options.keys();
     // A key verified a moment ago is not held up by someone guessing at its id: only the guesses are.
-    const waitMs = failures.blockedFor(address, keys.isCached(key) ? undefined : keyId);
+    const waitMs = failures.blockedFor(addressOf, keys.isCached(key) ? undefined : keyId);
     if (waitMs > 0) {
       return {
         ok: false,
@@ -154,7 +155,7 @@ export class RequestAuthenticator {
     }
     this.#noteLookups(keys);
     if (verified.ok) return verified;
-    failures.failed(address, keyId, verified.reason);
+    failures.failed(addressOf(), keyId, verified.reason);
     return {
       ok: false,
       status: 401,
@@ -201,7 +202,7 @@ export class RequestAuthenticator {
       response: jsonResponse(new HubError("ACCESS_DENIED", message).toWire(), 401),
     });
     // An address blocked for guessing keys is blocked here too.
-    if (this.#options.failures.blockedFor(this.address(request), undefined) > 0) {
+    if (this.#options.failures.blockedFor(() => this.address(request), undefined) > 0) {
       return refuse("too many failed authentications; try again later");
     }
     // Not counted as a failed authentication: a sealed token cannot be guessed, and an expired cookie is what

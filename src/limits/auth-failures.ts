@@ -52,9 +52,20 @@ export class AuthFailures {
     this.#log = log;
   }
 
-  /** Milliseconds until `address` (or the presented `keyId`) may try again; 0 when it may now. */
-  blockedFor(address: string, keyId: string | undefined, now = Date.now()): number {
-    const byAddress = waitOf(this.#byAddress.get(address), this.#limits.perAddressPerMinute, now);
+  /**
+   * Milliseconds until `address` (or the presented `keyId`) may try again; 0 when it may now. `address` may be
+   * a function that finds it: it is called only while some address has failed, so a request on a quiet hub
+   * does not pay for the lookup (the socket's peer address is a native call per request).
+   */
+  blockedFor(address: string | (() => string), keyId: string | undefined, now = Date.now()): number {
+    const byAddress =
+      this.#byAddress.size === 0
+        ? 0
+        : waitOf(
+            this.#byAddress.get(typeof address === "string" ? address : address()),
+            this.#limits.perAddressPerMinute,
+            now,
+          );
     const byKey =
       keyId === undefined ? 0 : waitOf(this.#byKeyId.get(keyId), this.#limits.perKeyIdPerMinute, now);
     return Math.max(byAddress, byKey);

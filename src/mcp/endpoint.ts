@@ -56,8 +56,11 @@ export interface McpRequest {
   target: McpTarget;
   /** The parsed JSON body of a POST (undefined for GET and DELETE). */
   body: unknown;
-  /** The client's address: with the key, it owns the calls of a request without a session. */
-  address: string;
+  /**
+   * Finds the client's address: with the key, it owns the calls of a request without a session (looked up only
+   * then; it is a native call per request).
+   */
+  address: () => string;
 }
 
 type JsonRpcMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: Record<string, unknown> };
@@ -406,10 +409,14 @@ function jsonRpcError(
  * to the key), or without one the key and the client address. Anonymous callers without a session share one
  * identity, so their calls are not cancellable by id at all (dropping the response stream still cancels).
  */
-function callOwner(identity: Identity, sessionId: string | undefined, address: string): string | undefined {
+function callOwner(
+  identity: Identity,
+  sessionId: string | undefined,
+  address: () => string,
+): string | undefined {
   if (sessionId !== undefined) return `${identity.keyId}\u0000s:${sessionId}`;
   if (identity.keyId === ANONYMOUS_KEY_ID) return undefined;
-  return `${identity.keyId}\u0000a:${address}`;
+  return `${identity.keyId}\u0000a:${address()}`;
 }
 
 /** The key id of callers without a key (`mcp.anonymous`). */
