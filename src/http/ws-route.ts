@@ -3,7 +3,8 @@ import { Elysia } from "elysia";
 import type { Identity } from "../auth/index.ts";
 import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
 import { HubError, parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
-import type { FrameSocket, SpokeGateway, SpokeSession } from "../spokes/index.ts";
+import type { SpokeGateway, SpokeSession } from "../spokes/index.ts";
+import { CoalescingSocket } from "./coalescing-socket.ts";
 import { jsonResponse } from "./json-response.ts";
 import { checkOriginAndHost, type OriginPolicy } from "./origin-check.ts";
 import type { RequestAuthenticator } from "./request-auth.ts";
@@ -24,7 +25,7 @@ type UpgradeCheck = { ok: true; identity: Identity } | { ok: false; status: numb
  * handler calls `ws.data.open`, `.message`, `.pong` and `.close`; here they are methods on the prototype, so a
  * connection costs this one small object (and the session) — not the upgrade's whole request context, which
  * Elysia's own `.ws()` route keeps alive in closures for the life of the socket (about 20 KB a connection,
- * issue #11). Bun's socket itself is the session's `FrameSocket`.
+ * issue #11). The session's `FrameSocket` is a `CoalescingSocket` over Bun's socket.
  */
 class WsConnection {
   readonly #gateway: SpokeGateway;
@@ -37,11 +38,13 @@ class WsConnection {
   }
 
   open(raw: ServerWebSocket<WsConnection>): void {
-    const socket: FrameSocket = raw;
-    this.#state = this.#gateway.open(socket, this.#state as Identity);
+    const socket = new CoalescingSocket(raw);
+    const session = this.#gateway.open(socket, this.#state as Identity);
+    socket.onDropped = () => session.closeSlowConsumer();
+    this.#state = session;
   }
 
-  // Bun calls this inside its own callback, synchronously: the frames sent in answer are corked into one write.
+  // The frames sent in answer leave when this turn of the event loop ends, with the others of the turn.
   message(_raw: ServerWebSocket<WsConnection>, message: string | Buffer): void {
     this.#gateway.message(this.#state as SpokeSession, message);
   }

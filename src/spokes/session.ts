@@ -83,8 +83,13 @@ export class SpokeSession implements SpokeLink {
   send(frame: string): boolean {
     if (this.#phase === "closing" || this.#phase === "closed") return false;
     if (this.#socket.send(frame) !== 0) return true;
-    this.close(CLOSE_CODES.SLOW_CONSUMER, "send buffer full: the connection reads too slowly");
+    this.closeSlowConsumer();
     return false;
+  }
+
+  /** The socket dropped a frame because the peer reads too slowly: closes the connection with 1013. */
+  closeSlowConsumer(): void {
+    this.close(CLOSE_CODES.SLOW_CONSUMER, "send buffer full: the connection reads too slowly");
   }
 
   sendCallError(requestId: string, error: HubError): void {

@@ -1,0 +1,93 @@
+import type { ServerWebSocket } from "bun";
+import type { FrameSocket } from "../spokes/index.ts";
+
+/**
+ * A /ws connection's `FrameSocket` that coalesces its writes: the first frame sent to the connection in a turn
+ * of the event loop is written at once; any more in the same turn wait for the turn's end (`setImmediate`) and
+ * are written together, corked into one write. A relay's sends mostly go to *another* socket than the one whose
+ * frame is being handled (a call to its spoke, a reply to its caller), and Bun corks only the socket whose
+ * callback is running: uncorked, every frame was a `send` system call of its own — half of the hub's sampled
+ * CPU under 64 calls in flight (issue #11). One call at a time loses nothing (its frame goes at once); a busy
+ * connection's frames leave in two writes a turn instead of one each, in order.
+ *
+ * A frame written at once reports what the runtime said (0 when it dropped it: the peer reads too slowly). A
+ * queued frame is reported as queued (-1); if the runtime drops one at the end of the turn, `onDropped` is
+ * called and nothing more of that turn is written. `close` writes what is queued first, so a last frame (an
+ * error, a notice) goes out before the close.
+ */
+export class CoalescingSocket implements FrameSocket {
+  readonly #raw: ServerWebSocket<unknown>;
+  /** Whether a frame was written in this turn (the next ones of the turn are queued). */
+  #sentThisTurn = false;
+  #queued: string[] = [];
+  /** Called once per turn in which the runtime dropped a queued frame. */
+  onDropped: () => void = () => {};
+
+  constructor(raw: ServerWebSocket<unknown>) {
+    this.#raw = raw;
+  }
+
+  send(text: string): number {
+    if (!this.#sentThisTurn) {
+      this.#sentThisTurn = true;
+      atEndOfTurn(this);
+      return this.#raw.send(text);
+    }
+    this.#queued.push(text);
+    return -1;
+  }
+
+  ping(): void {
+    this.#raw.ping();
+  }
+
+  close(code: number, reason: string): void {
+    this.flush();
+    this.#raw.close(code, reason);
+  }
+
+  /** Writes the queued frames; runs when the turn in which they were sent ends. */
+  flush(): void {
+    this.#sentThisTurn = false;
+    const frames = this.#queued;
+    if (frames.length === 0) return;
+    this.#queued = [];
+    const raw = this.#raw;
+    let dropped = false;
+    if (frames.length === 1) {
+      dropped = raw.send(frames[0]!) === 0;
+    } else {
+      raw.cork(() => {
+        for (const frame of frames) {
+          if (raw.send(frame) === 0) {
+            dropped = true;
+            return;
+          }
+        }
+      });
+    }
+    if (dropped) this.onDropped();
+  }
+}
+
+/** The sockets written to in this turn, flushed together by one `setImmediate` when it ends. */
+let touched: CoalescingSocket[] = [];
+
+function atEndOfTurn(socket: CoalescingSocket): void {
+  if (touched.length === 0) setImmediate(flushTouched);
+  touched.push(socket);
+}
+
+function flushTouched(): void {
+  const sockets = touched;
+  touched = [];
+  for (const socket of sockets) {
+    try {
+      socket.flush();
+    } catch {
+      // The runtime refused the socket outright (it is gone): the frames are lost as if dropped, and the
+      // other sockets of this turn are still written.
+      socket.onDropped();
+    }
+  }
+}
