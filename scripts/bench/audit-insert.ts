@@ -4,7 +4,7 @@
  * work shares the cores with the relay on a one-box deployment, so this is the audit's cost that the
  * relay-throughput rows feel.
  *
- * Ways, each writing `--batches` batches of `--rows` rows encoded by the hub's own `JsonLineWriter`/`CopyLineWriter`:
+ * Ways, each writing `--batches` batches of `--rows` rows encoded by the hub's own `JsonRowWriter`/`CopyLineWriter`:
  *   refuse  — the hub's batch write (`insertJsonRows(…, "refuse")`: jsonb, no `on conflict`)
  *   skip    — the hub's fallback after a refused batch (`insertJsonRows(…, "skip")`)
  *   before  — the statement used until 2026-12-07 (`json_array_elements` on `json`, `on conflict do nothing`)
@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { CALL_COLUMNS, CopyLineWriter } from "../../src/audit/copy-rows.ts";
-import { JsonLineWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
+import { JsonRowWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
 import { toCallRow } from "../../src/audit/rows.ts";
 import { insertJsonRows } from "../../src/audit/statements.ts";
 import { silentLogger } from "../../src/log/index.ts";
@@ -63,7 +63,7 @@ function record(i: number, now: number): CallRecord {
 
 /** `BATCHES` batches, each as the given writer encodes it. */
 function encodeBatches(way: Way, from: number): string[] {
-  const writer = way === "copy" ? new CopyLineWriter() : new JsonLineWriter();
+  const writer = way === "copy" ? new CopyLineWriter() : new JsonRowWriter();
   const batches: string[] = [];
   const now = Date.now();
   for (let b = 0; b < BATCHES; b++) {

@@ -5,7 +5,7 @@ import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
 import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
-import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
+import { JsonRowWriter, jsonArrayOf } from "./json-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
 import type { RowEncoding } from "./row-encoding.ts";
 import { type CallRow, isRowError, reasonOf, sqlStateOf, toCallRow } from "./rows.ts";
@@ -29,7 +29,7 @@ interface Batch {
  * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
  * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once for
  * the store: on the embedded store COPY text, each batch one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`);
- * on Postgres JSON lines, each batch one multi-row INSERT (`jsonb_array_elements`; postgres.js's COPY stream is
+ * on Postgres JSON arrays, each batch one multi-row INSERT (`jsonb_array_elements`; postgres.js's COPY stream is
  * unsafe under Bun). A batch refused for its data is written again row by row, dropping only the rows refused.
  *
  * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
@@ -51,7 +51,7 @@ export class CallAudit implements AuditSink {
   readonly #ring: CallRing;
   /** The record `#ring.shift` hands out, reused for every row. */
   readonly #scratch = newCallRecord();
-  /** COPY text for the embedded store, JSON lines for Postgres: what the store's batch write reads. */
+  /** COPY text for the embedded store, JSON arrays for Postgres: what the store's batch write reads. */
   readonly #lines: RowEncoding;
   /** Encoded rows not yet written (the spill while the database is away). */
   #batches: Batch[] = [];
@@ -81,7 +81,7 @@ export class CallAudit implements AuditSink {
   constructor(options: CallAuditOptions) {
     this.#opts = resolveAuditOptions(options);
     this.#store = options.store;
-    this.#lines = options.store.copyFrom ? new CopyLineWriter() : new JsonLineWriter();
+    this.#lines = options.store.copyFrom ? new CopyLineWriter() : new JsonRowWriter();
     this.#log = options.log;
     this.#instanceId = options.instanceId;
     this.#enabled = options.enabled;

@@ -1,6 +1,6 @@
 import { inArray, lt, sql } from "drizzle-orm";
 import { calls, type Database } from "../store/index.ts";
-import { JsonLineWriter, jsonArrayOf } from "./json-rows.ts";
+import { JsonRowWriter, jsonArrayOf } from "./json-rows.ts";
 import { type CallRow, isRowError } from "./rows.ts";
 
 /**
@@ -26,7 +26,7 @@ export async function withTimeout<T>(query: PromiseLike<T>, timeoutMs: number, w
 export type OnDuplicateId = "refuse" | "skip";
 
 /**
- * One multi-row INSERT of the rows in `json` (an array of `JsonLineWriter` rows, `jsonArrayOf`), sent as a
+ * One multi-row INSERT of the rows in `json` (an array of `JsonRowWriter` rows, `jsonArrayOf`), sent as a
  * single text parameter that `jsonb_array_elements` expands. A duplicate id (a retried batch that did commit)
  * refuses the whole statement (23505) or is skipped, as `duplicates` says.
  *
@@ -52,7 +52,7 @@ export async function insertJsonRows(
   await withTimeout(db.execute(statement), timeoutMs, "audit INSERT");
 }
 
-const rowWriter = new JsonLineWriter();
+const rowWriter = new JsonRowWriter();
 
 /** `insertJsonRows` for rows held as objects (the fallback after a refused batch): duplicate ids are skipped. */
 export async function insertRows(db: Database, rows: readonly CallRow[], timeoutMs: number): Promise<void> {

@@ -14,7 +14,7 @@ import {
   type CallOutcome,
   type CallRecord,
 } from "../../src/audit/index.ts";
-import { JsonLineWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
+import { JsonRowWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
 import { toCallRow } from "../../src/audit/rows.ts";
 import { insertJsonRows, insertRows } from "../../src/audit/statements.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
@@ -268,7 +268,7 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
           [`${row!.id}\treq-x\top\tok\t2026-01-01T00:00:00.000Z\tinst\n`],
           3_000,
         )
-      : insertJsonRows(store.db, jsonArrayOf([new JsonLineWriter().line(duplicate)]), 3_000, "refuse");
+      : insertJsonRows(store.db, jsonArrayOf([new JsonRowWriter().line(duplicate)]), 3_000, "refuse");
     expect(await settled(batchWrite)).toBe("23505");
     // ...and the writer's fallback, INSERTs that skip ids already there, writes the rest of such a batch.
     expect(await settled(insertRows(store.db, [duplicate], 3_000))).toBe("written");
