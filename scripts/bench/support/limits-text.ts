@@ -7,18 +7,25 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
-- **Relay throughput and CPU per call.** Profiled on 2026-12-07 with \`perf\` (the whole process: native code,
-  kernel and the runtime's threads): a fifth of the hub's samples and a quarter of the raw relay's were the
-  allocator handing memory back to the kernel and taking it again — \`madvise\`, the page faults after it, and
-  on this VM the TLB shootdowns each \`madvise\` sends to the other core. Bun's allocator (mimalloc) purges freed
-  memory 100 ms after it is freed, and a relay's steady garbage makes that a cycle. The hub now runs with
-  purging off (\`MIMALLOC_PURGE_DELAY=-1\`, set by the hub itself: src/allocator.ts, docs/operations.md); against
-  the build before, back to back on a busy box, hub CPU per call went from 47–58 to 24–33 µs (1.7–2.3× → 1.2–1.4×
-  raw) and cross-instance calls from 0.28× to 0.50× raw. The raw relay keeps Bun's default, as the baseline is
-  defined; run with the same setting it used 20–21 µs per call instead of 21–27 µs (two rounds), so part of the
-  gain is the runtime's, not the relay's. The cost is memory (see Spokes held). What the hub still adds per
-  call: the frame checks, the input check, the pending-call entry and its sink, metrics, and the audit record.
-  The 8-connection rows miss where the 1-connection rows meet: more sockets, more wake-ups per call on the hub.
+- **Relay throughput and CPU per call.** Since 2026-12-07 (second session) a /ws connection's frames that leave
+  in the same turn of the event loop are corked into one write (\`http/coalescing-socket.ts\`): \`bun --cpu-prof\`
+  of the hub at 64 calls in flight had put about half its sampled time in the native \`send\` — one system call
+  per frame, because Bun corks only the socket whose callback is running and a relay writes to the other one.
+  Back to back against the build before, on an Intel box where the raw relay took 8 µs per call: 64 in flight
+  43.6–44.4k → 58.4–61.8k calls/s, hub CPU per call 14.7–14.8 → 11.7–11.8 µs. What limits the rows now is the
+  call audit: the same build with \`audit.enabled: false\` relays 0.93× raw at 64 in flight with p99 1.5× raw
+  (81.8k calls/s), and with it on 0.62–0.68×. The audit costs the hub's thread about 2.5 µs a call (encoding the
+  row, \`Bun.randomUUIDv7\`, handing the batch to postgres.js: about a sixth of the hub's sampled time) and
+  Postgres's backend about 5 µs on the cores the relay shares, in bursts of 5,000 rows that also set the p99 at
+  64 in flight. Moving the row encoding and the driver to a worker thread fed from a numeric ring is the next
+  step; it does not exist yet. Earlier (profiled with \`perf\` on 2026-12-07 on an AMD box): a fifth of the hub's
+  samples were the allocator handing memory back to the kernel and taking it again (\`madvise\`, page faults,
+  TLB shootdowns); the hub runs with purging off (\`MIMALLOC_PURGE_DELAY=-1\`, set by the hub itself:
+  src/allocator.ts, docs/operations.md), which took hub CPU per call from 47–58 to 24–33 µs on that box. The raw
+  relay keeps Bun's default, as the baseline is defined; run with the same setting it used 20–21 instead of
+  21–27 µs per call there, so part of that gain is the runtime's. The cost is memory (see Spokes held). The
+  ratios move with the machine: the same build measured 1.25× raw CPU per call on the AMD box and 1.4–1.5× on
+  the Intel one, where system calls are cheaper and the hub's own JavaScript weighs more.
 - **Latency at 1 in flight.** p50 is within 1.2× of raw; p99 moves between 1.3× and 2.9× from run to run,
   depending on how four processes land on two cores.
 - **Cross-instance calls.** Five processes and Redis on two cores; each call is two instance messages plus the
@@ -28,32 +35,37 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   0.50–0.52× raw (back to back against the build before). The p50 at 1 in flight is the Redis round trip plus
   two relays.
 - **MCP.** Requests that need no stream are answered in JSON, with and without a session (the rows' notes say
-  \`answered as application/json\`), on a fast path that builds no SDK server or transport. On 2026-12-07 the box
-  ran everything about half as fast as the day before (the raw POST /mcp server: 12.2k instead of 26.8k calls/s),
-  and the hub's share stayed where it was: 0.45–0.51× raw with and without sessions. Not profiled again; the
-  per-request work left is Elysia's request context and hooks, the key check, reading and checking the body, and
-  the relay.
+  \`answered as application/json\`), on a fast path that builds no SDK server or transport. \`bun --cpu-prof\` of
+  the hub under the 50 clients (2026-12-07) put a third of its sampled time in the ReadableStream machinery of
+  reading each request body through a stream reader, and 3% in looking up the socket's peer address for every
+  request: a body with a declared \`Content-Length\` within the limit is now read natively (\`request.text()\`),
+  and the address is looked up only when it is used (a failed authentication, a call without a session). Back
+  to back: 11.4k / 12.0k → 17.3k / 18.5k calls/s with sessions / stateless, then 19.8k / 19.9k with the
+  coalescing socket. What is left per request: the send to the spoke, the audit row, Elysia's request context,
+  the key check (a SHA-256 of the key and a cache lookup).
 - **One MCP tool call at 1 in flight** (hub 1.15–1.24× the same tool served by the SDK directly on 2026-12-07,
   1.4–2.0× before the allocator setting): the hub's path is two hops (HTTP into the hub, then the spoke's
   WebSocket) where the direct server has one; it meets the target with little margin and moves with the box.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
-  throughput is CPU-bound, and the hub hop alone (a plain SDK spoke instead of the bridge) reached 0.29–0.54× of
-  the direct figure on this box (profiled 2026-12-05, docs/upstreams.md). The p50 overhead (about +115 µs) is within
-  the target.
+  throughput is CPU-bound. \`bun --cpu-prof\` of the bridge (2026-12-07): a third of its sampled time is the
+  WebSocket client's \`send\` of each reply to the hub (a client WebSocket cannot be corked), and a fifth the MCP
+  SDK's zod checks of every JSON-RPC message and result — the same checks the direct SDK client makes, so the
+  bridged path costs at least the direct client plus the hub, the caller and the bridge's socket. 0.36–0.40× on
+  2026-12-07. The p50 overhead (+120 to +180 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
   preallocated ring (no object per call); the writer encodes each row once, in the form its store reads — COPY
-  text that the store's worker thread COPYs into PGlite, or (since 2026-12-07) JSON lines that one INSERT on
-  Postgres reads with \`json_array_elements\`; before, Postgres batches were written as COPY text, parsed back and
-  stringified again (per row 30–49 → 12–23 µs on a busy box in a micro-benchmark; a held batch 312 → 146 bytes a
-  row). Each row's note splits CPU per call between the hub process and the database (Postgres backends of that
-  hub's database; the store's worker thread inside the hub for PGlite). On these two shared cores the
-  database's CPU is taken from the relay either way: on 2026-12-07 the audit cost 4–5 µs of hub CPU per call
-  on Postgres plus 20–21 µs in its backends, and on the embedded store 11–20 µs plus 10 µs on the worker thread —
-  PGlite's COPY takes about 23 µs of the worker's time per row (1.5 µs of the hub's thread to hand it over),
-  so at 20,000+ calls/s the audit wants most of a core that the relay shares. On ÷ off: 0.65–0.93× embedded
-  and 0.72–0.73× Postgres over two runs that day. Closing it needs the database's work off the relay's cores:
-  Postgres on its own host, as deployed.
+  text that the store's worker thread COPYs into PGlite, or JSON arrays that one INSERT on Postgres reads with
+  \`jsonb_array_elements\`. Since 2026-12-07 (second session) that INSERT reads \`jsonb\` instead of \`json\` (each
+  of the 13 \`->>\` re-parsed the row's text) and leaves out \`on conflict\` on the first try (only a retried
+  batch needs it; a refused batch falls back to INSERTs that skip duplicates): \`scripts/bench/audit-insert.ts\`
+  measures the backend's CPU per row at 13.7–15.4 µs before and 5.1–5.4 µs after (postgres.js's COPY, not used:
+  3.3–4.3 µs). In the audit-on-off run the backends' CPU per call went from 14–15 to 5–6 µs. Each row's note
+  splits CPU per call between the hub process and the database (Postgres backends of that hub's database; the
+  store's worker thread inside the hub for PGlite). On these two shared cores the database's CPU is taken from
+  the relay either way, and PGlite's COPY takes about 23 µs of the worker's time per row; closing it needs the
+  database's work off the relay's cores (Postgres on its own host, as deployed) and the hub's share of the
+  audit off its event loop (Relay throughput above).
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
   flight, per-key limits lifted), main's build (in-thread store, a017a72) and this one back to back, three
