@@ -84,8 +84,12 @@ export interface MeteredConnection {
 export class RegistrationMeter {
   readonly #limits: RegistrationLimits;
   readonly #keyBuckets = new Map<string, TokenBucket>();
-  /** Schema bytes held, by key id then spoke name. */
-  readonly #held = new Map<string, Map<string, number>>();
+  /**
+   * Schema bytes held, by key id: the total and each spoke's share. The total is kept as spokes come and go so
+   * that checking a registration does not add up every spoke of the key (a fleet of 15,000 spokes under one key
+   * made registering quadratic: 40% of the hub's time in a registration storm).
+   */
+  readonly #held = new Map<string, { total: number; bySpoke: Map<string, number> }>();
 
   constructor(limits: RegistrationLimits = DEFAULT_REGISTRATION_LIMITS) {
     this.#limits = limits;
@@ -132,8 +136,7 @@ export class RegistrationMeter {
       );
     }
     const held = this.#held.get(keyId);
-    let others = 0;
-    if (held) for (const [name, size] of held) if (name !== spokeName) others += size;
+    const others = held ? held.total - (held.bySpoke.get(spokeName) ?? 0) : 0;
     if (others + bytes > this.#limits.maxSchemaBytesPerKey) {
       return new HubError(
         "VALIDATION_ERROR",
@@ -147,18 +150,21 @@ export class RegistrationMeter {
   hold(keyId: string, spokeName: string, bytes: number): void {
     let held = this.#held.get(keyId);
     if (!held) {
-      held = new Map();
+      held = { total: 0, bySpoke: new Map() };
       this.#held.set(keyId, held);
     }
-    held.set(spokeName, bytes);
+    held.total += bytes - (held.bySpoke.get(spokeName) ?? 0);
+    held.bySpoke.set(spokeName, bytes);
   }
 
   /** Spoke `spokeName` of key `keyId` left (its connection closed). */
   release(keyId: string, spokeName: string): void {
     const held = this.#held.get(keyId);
-    if (!held) return;
-    held.delete(spokeName);
-    if (held.size === 0) this.#held.delete(keyId);
+    const bytes = held?.bySpoke.get(spokeName);
+    if (!held || bytes === undefined) return;
+    held.total -= bytes;
+    held.bySpoke.delete(spokeName);
+    if (held.bySpoke.size === 0) this.#held.delete(keyId);
   }
 
   #forgetFullBuckets(now: number): void {
