@@ -78,7 +78,12 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   92 → 72, 65 → 84, 65 → 61 µs (noise), plus 13–17 µs on the store's worker thread. To be rerun on a quiet
   machine.
 - **Spokes held.** Registrations are written with group commit (those arriving during a write share the next
-  transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26. On 2026-12-06 runs took
+  transaction), which brought 15,000 spokes from 21 s to about 8.5 s on 2026-11-26. On 2026-12-07 (second
+  session) \`bun --cpu-prof\` of a registration storm (\`scripts/bench/spokes-heap.ts\`, the fleet under one key)
+  put 40% of the hub's sampled time in the registration meter's per-key schema budget, which added up the bytes
+  of every spoke the key held on each registration — quadratic in a key's spokes. It keeps a running total now:
+  back to back, 10.46 → 8.10 s for 15,000 spokes and 22.4 → 19.5 KB of RSS per spoke (less garbage in the
+  burst); what is left is spread over Drizzle's insert builder, the catalog index and the collector. On 2026-12-06 runs took
   9.6–12.8 s (the build before that day's changes: 13.2 s in the same conditions), and memory per spoke was
   12.8–18.4 KB. Profiled on 2026-12-07 (\`scripts/bench/spokes-heap.ts\`: the hub in-process, live objects after a
   full GC, 3,000 → 6,000 spokes): an open socket costs 1.7 KB (Bun's socket and the session; no compression),
