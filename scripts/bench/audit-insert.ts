@@ -23,7 +23,7 @@ import { silentLogger } from "../../src/log/index.ts";
 import type { CallRecord } from "../../src/router/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { createScratchDatabase, POSTGRES_ADMIN_URL } from "../../tests/support/scratch-database.ts";
-import { CLOCK_TICKS_PER_S, postgresBackendTicks } from "./support/index.ts";
+import { CLOCK_TICKS_PER_S, positiveIntArg, postgresBackendTicks } from "./support/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -32,12 +32,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "2" },
   },
 });
-const count = (name: keyof typeof values) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${name} must be a positive integer (got ${values[name]})`);
-  return n;
-};
+const count = (name: keyof typeof values) => positiveIntArg(name, values[name]);
 const ROWS = count("rows");
 const BATCHES = count("batches");
 const ROUNDS = count("rounds");

@@ -25,6 +25,7 @@ import { silentLogger } from "../../src/log/index.ts";
 import { noopAudit } from "../../src/router/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
 import { createScratchDatabase } from "../../tests/support/scratch-database.ts";
+import { positiveIntArg } from "./support/index.ts";
 
 const WARMUP_RECORDS = 100_000;
 
@@ -39,12 +40,7 @@ const { values } = parseArgs({
     embedded: { type: "boolean", default: false },
   },
 });
-const count = (name: keyof typeof values) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${name} must be a positive integer (got ${values[name]})`);
-  return n;
-};
+const count = (name: keyof typeof values) => positiveIntArg(name, values[name]);
 const RECORDS = count("records");
 const CHUNK = count("chunk");
 const QUEUE_LIMIT = count("queue-limit");

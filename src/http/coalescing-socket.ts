@@ -34,7 +34,8 @@ export class CoalescingSocket implements FrameSocket {
       atEndOfTurn(this);
       return this.#raw.send(text);
     }
-    (this.#queued ??= []).push(text);
+    if (this.#queued === undefined) this.#queued = [text];
+    else this.#queued.push(text);
     return -1;
   }
 

@@ -38,6 +38,13 @@ export interface BenchOptions extends WindowOptions {
   verbose: boolean;
 }
 
+/** The value of option `--name` as a positive integer; throws naming the option otherwise. */
+export function positiveIntArg(name: string, value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer (got ${value})`);
+  return n;
+}
+
 /** Parses `--windows --window-ms --warmup-ms --quiet` plus the script's own `extra` options. */
 export function parseBenchArgs(
   argv: string[],
@@ -54,12 +61,7 @@ export function parseBenchArgs(
     },
   });
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  const int = (name: string) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`--${name} must be a positive integer (got ${values[name]})`);
-    return n;
-  };
+  const int = (name: string) => positiveIntArg(name, values[name]);
   const common: BenchOptions = {
     windows: int("windows"),
     windowMs: int("window-ms"),
