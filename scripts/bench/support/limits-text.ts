@@ -14,7 +14,7 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   Back to back against the build before, on an Intel box where the raw relay took 8 µs per call: 64 in flight
   43.6–44.4k → 58.4–61.8k calls/s, hub CPU per call 14.7–14.8 → 11.7–11.8 µs. What limits the rows now is the
   call audit: the same build with \`audit.enabled: false\` relays 0.93× raw at 64 in flight with p99 1.5× raw
-  (81.8k calls/s), and with it on 0.62–0.68×. The audit costs the hub's thread about 2.5 µs a call (encoding the
+  (81.8k calls/s), and with it on 0.61–0.68×. The audit costs the hub's thread about 2.5 µs a call (encoding the
   row, \`Bun.randomUUIDv7\`, handing the batch to postgres.js: about a sixth of the hub's sampled time) and
   Postgres's backend about 5 µs on the cores the relay shares, in bursts of 5,000 rows that also set the p99 at
   64 in flight. Moving the row encoding and the driver to a worker thread fed from a numeric ring is the next
@@ -32,8 +32,11 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   relay work on both instances (acks are batched and only sent for calls still unanswered after
   \`remoteAckMs / 4\`). Since 2026-12-07 the messages to one instance within one turn of the event loop go out
   as one PUBLISH (docs/cluster.md), and with the allocator setting above 64 in flight went from 0.28–0.29× to
-  0.50–0.52× raw (back to back against the build before). The p50 at 1 in flight is the Redis round trip plus
-  two relays.
+  0.50–0.52× raw on the AMD box (back to back against the build before). On the Intel box of the next run the
+  absolute figure doubled (33–35k calls/s) but the raw relay tripled: 0.35–0.39×. There the instance holding
+  the spoke spends a third of its sampled time writing to the Redis socket (node-redis already corks its writes
+  per turn) and the caller's instance an eighth parsing frames. The p50 at 1 in flight is the Redis round trip
+  plus two relays.
 - **MCP.** Requests that need no stream are answered in JSON, with and without a session (the rows' notes say
   \`answered as application/json\`), on a fast path that builds no SDK server or transport. \`bun --cpu-prof\` of
   the hub under the 50 clients (2026-12-07) put a third of its sampled time in the ReadableStream machinery of
@@ -43,14 +46,16 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   to back: 11.4k / 12.0k → 17.3k / 18.5k calls/s with sessions / stateless, then 19.8k / 19.9k with the
   coalescing socket. What is left per request: the send to the spoke, the audit row, Elysia's request context,
   the key check (a SHA-256 of the key and a cache lookup).
-- **One MCP tool call at 1 in flight** (hub 1.15–1.24× the same tool served by the SDK directly on 2026-12-07,
-  1.4–2.0× before the allocator setting): the hub's path is two hops (HTTP into the hub, then the spoke's
-  WebSocket) where the direct server has one; it meets the target with little margin and moves with the box.
+- **One MCP tool call at 1 in flight** (hub 1.15–1.24× the same tool served by the SDK directly on the AMD box,
+  1.43–1.46× on the Intel one: 166–176 µs against 118–121 µs): the hub's path is two hops (HTTP into the hub,
+  then the spoke's WebSocket) where the direct server has one, and at one call at a time every hop is a wake-up
+  of a process; where system calls are cheap, the hub's own per-request work (Elysia's request context and
+  hooks, the key check, the relay, the JSON answer) weighs more. Not profiled at 1 in flight.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
   throughput is CPU-bound. \`bun --cpu-prof\` of the bridge (2026-12-07): a third of its sampled time is the
   WebSocket client's \`send\` of each reply to the hub (a client WebSocket cannot be corked), and a fifth the MCP
   SDK's zod checks of every JSON-RPC message and result — the same checks the direct SDK client makes, so the
-  bridged path costs at least the direct client plus the hub, the caller and the bridge's socket. 0.36–0.40× on
+  bridged path costs at least the direct client plus the hub, the caller and the bridge's socket. 0.36–0.41× on
   2026-12-07. The p50 overhead (+120 to +180 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
@@ -123,5 +128,6 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   once (src/allocator.ts); the bundle is split so that the first start loads only a tiny entry chunk, which costs
   about 15–20 ms (\`serve --help\`: 127–139 ms against 107–121 ms with the variable already set; unsplit it was
   45 ms). On 2026-12-07 cold starts were 357–421 ms (Postgres + Redis) on a box where the build before this
-  session's changes took 436–474 ms back to back: that day's box, not the build, misses the target.
+  session's changes took 436–474 ms back to back: that day's box, not the build, missed the target; on the
+  Intel box of the day's second run they were 137–141 ms (met) and reopening an embedded data dir 452–531 ms.
 `;
