@@ -30,11 +30,11 @@ export type OnDuplicateId = "refuse" | "skip";
  * single text parameter that `jsonb_array_elements` expands. A duplicate id (a retried batch that did commit)
  * refuses the whole statement (23505) or is skipped, as `duplicates` says.
  *
- * Why this shape, measured on Postgres 15 (5,000-row batches, the backend's CPU per row): `json` instead of
- * `jsonb` re-parses each element's text for every one of the 13 `->>` (13.6 µs); `jsonb` parses it once
- * (6.9 µs); without `on conflict` the insert is not speculative (5.5 µs). So the first attempt refuses
- * duplicates and only the fallback after a refusal skips them. A COPY costs 3.7 µs, but postgres.js's COPY
- * stream is unsafe under Bun (docs/operations.md, "Call audit").
+ * Why this shape (scripts/bench/audit-insert.ts: the backend's CPU per row, 5,000-row batches, Postgres 15):
+ * `json` re-parsed each element's text for every one of the 13 `->>` and every row paid for `on conflict`
+ * (13.7–15.4 µs); `jsonb` parses it once, and without `on conflict` the insert is not speculative (5.1–5.4 µs).
+ * So the first attempt refuses duplicates and only the fallback after a refusal skips them. A COPY costs
+ * 3.3–4.3 µs, but postgres.js's COPY stream is unsafe under Bun (docs/operations.md, "Call audit").
  */
 export async function insertJsonRows(
   db: Database,

@@ -44,7 +44,8 @@ class WsConnection {
     this.#state = session;
   }
 
-  // The frames sent in answer leave when this turn of the event loop ends, with the others of the turn.
+  // The first frame sent to a socket in this turn of the event loop leaves at once; more in the same turn leave
+  // together when it ends (CoalescingSocket).
   message(_raw: ServerWebSocket<WsConnection>, message: string | Buffer): void {
     this.#gateway.message(this.#state as SpokeSession, message);
   }

@@ -3,6 +3,11 @@ import { redactText, redactValue } from "./redact.ts";
 /** Severity levels, lowest first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Each level's place in `LOG_LEVELS`: a line is written when its rank reaches the threshold's. */
+const LEVEL_RANK = Object.fromEntries(LOG_LEVELS.map((level, rank) => [level, rank])) as Record<
+  LogLevel,
+  number
+>;
 export type LogFormat = "json" | "pretty";
 export type LogFields = Record<string, unknown>;
 
@@ -33,7 +38,7 @@ const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
 export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? "json";
   const output: Output = {
-    threshold: LOG_LEVELS.indexOf(options.level ?? "info"),
+    threshold: LEVEL_RANK[options.level ?? "info"],
     sink: options.sink ?? stderrSink,
     render: format === "pretty" ? renderPretty : renderJson,
   };
@@ -61,29 +66,28 @@ class BoundLogger implements Logger {
   }
 
   debug(message: string, fields?: LogFields): void {
-    this.#write(0, "debug", message, fields);
+    this.#write("debug", message, fields);
   }
 
   info(message: string, fields?: LogFields): void {
-    this.#write(1, "info", message, fields);
+    this.#write("info", message, fields);
   }
 
   warn(message: string, fields?: LogFields): void {
-    this.#write(2, "warn", message, fields);
+    this.#write("warn", message, fields);
   }
 
   error(message: string, fields?: LogFields): void {
-    this.#write(3, "error", message, fields);
+    this.#write("error", message, fields);
   }
 
   child(fields: LogFields): Logger {
     return new BoundLogger(this.#output, { ...this.#context, ...fields });
   }
 
-  /** `rank`: the level's index in `LOG_LEVELS`. */
-  #write(rank: number, level: LogLevel, message: string, fields: LogFields | undefined): void {
+  #write(level: LogLevel, message: string, fields: LogFields | undefined): void {
     const output = this.#output;
-    if (rank < output.threshold) return;
+    if (LEVEL_RANK[level] < output.threshold) return;
     const merged = fields ? { ...this.#context, ...fields } : this.#context;
     output.sink(output.render(level, redactText(message), redactValue(merged) as LogFields));
   }
