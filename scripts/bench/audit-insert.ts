@@ -4,10 +4,11 @@
  * work shares the cores with the relay on a one-box deployment, so this is the audit's cost that the
  * relay-throughput rows feel.
  *
- * Ways, each writing `--batches` batches of `--rows` rows encoded by the hub's own `JsonRowWriter`/`CopyLineWriter`:
- *   refuse  — the hub's batch write (`insertJsonRows(…, "refuse")`: jsonb, no `on conflict`)
- *   skip    — the hub's fallback after a refused batch (`insertJsonRows(…, "skip")`)
- *   before  — the statement used until 2026-12-07 (`json_array_elements` on `json`, `on conflict do nothing`)
+ * Ways, each writing `--batches` batches of `--rows` rows encoded by the hub's own `CopyLineWriter`
+ * (`jsonb`: as JSON arrays, the way the hub wrote them until the third session of 2026-12-07):
+ *   refuse  — the hub's batch write (`insertCopyLines(…, "refuse")`: the COPY text split by Postgres, no `on conflict`)
+ *   skip    — the hub's fallback after a refused batch (`insertCopyLines(…, "skip")`)
+ *   jsonb   — the statement used until the third session of 2026-12-07 (`jsonb_array_elements` over JSON arrays, 13 `->>` a row)
  *   copy    — postgres.js's COPY stream (the floor; not used by the hub, docs/operations.md › Call audit)
  *
  * Usage: bun scripts/bench/audit-insert.ts [--rows 5000] [--batches 30] [--rounds 2]
@@ -16,9 +17,8 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { CALL_COLUMNS, CopyLineWriter } from "../../src/audit/copy-rows.ts";
-import { JsonRowWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
 import { toCallRow } from "../../src/audit/rows.ts";
-import { insertJsonRows } from "../../src/audit/statements.ts";
+import { insertCopyLines } from "../../src/audit/statements.ts";
 import { silentLogger } from "../../src/log/index.ts";
 import type { CallRecord } from "../../src/router/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
@@ -37,8 +37,8 @@ const ROWS = count("rows");
 const BATCHES = count("batches");
 const ROUNDS = count("rounds");
 
-type Way = "refuse" | "skip" | "before" | "copy";
-const WAYS: Way[] = ["refuse", "skip", "before", "copy"];
+type Way = "refuse" | "skip" | "jsonb" | "copy";
+const WAYS: Way[] = ["refuse", "skip", "jsonb", "copy"];
 
 /** A finished call as the router records it; ids and times move on with `i`. */
 function record(i: number, now: number): CallRecord {
@@ -56,30 +56,32 @@ function record(i: number, now: number): CallRecord {
   };
 }
 
-/** `BATCHES` batches, each as the given writer encodes it. */
+/** `BATCHES` batches, each as the given way reads it. */
 function encodeBatches(way: Way, from: number): string[] {
-  const writer = way === "copy" ? new CopyLineWriter() : new JsonRowWriter();
+  const writer = new CopyLineWriter();
   const batches: string[] = [];
   const now = Date.now();
   for (let b = 0; b < BATCHES; b++) {
     let text = "";
-    for (let i = 0; i < ROWS; i++)
-      text += writer.line(toCallRow(record(from + b * ROWS + i, now), "inst-bench"));
-    batches.push(way === "copy" ? text : jsonArrayOf([text]));
+    for (let i = 0; i < ROWS; i++) {
+      const row = toCallRow(record(from + b * ROWS + i, now), "inst-bench");
+      text +=
+        way === "jsonb" ? `,${JSON.stringify(CALL_COLUMNS.map((column) => row[column]))}` : writer.line(row);
+    }
+    batches.push(way === "jsonb" ? `[${text.slice(1)}]` : text);
   }
   return batches;
 }
 
 async function write(way: Way, store: Store, raw: postgres.Sql, batch: string): Promise<void> {
-  if (way === "refuse" || way === "skip") return insertJsonRows(store.db, batch, 10_000, way);
-  if (way === "before") {
+  if (way === "refuse" || way === "skip") return insertCopyLines(store.db, batch, 10_000, way);
+  if (way === "jsonb") {
     await store.db.execute(sql`insert into calls (id, request_id, operation, spoke_name, caller_key_id, outcome,
         error_code, started_at, finished_at, duration_ms, input_bytes, output_bytes, instance_id)
       select r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6,
         to_timestamp((r->>7)::float8 / 1000.0), to_timestamp((r->>8)::float8 / 1000.0), (r->>9)::float8,
         (r->>10)::int4, (r->>11)::int4, r->>12
-      from json_array_elements(${batch}::text::json) as r
-      on conflict (id) do nothing`);
+      from jsonb_array_elements(${batch}::text::jsonb) as r`);
     return;
   }
   const stream = await raw`copy calls (${raw.unsafe(CALL_COLUMNS.join(", "))}) from stdin`.writable();

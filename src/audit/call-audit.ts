@@ -4,12 +4,10 @@ import { yieldToLoop } from "../loop-slices.ts";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
-import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
-import { JsonRowWriter, jsonArrayOf } from "./json-rows.ts";
+import { CALL_COLUMNS, CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
-import type { RowEncoding } from "./row-encoding.ts";
 import { type CallRow, isRowError, reasonOf, sqlStateOf, toCallRow } from "./rows.ts";
-import { deleteCallsBefore, insertJsonRows, insertOneByOne, insertRows } from "./statements.ts";
+import { deleteCallsBefore, insertCopyLines, insertOneByOne, insertRows } from "./statements.ts";
 import type { AuditSink, CallAuditOptions } from "./types.ts";
 
 const DAY_MS = 86_400_000;
@@ -18,7 +16,7 @@ const STOP_RETRY_MS = 250;
 /** Rows encoded per turn of the event loop, so encoding a big batch never holds the relay's thread for long. */
 const ENCODE_SLICE_ROWS = 500;
 
-/** Rows encoded for the store (`RowEncoding`) and waiting to be written, oldest first. */
+/** Rows encoded as COPY text lines (`CopyLineWriter`) and waiting to be written, oldest first. */
 interface Batch {
   chunks: string[];
   rows: number;
@@ -27,9 +25,9 @@ interface Batch {
 
 /**
  * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
- * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once for
- * the store: on the embedded store COPY text, each batch one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`);
- * on Postgres JSON arrays, each batch one multi-row INSERT (`jsonb_array_elements`; postgres.js's COPY stream is
+ * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once as
+ * COPY text: on the embedded store each batch is one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`); on
+ * Postgres one multi-row INSERT that splits the same text (`insertCopyLines`; postgres.js's COPY stream is
  * unsafe under Bun). A batch refused for its data is written again row by row, dropping only the rows refused.
  *
  * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
@@ -51,8 +49,8 @@ export class CallAudit implements AuditSink {
   readonly #ring: CallRing;
   /** The record `#ring.shift` hands out, reused for every row. */
   readonly #scratch = newCallRecord();
-  /** COPY text for the embedded store, JSON arrays for Postgres: what the store's batch write reads. */
-  readonly #lines: RowEncoding;
+  /** COPY text: what the embedded store's COPY and Postgres's batch INSERT both read. */
+  readonly #lines = new CopyLineWriter();
   /** Encoded rows not yet written (the spill while the database is away). */
   #batches: Batch[] = [];
   #batchRows = 0;
@@ -81,7 +79,6 @@ export class CallAudit implements AuditSink {
   constructor(options: CallAuditOptions) {
     this.#opts = resolveAuditOptions(options);
     this.#store = options.store;
-    this.#lines = options.store.copyFrom ? new CopyLineWriter() : new JsonRowWriter();
     this.#log = options.log;
     this.#instanceId = options.instanceId;
     this.#enabled = options.enabled;
@@ -310,8 +307,7 @@ export class CallAudit implements AuditSink {
     const copyFrom = this.#store.copyFrom;
     try {
       if (copyFrom) await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
-      else
-        await insertJsonRows(this.#store.db, jsonArrayOf(batch.chunks), this.#opts.writeTimeoutMs, "refuse");
+      else await insertCopyLines(this.#store.db, batch.chunks.join(""), this.#opts.writeTimeoutMs, "refuse");
       this.#removeHead(batch);
       this.#settle(batch.rows, 0);
       return batch.rows;
@@ -324,7 +320,7 @@ export class CallAudit implements AuditSink {
     }
     // Refused for its data — or for a duplicate id of a retried batch that did commit, which a multi-row
     // INSERT that skips duplicates writes at once. Then one row at a time so a bad row costs only itself.
-    const rows = this.#lines.parse(batch.chunks);
+    const rows = parseCopyLines(batch.chunks);
     const written = await this.#insertFallback(rows);
     if (written.left.length === 0) {
       this.#removeHead(batch);

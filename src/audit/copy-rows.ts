@@ -1,5 +1,4 @@
 import type { CallOutcome } from "../router/index.ts";
-import type { RowEncoding } from "./row-encoding.ts";
 import type { CallRow } from "./rows.ts";
 
 /** The `calls` columns a COPY names, in the order every line carries them. */
@@ -28,21 +27,18 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
  * timestamps as ISO 8601 UTC. The rows are already storable (`toCallRow`), so the database has nothing to
  * refuse but what only it can check (the outcome constraint, a duplicate id from a retried batch).
  */
-export class CopyLineWriter implements RowEncoding {
+export class CopyLineWriter {
   /** The second (epoch s) whose ISO prefix is cached, and the prefix: most rows of a batch share it. */
   #second = Number.NaN;
   #prefix = "";
 
+  /** One row as a line, its newline included: a batch is its rows' lines joined as they are. */
   line(row: CallRow): string {
     return `${row.id}\t${text(row.request_id)}\t${text(row.operation)}\t${text(row.spoke_name)}\t${text(
       row.caller_key_id,
     )}\t${text(row.outcome)}\t${text(row.error_code)}\t${this.#time(row.started_at)}\t${
       row.finished_at === null ? NULL : this.#time(row.finished_at)
     }\t${num(row.duration_ms)}\t${num(row.input_bytes)}\t${num(row.output_bytes)}\t${text(row.instance_id)}\n`;
-  }
-
-  parse(chunks: readonly string[]): CallRow[] {
-    return parseCopyLines(chunks);
   }
 
   #time(ms: number): string {

@@ -2,7 +2,7 @@ import type { CallOutcome, CallRecord } from "../router/index.ts";
 
 /**
  * One `calls` row with column names as keys and timestamps as epoch milliseconds: what the writer encodes
- * (`RowEncoding`) and what its fallback parses back when a batch was refused.
+ * (`CopyLineWriter`) and what its fallback parses back when a batch was refused (`parseCopyLines`).
  */
 export interface CallRow {
   id: string;

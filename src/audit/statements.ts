@@ -1,6 +1,6 @@
 import { inArray, lt, sql } from "drizzle-orm";
 import { calls, type Database } from "../store/index.ts";
-import { JsonRowWriter, jsonArrayOf } from "./json-rows.ts";
+import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
 import { type CallRow, isRowError } from "./rows.ts";
 
 /**
@@ -26,39 +26,68 @@ export async function withTimeout<T>(query: PromiseLike<T>, timeoutMs: number, w
 export type OnDuplicateId = "refuse" | "skip";
 
 /**
- * One multi-row INSERT of the rows in `json` (an array of `JsonRowWriter` rows, `jsonArrayOf`), sent as a
- * single text parameter that `jsonb_array_elements` expands. A duplicate id (a retried batch that did commit)
- * refuses the whole statement (23505) or is skipped, as `duplicates` says.
+ * A text column of a COPY line (`f[i]`, 1-based) as its value: most values need no unescaping and are taken as
+ * they are; `\N` is NULL; the rest are split on the escaped backslash, each part's `\t`, `\n`, `\r` turned back
+ * into the character, and joined with a single backslash. (A `\\` match always starts at an escape's first
+ * character, because the only escape that ends in a backslash is `\\` itself.)
+ */
+function textField(i: number): string {
+  const f = `f[${i}]`;
+  return `case when strpos(${f}, '\\') = 0 then ${f} when ${f} = '\\N' then null
+    else array_to_string(array(select replace(replace(replace(p, '\\t', E'\\t'), '\\n', E'\\n'), '\\r', E'\\r')
+      from unnest(string_to_array(${f}, '\\\\')) with ordinality as u(p, o) order by o), '\\') end`;
+}
+
+/** A column of a COPY line that is never text: `\N` is NULL, anything else goes through `cast`. */
+function valueField(i: number, cast: string): string {
+  return `nullif(f[${i}], '\\N')::${cast}`;
+}
+
+/**
+ * The INSERT that reads a batch of COPY text lines (`CopyLineWriter`, columns in `CALL_COLUMNS` order) sent as
+ * one text parameter, split into lines and fields by Postgres's own string functions: the text before and
+ * after the parameter.
+ */
+const INSERT_LINES_HEAD = sql.raw(`insert into calls (${CALL_COLUMNS.join(", ")})
+  select f[1], ${textField(2)}, ${textField(3)}, ${textField(4)}, ${textField(5)}, f[6], ${textField(7)},
+    ${valueField(8, "timestamptz")}, ${valueField(9, "timestamptz")}, ${valueField(10, "float8")},
+    ${valueField(11, "int4")}, ${valueField(12, "int4")}, ${textField(13)}
+  from string_to_table(`);
+const INSERT_LINES_TAIL = {
+  refuse: sql.raw(`::text, E'\\n') as l, string_to_array(l, E'\\t') as f where l <> ''`),
+  skip: sql.raw(
+    `::text, E'\\n') as l, string_to_array(l, E'\\t') as f where l <> '' on conflict (id) do nothing`,
+  ),
+} satisfies Record<OnDuplicateId, unknown>;
+
+/**
+ * One multi-row INSERT of `lines` (rows as `CopyLineWriter` writes them, the same text the embedded store's COPY
+ * reads), sent as a single text parameter. A duplicate id (a retried batch that did commit) refuses the whole
+ * statement (23505) or is skipped, as `duplicates` says.
  *
  * Why this shape (scripts/bench/audit-insert.ts: the backend's CPU per row, 5,000-row batches, Postgres 15):
- * `json` re-parsed each element's text for every one of the 13 `->>` and every row paid for `on conflict`
- * (13.7–15.4 µs); `jsonb` parses it once, and without `on conflict` the insert is not speculative (5.1–5.4 µs).
- * So the first attempt refuses duplicates and only the fallback after a refusal skips them. A COPY costs
- * 3.3–4.3 µs, but postgres.js's COPY stream is unsafe under Bun (docs/operations.md, "Call audit").
+ * JSON arrays read with `jsonb_array_elements` cost 9–16 µs a row (jsonb's parse, then 13 `->>`), splitting
+ * the COPY text with `string_to_table`/`string_to_array` about a third less; `on conflict` makes every row's
+ * insert speculative, so only the fallback after a refusal skips duplicates. A COPY costs less again, but
+ * postgres.js's COPY stream is unsafe under Bun (docs/operations.md, "Call audit").
  */
-export async function insertJsonRows(
+export async function insertCopyLines(
   db: Database,
-  json: string,
+  lines: string,
   timeoutMs: number,
   duplicates: OnDuplicateId,
 ): Promise<void> {
-  const statement = sql`insert into calls (id, request_id, operation, spoke_name, caller_key_id, outcome,
-      error_code, started_at, finished_at, duration_ms, input_bytes, output_bytes, instance_id)
-    select r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6,
-      to_timestamp((r->>7)::float8 / 1000.0), to_timestamp((r->>8)::float8 / 1000.0), (r->>9)::float8,
-      (r->>10)::int4, (r->>11)::int4, r->>12
-    from jsonb_array_elements(${json}::text::jsonb) as r`;
-  if (duplicates === "skip") statement.append(sql` on conflict (id) do nothing`);
+  const statement = sql`${INSERT_LINES_HEAD}${lines}${INSERT_LINES_TAIL[duplicates]}`;
   await withTimeout(db.execute(statement), timeoutMs, "audit INSERT");
 }
 
-const rowWriter = new JsonRowWriter();
+const rowWriter = new CopyLineWriter();
 
-/** `insertJsonRows` for rows held as objects (the fallback after a refused batch): duplicate ids are skipped. */
+/** `insertCopyLines` for rows held as objects (the fallback after a refused batch): duplicate ids are skipped. */
 export async function insertRows(db: Database, rows: readonly CallRow[], timeoutMs: number): Promise<void> {
   let text = "";
   for (const row of rows) text += rowWriter.line(row);
-  await insertJsonRows(db, jsonArrayOf([text]), timeoutMs, "skip");
+  await insertCopyLines(db, text, timeoutMs, "skip");
 }
 
 /** What `insertOneByOne` did: rows written, rows the database refused, and the error that stopped it, if any. */

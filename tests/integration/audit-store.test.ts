@@ -8,15 +8,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asc, sql } from "drizzle-orm";
+import { CopyLineWriter } from "../../src/audit/copy-rows.ts";
 import {
   CallAudit,
   type CallAuditOptions,
   type CallOutcome,
   type CallRecord,
 } from "../../src/audit/index.ts";
-import { JsonRowWriter, jsonArrayOf } from "../../src/audit/json-rows.ts";
 import { toCallRow } from "../../src/audit/rows.ts";
-import { insertJsonRows, insertRows } from "../../src/audit/statements.ts";
+import { insertCopyLines, insertRows } from "../../src/audit/statements.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { createLogger, silentLogger } from "../../src/log/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
@@ -268,7 +268,7 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
           [`${row!.id}\treq-x\top\tok\t2026-01-01T00:00:00.000Z\tinst\n`],
           3_000,
         )
-      : insertJsonRows(store.db, jsonArrayOf([new JsonRowWriter().line(duplicate)]), 3_000, "refuse");
+      : insertCopyLines(store.db, new CopyLineWriter().line(duplicate), 3_000, "refuse");
     expect(await settled(batchWrite)).toBe("23505");
     // ...and the writer's fallback, INSERTs that skip ids already there, writes the rest of such a batch.
     expect(await settled(insertRows(store.db, [duplicate], 3_000))).toBe("written");
@@ -327,6 +327,35 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
       finishedAt: null,
       durationMs: null,
     });
+  });
+
+  test("text with COPY's special characters comes back as it went in, batch and fallback alike", async () => {
+    // Every escape the COPY text format has, a literal `\N` (not NULL), backslashes next to escapes, and
+    // the empty string: the Postgres INSERT unescapes them itself, the embedded store's COPY natively.
+    const awkward = ["tab\there", "new\nline\r\n", "\\N", "\\", "a\\tb", "\\\t\\n", "", "plain é ✓"];
+    const { audit } = makeAudit({ batchSize: awkward.length });
+    awkward.forEach((text, i) => {
+      audit.record({
+        ...callRecord(i),
+        requestId: text,
+        errorCode: text,
+        spokeName: text === "" ? null : text,
+      });
+    });
+    expect(await audit.flush()).toBe(awkward.length);
+    const rows = await store.db.select().from(calls).orderBy(asc(calls.startedAt));
+    expect(rows.map((r) => [r.requestId, r.errorCode, r.spokeName])).toEqual(
+      awkward.map((text) => [text, text, text === "" ? null : text]),
+    );
+    // The fallback after a refused batch writes the same text with INSERTs that skip duplicate ids.
+    await store.db.delete(calls);
+    await insertRows(
+      store.db,
+      awkward.map((text, i) => ({ ...toCallRow(callRecord(i), "inst"), request_id: text })),
+      3_000,
+    );
+    const again = await store.db.select({ requestId: calls.requestId }).from(calls);
+    expect(again.map((r) => r.requestId).sort()).toEqual([...awkward].sort());
   });
 
   test("the retention purge deletes only rows older than retentionDays, in batches", async () => {
