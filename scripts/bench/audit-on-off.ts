@@ -20,7 +20,6 @@ import {
   type BenchResult,
   type BenchRow,
   CLOCK_TICKS_PER_S,
-  cpuTicks,
   fmtInt,
   fmtRatio,
   fmtUs,

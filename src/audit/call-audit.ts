@@ -4,11 +4,11 @@ import { yieldToLoop } from "../loop-slices.ts";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
 import type { Store } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
-import { CALL_COLUMNS, CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
+import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
-import { type CallRow, isRowError, reasonOf, sqlStateOf, toCallRow } from "./rows.ts";
-import { deleteCallsBefore, insertCopyLines, insertOneByOne, insertRows } from "./statements.ts";
+import { deleteCallsBefore, insertCopyLines, insertOneByOne } from "./statements.ts";
 import type { AuditSink, CallAuditOptions } from "./types.ts";
+import { isRowError, reasonOf, sqlStateOf } from "./write-errors.ts";
 
 const DAY_MS = 86_400_000;
 /** Pause between `stop()`'s write attempts while the database is unreachable. */
@@ -290,7 +290,7 @@ export class CallAudit implements AuditSink {
     while (batch.rows < target) {
       let text = "";
       const n = this.#ring.shift(Math.min(ENCODE_SLICE_ROWS, target - batch.rows), this.#scratch, (call) => {
-        text += this.#lines.line(toCallRow(call, this.#instanceId));
+        text += this.#lines.line(call, this.#instanceId);
       });
       batch.chunks.push(text);
       batch.rows += n;
@@ -320,8 +320,9 @@ export class CallAudit implements AuditSink {
     }
     // Refused for its data — or for a duplicate id of a retried batch that did commit, which a multi-row
     // INSERT that skips duplicates writes at once. Then one row at a time so a bad row costs only itself.
-    const rows = parseCopyLines(batch.chunks);
-    const written = await this.#insertFallback(rows);
+    const lines = batch.chunks.join("").split("\n");
+    lines.pop(); // after the last newline
+    const written = await this.#insertFallback(lines);
     if (written.left.length === 0) {
       this.#removeHead(batch);
     } else {
@@ -337,20 +338,20 @@ export class CallAudit implements AuditSink {
    * INSERTs `rows`, skipping ids already written (all in one statement first, then one by one); returns how
    * many were written and the rows an outage left unwritten.
    */
-  async #insertFallback(rows: CallRow[]): Promise<{ count: number; left: CallRow[] }> {
+  async #insertFallback(lines: string[]): Promise<{ count: number; left: string[] }> {
     const db = this.#store.db;
     try {
-      await insertRows(db, rows, this.#opts.writeTimeoutMs);
-      this.#settle(rows.length, 0);
-      return { count: rows.length, left: [] };
+      await insertCopyLines(db, lines.join("\n"), this.#opts.writeTimeoutMs, "skip");
+      this.#settle(lines.length, 0);
+      return { count: lines.length, left: [] };
     } catch (error) {
       this.#failuresTotal.inc();
       if (!isRowError(error)) {
         this.#noteOutage(error);
-        return { count: 0, left: rows };
+        return { count: 0, left: lines };
       }
     }
-    const result = await insertOneByOne(db, rows, this.#opts.writeTimeoutMs);
+    const result = await insertOneByOne(db, lines, this.#opts.writeTimeoutMs);
     this.#failuresTotal.inc({}, result.rejected + (result.failure ? 1 : 0));
     this.#settle(result.written, result.rejected);
     if (result.rejected > 0) {
@@ -362,15 +363,14 @@ export class CallAudit implements AuditSink {
     }
     if (result.failure) {
       this.#noteOutage(result.failure.error);
-      return { count: result.written, left: rows.slice(result.failure.stoppedAt) };
+      return { count: result.written, left: lines.slice(result.failure.stoppedAt) };
     }
     return { count: result.written, left: [] };
   }
 
-  #encodeRows(rows: CallRow[]): Batch {
-    let text = "";
-    for (const row of rows) text += this.#lines.line(row);
-    return { chunks: [text], rows: rows.length, bytes: text.length };
+  #encodeRows(lines: string[]): Batch {
+    const text = `${lines.join("\n")}\n`;
+    return { chunks: [text], rows: lines.length, bytes: text.length };
   }
 
   #removeHead(batch: Batch): void {

@@ -1,8 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
 import { CallRing } from "./call-ring.ts";
-import { CopyLineWriter, parseCopyLines } from "./copy-rows.ts";
-import { toCallRow } from "./rows.ts";
 import { sampleCall } from "./sample-calls.ts";
 
 const call = sampleCall;
@@ -22,15 +20,5 @@ describe("CallRing", () => {
     expect([...seen, ...rest.map((c) => c.requestId)]).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
     expect(rest[3]).toEqual(call(5));
     expect(ring.size).toBe(0);
-  });
-});
-
-describe("COPY text", () => {
-  test("rows survive encoding and parsing, NULLs and escapes included", () => {
-    const lines = new CopyLineWriter();
-    const rows = [0, 1, 2].map((i) => toCallRow(call(i), "inst-1"));
-    rows[1]!.request_id = "tab\there\nnew\\line";
-    const parsed = parseCopyLines([rows.map((r) => lines.line(r)).join("")]);
-    expect(parsed).toEqual(rows);
   });
 });

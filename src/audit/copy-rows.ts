@@ -1,5 +1,5 @@
-import type { CallOutcome } from "../router/index.ts";
-import type { CallRow } from "./rows.ts";
+import type { CallRecord } from "../router/index.ts";
+import { CallIdSource } from "./call-ids.ts";
 
 /** The `calls` columns a COPY names, in the order every line carries them. */
 export const CALL_COLUMNS = [
@@ -20,25 +20,41 @@ export const CALL_COLUMNS = [
 
 /** COPY's text format marks NULL with this. */
 const NULL = "\\N";
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const MAX_INT4 = 2_147_483_647;
+/** Epoch ms of 0000-01-01 and of the last ms of 9999: the span an ISO timestamp with a 4-digit year can say. */
+const MIN_DATE_MS = -62_167_219_200_000;
+const MAX_DATE_MS = 253_402_300_799_999;
 
 /**
- * Encodes rows as lines of Postgres's COPY text format (tab-separated, `\N` for NULL, backslash escapes),
- * timestamps as ISO 8601 UTC. The rows are already storable (`toCallRow`), so the database has nothing to
- * refuse but what only it can check (the outcome constraint, a duplicate id from a retried batch).
+ * Encodes finished calls as lines of Postgres's COPY text format (tab-separated, `\N` for NULL, backslash
+ * escapes), timestamps as ISO 8601 UTC, straight from the record the audit's ring hands out: no row object in
+ * between. The embedded store COPYs these lines; Postgres's batch INSERT splits the same text
+ * (`insertCopyLines`).
+ *
+ * Values Postgres would refuse (NUL or lone surrogates in text, sizes past int4, non-finite times) are made
+ * storable instead of failing the whole batch, so the database has nothing to refuse but what only it can
+ * check (the outcome constraint, a duplicate id from a retried batch). The id is made here, not by the
+ * database, so a batch retried after a timed-out write that did commit inserts nothing twice.
  */
 export class CopyLineWriter {
+  readonly #ids = new CallIdSource();
   /** The second (epoch s) whose ISO prefix is cached, and the prefix: most rows of a batch share it. */
   #second = Number.NaN;
   #prefix = "";
 
-  /** One row as a line, its newline included: a batch is its rows' lines joined as they are. */
-  line(row: CallRow): string {
-    return `${row.id}\t${text(row.request_id)}\t${text(row.operation)}\t${text(row.spoke_name)}\t${text(
-      row.caller_key_id,
-    )}\t${text(row.outcome)}\t${text(row.error_code)}\t${this.#time(row.started_at)}\t${
-      row.finished_at === null ? NULL : this.#time(row.finished_at)
-    }\t${num(row.duration_ms)}\t${num(row.input_bytes)}\t${num(row.output_bytes)}\t${text(row.instance_id)}\n`;
+  /** `call` as one line, its newline included: a batch is its rows' lines joined as they are. */
+  line(call: Readonly<CallRecord>, instanceId: string): string {
+    const finished = validMs(call.finishedAt);
+    const started = validMs(call.startedAt) ?? finished ?? Date.now();
+    // The id is time-ordered (UUIDv7): an append-only log's new rows land at the right edge of the
+    // primary-key index instead of all over it.
+    return `${this.#ids.next()}\t${required(call.requestId)}\t${required(call.operation)}\t${text(
+      call.spokeName,
+    )}\t${text(call.callerKeyId)}\t${call.outcome}\t${text(call.errorCode)}\t${this.#time(started)}\t${
+      finished === null ? NULL : this.#time(finished)
+    }\t${finished === null ? NULL : finished - started}\t${int4(call.inputBytes)}\t${int4(
+      call.outputBytes,
+    )}\t${text(instanceId)}\n`;
   }
 
   #time(ms: number): string {
@@ -53,52 +69,37 @@ export class CopyLineWriter {
   }
 }
 
-function text(value: string | null): string {
-  if (value === null) return NULL;
-  if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/[\\\t\n\r]/g, (c) =>
-    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
-  );
-}
-
-function num(value: number | null): string {
-  return value === null ? NULL : String(value);
-}
-
 /**
- * The rows of COPY text written by `CopyLineWriter`, back as `CallRow`s: the writer falls back to INSERTs
- * (which can skip duplicates and drop a single bad row) when the database refuses a COPY.
+ * A text field: NULL for anything but a string; otherwise the string as it is unless it holds a character
+ * COPY must escape (backslash, tab, newline, carriage return) or Postgres text cannot hold (NUL, a lone
+ * surrogate) — one scan of the common, plain value.
  */
-export function parseCopyLines(chunks: readonly string[]): CallRow[] {
-  const rows: CallRow[] = [];
-  for (const chunk of chunks) {
-    for (const line of chunk.split("\n")) {
-      if (line === "") continue;
-      const f = line.split("\t").map(unescapeField);
-      rows.push({
-        id: f[0]!,
-        request_id: f[1] ?? "",
-        operation: f[2] ?? "",
-        spoke_name: f[3] ?? null,
-        caller_key_id: f[4] ?? null,
-        outcome: f[5] as CallOutcome,
-        error_code: f[6] ?? null,
-        started_at: Date.parse(f[7]!),
-        finished_at: f[8] == null ? null : Date.parse(f[8]),
-        duration_ms: f[9] == null ? null : Number(f[9]),
-        input_bytes: f[10] == null ? null : Number(f[10]),
-        output_bytes: f[11] == null ? null : Number(f[11]),
-        instance_id: f[12] ?? "",
-      });
-    }
+function text(value: string | null | undefined): string {
+  if (typeof value !== "string") return NULL;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 13 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return storable(value);
   }
-  return rows;
+  return value;
 }
 
-function unescapeField(field: string): string | null {
-  if (field === NULL) return null;
-  if (!field.includes("\\")) return field;
-  return field.replace(/\\(.)/g, (_, c: string) =>
-    c === "t" ? "\t" : c === "n" ? "\n" : c === "r" ? "\r" : c,
+/** A text field of a NOT NULL column: the empty string for anything but a string. */
+function required(value: string): string {
+  return typeof value === "string" ? text(value) : "";
+}
+
+function storable(value: string): string {
+  const wellFormed = value.isWellFormed() ? value : value.toWellFormed();
+  return wellFormed.replace(/[\0\\\t\n\r]/g, (c) =>
+    c === "\0" ? "" : c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
   );
+}
+
+function validMs(value: number): number | null {
+  return Number.isFinite(value) && value >= MIN_DATE_MS && value <= MAX_DATE_MS ? value : null;
+}
+
+function int4(value: number): number | string {
+  if (!Number.isFinite(value)) return NULL;
+  return Math.min(Math.max(Math.trunc(value), 0), MAX_INT4);
 }

@@ -1,7 +1,7 @@
 import { inArray, lt, sql } from "drizzle-orm";
 import { calls, type Database } from "../store/index.ts";
-import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
-import { type CallRow, isRowError } from "./rows.ts";
+import { CALL_COLUMNS } from "./copy-rows.ts";
+import { isRowError } from "./write-errors.ts";
 
 /**
  * Runs `query` but gives up after `timeoutMs`: postgres.js under Bun can lose a query sent as its socket dies
@@ -81,15 +81,6 @@ export async function insertCopyLines(
   await withTimeout(db.execute(statement), timeoutMs, "audit INSERT");
 }
 
-const rowWriter = new CopyLineWriter();
-
-/** `insertCopyLines` for rows held as objects (the fallback after a refused batch): duplicate ids are skipped. */
-export async function insertRows(db: Database, rows: readonly CallRow[], timeoutMs: number): Promise<void> {
-  let text = "";
-  for (const row of rows) text += rowWriter.line(row);
-  await insertCopyLines(db, text, timeoutMs, "skip");
-}
-
 /** What `insertOneByOne` did: rows written, rows the database refused, and the error that stopped it, if any. */
 export interface OneByOneResult {
   written: number;
@@ -100,18 +91,19 @@ export interface OneByOneResult {
 }
 
 /**
- * Writes `rows` one at a time after their batch was refused for its data, so one bad row costs only itself.
- * Stops at the first failure that is not about a row's data (the database went away).
+ * Writes `lines` (COPY text lines, without their newlines) one at a time after their batch was refused for its
+ * data, so one bad row costs only itself; ids already written are skipped. Stops at the first failure that is
+ * not about a row's data (the database went away).
  */
 export async function insertOneByOne(
   db: Database,
-  rows: CallRow[],
+  lines: readonly string[],
   timeoutMs: number,
 ): Promise<OneByOneResult> {
   const result: OneByOneResult = { written: 0, rejected: 0, firstRejection: undefined };
-  for (let i = 0; i < rows.length; i++) {
+  for (let i = 0; i < lines.length; i++) {
     try {
-      await insertRows(db, [rows[i]!], timeoutMs);
+      await insertCopyLines(db, lines[i]!, timeoutMs, "skip");
       result.written++;
     } catch (error) {
       if (!isRowError(error)) {

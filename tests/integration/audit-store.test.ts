@@ -15,8 +15,7 @@ import {
   type CallOutcome,
   type CallRecord,
 } from "../../src/audit/index.ts";
-import { toCallRow } from "../../src/audit/rows.ts";
-import { insertCopyLines, insertRows } from "../../src/audit/statements.ts";
+import { insertCopyLines } from "../../src/audit/statements.ts";
 import { MetricsRegistry } from "../../src/health/index.ts";
 import { createLogger, silentLogger } from "../../src/log/index.ts";
 import { calls, openStore, type Store } from "../../src/store/index.ts";
@@ -258,7 +257,9 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
         () => "written",
         (e: unknown) => (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code,
       );
-    const duplicate = { ...toCallRow(callRecord(99), "inst"), id: row!.id };
+    // Call 99 as the writer encodes it, but under the id of a row already written.
+    const encoded = new CopyLineWriter().line(callRecord(99), "inst");
+    const duplicate = `${row!.id}${encoded.slice(encoded.indexOf("\t"))}`;
     // A batch's first write refuses a duplicate id (23505) on either store: the embedded store COPYs, Postgres
     // INSERTs without `on conflict`, the cheaper statement (scripts/bench/audit-insert.ts)...
     const batchWrite = store.copyFrom
@@ -268,10 +269,10 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
           [`${row!.id}\treq-x\top\tok\t2026-01-01T00:00:00.000Z\tinst\n`],
           3_000,
         )
-      : insertCopyLines(store.db, new CopyLineWriter().line(duplicate), 3_000, "refuse");
+      : insertCopyLines(store.db, duplicate, 3_000, "refuse");
     expect(await settled(batchWrite)).toBe("23505");
     // ...and the writer's fallback, INSERTs that skip ids already there, writes the rest of such a batch.
-    expect(await settled(insertRows(store.db, [duplicate], 3_000))).toBe("written");
+    expect(await settled(insertCopyLines(store.db, duplicate, 3_000, "skip"))).toBe("written");
     expect(await rowCount()).toBe(20);
   });
 
@@ -349,11 +350,9 @@ function auditSuite(kind: string, open: () => Promise<Backend>): void {
     );
     // The fallback after a refused batch writes the same text with INSERTs that skip duplicate ids.
     await store.db.delete(calls);
-    await insertRows(
-      store.db,
-      awkward.map((text, i) => ({ ...toCallRow(callRecord(i), "inst"), request_id: text })),
-      3_000,
-    );
+    const writer = new CopyLineWriter();
+    const lines = awkward.map((text, i) => writer.line({ ...callRecord(i), requestId: text }, "inst"));
+    await insertCopyLines(store.db, lines.join(""), 3_000, "skip");
     const again = await store.db.select({ requestId: calls.requestId }).from(calls);
     expect(again.map((r) => r.requestId).sort()).toEqual([...awkward].sort());
   });

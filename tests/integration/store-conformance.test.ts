@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { sqlStateOf } from "../../src/audit/rows.ts";
+import { sqlStateOf } from "../../src/audit/write-errors.ts";
 import { createApiKey, revokeApiKey, verifyApiKey } from "../../src/auth/index.ts";
 import { UnavailableError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log/index.ts";
