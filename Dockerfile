@@ -12,6 +12,8 @@ FROM --platform=$BUILDPLATFORM oven/bun:1.4.5 AS build
 WORKDIR /src
 # Dependencies first, so a source change does not refetch them.
 COPY package.json bun.lock bunfig.toml ./
+# bun install applies the patches of package.json's patchedDependencies (patches/README.md).
+COPY patches ./patches
 RUN bun install --frozen-lockfile
 COPY . .
 # .git is not sent to the builder (.dockerignore): the commit comes in as a build argument.

@@ -6,10 +6,10 @@
  *
  * Ways, each writing `--batches` batches of `--rows` rows encoded by the hub's own `CopyLineWriter`
  * (`jsonb`: as JSON arrays, the way the hub wrote them until the third session of 2026-12-07):
- *   refuse  — the hub's batch write (`insertCopyLines(…, "refuse")`: the COPY text split by Postgres, no `on conflict`)
- *   skip    — the hub's fallback after a refused batch (`insertCopyLines(…, "skip")`)
+ *   copy    — the hub's batch write (`Store.copyFrom`: COPY FROM STDIN on a connection of its own)
+ *   insert  — the hub's fallback after a refused batch (`insertCopyLines`: the COPY text split by Postgres,
+ *             `on conflict (id) do nothing`)
  *   jsonb   — the statement used until the third session of 2026-12-07 (`jsonb_array_elements` over JSON arrays, 13 `->>` a row)
- *   copy    — postgres.js's COPY stream (the floor; not used by the hub, docs/operations.md › Call audit)
  *
  * Usage: bun scripts/bench/audit-insert.ts [--rows 5000] [--batches 30] [--rounds 2]
  */
@@ -36,8 +36,8 @@ const ROWS = count("rows");
 const BATCHES = count("batches");
 const ROUNDS = count("rounds");
 
-type Way = "refuse" | "skip" | "jsonb" | "copy";
-const WAYS: Way[] = ["refuse", "skip", "jsonb", "copy"];
+type Way = "copy" | "insert" | "jsonb";
+const WAYS: Way[] = ["copy", "insert", "jsonb"];
 
 /** A finished call as the router records it; ids and times move on with `i`. */
 function record(i: number, now: number): CallRecord {
@@ -81,23 +81,15 @@ function jsonArrayOfLine(line: string): string {
   );
 }
 
-async function write(way: Way, store: Store, raw: postgres.Sql, batch: string): Promise<void> {
-  if (way === "refuse" || way === "skip") return insertCopyLines(store.db, batch, 10_000, way);
-  if (way === "jsonb") {
-    await store.db.execute(sql`insert into calls (id, request_id, operation, spoke_name, caller_key_id, outcome,
+async function write(way: Way, store: Store, batch: string): Promise<void> {
+  if (way === "copy") return store.copyFrom("calls", CALL_COLUMNS, [batch], 10_000);
+  if (way === "insert") return insertCopyLines(store.db, batch, 10_000);
+  await store.db.execute(sql`insert into calls (id, request_id, operation, spoke_name, caller_key_id, outcome,
         error_code, started_at, finished_at, duration_ms, input_bytes, output_bytes, instance_id)
       select r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6,
         (r->>7)::timestamptz, (r->>8)::timestamptz, (r->>9)::float8,
         (r->>10)::int4, (r->>11)::int4, r->>12
       from jsonb_array_elements(${batch}::text::jsonb) as r`);
-    return;
-  }
-  const stream = await raw`copy calls (${raw.unsafe(CALL_COLUMNS.join(", "))}) from stdin`.writable();
-  await new Promise<void>((resolve, reject) => {
-    stream.on("error", reject);
-    stream.on("finish", resolve);
-    stream.end(batch);
-  });
 }
 
 const database = await createScratchDatabase("alkhub_bench_insert");
@@ -117,7 +109,7 @@ try {
       const batches = encodeBatches(way, next);
       next += BATCHES * ROWS;
       const before = await postgresBackendTicks(admin, database.name);
-      for (const batch of batches) await write(way, store, raw, batch);
+      for (const batch of batches) await write(way, store, batch);
       const after = await postgresBackendTicks(admin, database.name);
       results.get(way)!.push(((after - before) * 1e6) / CLOCK_TICKS_PER_S / (BATCHES * ROWS));
     }

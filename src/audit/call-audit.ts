@@ -26,9 +26,9 @@ interface Batch {
 /**
  * The call audit as a stream (issue #11). `record()` copies a finished call into a preallocated ring (O(1), no
  * allocation, never blocks). The writer, off the hot path, moves the ring's rows into batches encoded once as
- * COPY text: on the embedded store each batch is one `COPY calls … FROM '/dev/blob'` (`Store.copyFrom`); on
- * Postgres one multi-row INSERT that splits the same text (`insertCopyLines`; postgres.js's COPY stream is
- * unsafe under Bun). A batch refused for its data is written again row by row, dropping only the rows refused.
+ * COPY text, each batch one COPY (`Store.copyFrom`: in the embedded store's thread, or on a Postgres connection
+ * of its own). A batch refused for a duplicate id (a retry of a write that did commit) is written again with an
+ * INSERT that skips ids already there; one refused for its data, row by row, dropping only the rows refused.
  *
  * Outages spill, overload sheds (docs/operations.md › Call audit): while writes fail, rows keep moving from the
  * ring into encoded batches held in memory, up to `spillMaxBytes`, and are written in order once the database
@@ -304,10 +304,8 @@ export class CallAudit implements AuditSink {
 
   /** Writes the oldest batch; returns how many rows were written. On an outage the batch stays queued. */
   async #writeBatch(batch: Batch): Promise<number> {
-    const copyFrom = this.#store.copyFrom;
     try {
-      if (copyFrom) await copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
-      else await insertCopyLines(this.#store.db, batch.chunks.join(""), this.#opts.writeTimeoutMs, "refuse");
+      await this.#store.copyFrom("calls", CALL_COLUMNS, batch.chunks, this.#opts.writeTimeoutMs);
       this.#removeHead(batch);
       this.#settle(batch.rows, 0);
       return batch.rows;
@@ -341,7 +339,7 @@ export class CallAudit implements AuditSink {
   async #insertFallback(lines: string[]): Promise<{ count: number; left: string[] }> {
     const db = this.#store.db;
     try {
-      await insertCopyLines(db, lines.join("\n"), this.#opts.writeTimeoutMs, "skip");
+      await insertCopyLines(db, lines.join("\n"), this.#opts.writeTimeoutMs);
       this.#settle(lines.length, 0);
       return { count: lines.length, left: [] };
     } catch (error) {

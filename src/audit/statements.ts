@@ -22,9 +22,6 @@ export async function withTimeout<T>(query: PromiseLike<T>, timeoutMs: number, w
   }
 }
 
-/** What a batch INSERT does with a row whose id is already in the table. */
-export type OnDuplicateId = "refuse" | "skip";
-
 /**
  * A text column of a COPY line (`f[i]`, 1-based) as its value: most values need no unescaping and are taken as
  * they are; `\N` is NULL; the rest are split on the escaped backslash, each part's `\t`, `\n`, `\r` turned back
@@ -44,41 +41,31 @@ function valueField(i: number, cast: string): string {
 }
 
 /**
- * The INSERT that reads a batch of COPY text lines (`CopyLineWriter`, columns in `CALL_COLUMNS` order) sent as
- * one text parameter, split into lines and fields by Postgres's own string functions: the text before and
- * after the parameter.
+ * The INSERT that reads COPY text lines (`CopyLineWriter`, columns in `CALL_COLUMNS` order) sent as one text
+ * parameter, split into lines and fields by Postgres's own string functions, skipping ids already in the table:
+ * the text before and after the parameter.
  */
 const INSERT_LINES_HEAD = sql.raw(`insert into calls (${CALL_COLUMNS.join(", ")})
   select f[1], ${textField(2)}, ${textField(3)}, ${textField(4)}, ${textField(5)}, f[6], ${textField(7)},
     ${valueField(8, "timestamptz")}, ${valueField(9, "timestamptz")}, ${valueField(10, "float8")},
     ${valueField(11, "int4")}, ${valueField(12, "int4")}, ${textField(13)}
   from string_to_table(`);
-const INSERT_LINES_TAIL = {
-  refuse: sql.raw(`::text, E'\\n') as l, string_to_array(l, E'\\t') as f where l <> ''`),
-  skip: sql.raw(
-    `::text, E'\\n') as l, string_to_array(l, E'\\t') as f where l <> '' on conflict (id) do nothing`,
-  ),
-} satisfies Record<OnDuplicateId, unknown>;
+const INSERT_LINES_TAIL = sql.raw(
+  `::text, E'\\n') as l, string_to_array(l, E'\\t') as f where l <> '' on conflict (id) do nothing`,
+);
 
 /**
- * One multi-row INSERT of `lines` (rows as `CopyLineWriter` writes them, the same text the embedded store's COPY
- * reads), sent as a single text parameter. A duplicate id (a retried batch that did commit) refuses the whole
- * statement (23505) or is skipped, as `duplicates` says.
- *
- * Why this shape (scripts/bench/audit-insert.ts: the backend's CPU per row, 5,000-row batches, Postgres 15):
- * JSON arrays read with `jsonb_array_elements` cost 9–16 µs a row (jsonb's parse, then 13 `->>`), splitting
- * the COPY text with `string_to_table`/`string_to_array` about a third less; `on conflict` makes every row's
- * insert speculative, so only the fallback after a refusal skips duplicates. A COPY costs less again, but
- * postgres.js's COPY stream is unsafe under Bun (docs/operations.md, "Call audit").
+ * One multi-row INSERT of `lines` (COPY text lines as `CopyLineWriter` writes them), skipping ids already in the
+ * table: the writer's fallback after a COPY was refused, whether for a duplicate id (a retry of a batch whose
+ * write did commit) or, one line at a time, for a row's data. A COPY cannot skip anything, and `on conflict`
+ * makes every row's insert speculative, so batches go by COPY and only what it refused comes here.
  */
-export async function insertCopyLines(
-  db: Database,
-  lines: string,
-  timeoutMs: number,
-  duplicates: OnDuplicateId,
-): Promise<void> {
-  const statement = sql`${INSERT_LINES_HEAD}${lines}${INSERT_LINES_TAIL[duplicates]}`;
-  await withTimeout(db.execute(statement), timeoutMs, "audit INSERT");
+export async function insertCopyLines(db: Database, lines: string, timeoutMs: number): Promise<void> {
+  await withTimeout(
+    db.execute(sql`${INSERT_LINES_HEAD}${lines}${INSERT_LINES_TAIL}`),
+    timeoutMs,
+    "audit INSERT",
+  );
 }
 
 /** What `insertOneByOne` did: rows written, rows the database refused, and the error that stopped it, if any. */
@@ -103,7 +90,7 @@ export async function insertOneByOne(
   const result: OneByOneResult = { written: 0, rejected: 0, firstRejection: undefined };
   for (let i = 0; i < lines.length; i++) {
     try {
-      await insertCopyLines(db, lines[i]!, timeoutMs, "skip");
+      await insertCopyLines(db, lines[i]!, timeoutMs);
       result.written++;
     } catch (error) {
       if (!isRowError(error)) {

@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { ConfigError, UnavailableError } from "../errors.ts";
 import type { Logger } from "../log/index.ts";
 import { applyMigrations, readMigrationStatus } from "./migrator.ts";
+import { PostgresCopier } from "./postgres-copy.ts";
 import { PostgresListener } from "./postgres-listener.ts";
 import * as schema from "./schema.ts";
 import type { Database, PostgresOptions, Store } from "./types.ts";
@@ -85,6 +86,8 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
       } as never),
     log,
   );
+  // The audit's COPY batches get a connection of their own too (postgres-copy.ts).
+  const copier = new PostgresCopier(() => connect({ max: 1, fetch_types: false }));
   let closed = false;
   return {
     kind: "postgres",
@@ -108,9 +111,11 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
     },
     migrationStatus: () => readMigrationStatus(db),
     listen: (channel, onPayload, onRelisten) => listener.listen(channel, onPayload, onRelisten),
+    copyFrom: (table, columns, chunks, timeoutMs) => copier.copyFrom(table, columns, chunks, timeoutMs),
     async close() {
       if (closed) return;
       closed = true;
+      await copier.close();
       await listener.close();
       await sql.end({ timeout: CLOSE_TIMEOUT_S });
     },

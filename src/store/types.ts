@@ -59,12 +59,12 @@ export interface Store {
     onRelisten?: (lostAt: number) => void,
   ): Promise<() => Promise<void>>;
   /**
-   * Embedded store only: appends rows to `table` with one `COPY … FROM '/dev/blob'`.
-   * `chunks` are lines of COPY text, in order; the rows commit together or not at all. Rejects with the
-   * database's error (a refused row fails the whole COPY) or after `timeoutMs`. Postgres has none: postgres.js's
-   * COPY stream is not safe under Bun (docs/operations.md › Call audit), so writers use multi-row INSERTs there.
+   * Appends rows to `table` with one COPY: `FROM '/dev/blob'` in the embedded store's thread, `FROM STDIN` on a
+   * Postgres connection of its own (postgres-copy.ts). `chunks` are lines of COPY text, in order; the rows
+   * commit together or not at all. Rejects with the database's error (a refused row fails the whole COPY) or
+   * after `timeoutMs`.
    */
-  copyFrom?(
+  copyFrom(
     table: string,
     columns: readonly string[],
     chunks: readonly string[],

@@ -1,0 +1,92 @@
+import type postgres from "postgres";
+
+/**
+ * `COPY … FROM STDIN` on a connection of its own (the call audit's batch write on Postgres, issue #11): COPY
+ * inserts a batch's rows page by page, about half the backend's CPU per row of an INSERT that reads the same
+ * text (`scripts/bench/audit-insert.ts`), on the cores a one-box deployment shares with the relay.
+ *
+ * One COPY at a time, each awaited before the next starts, so the driver never has another statement on that
+ * connection whose completion it could mistake for the COPY's. A COPY that fails for any reason other than the
+ * database refusing its data (class 22 or 23: the connection is still in step), or that outlives `timeoutMs`,
+ * ends the connection at once; the next COPY opens a new one. postgres.js under Bun can lose a statement sent as
+ * its socket dies (it never settles), so no COPY may trust the driver to answer.
+ */
+export class PostgresCopier {
+  readonly #connect: () => postgres.Sql;
+  #sql: postgres.Sql | undefined;
+  /** The COPY running now, if any; the next one waits for it. */
+  #running: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  /** `connect` opens the copier's connection (one connection, its own pool of one). */
+  constructor(connect: () => postgres.Sql) {
+    this.#connect = connect;
+  }
+
+  /** Appends `chunks` (lines of COPY text, in order) to `table`; the rows commit together or not at all. */
+  copyFrom(
+    table: string,
+    columns: readonly string[],
+    chunks: readonly string[],
+    timeoutMs: number,
+  ): Promise<void> {
+    const run = this.#running.then(() => this.#copy(table, columns, chunks, timeoutMs));
+    this.#running = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+    this.#drop();
+  }
+
+  async #copy(
+    table: string,
+    columns: readonly string[],
+    chunks: readonly string[],
+    timeoutMs: number,
+  ): Promise<void> {
+    if (this.#closed) throw new Error("the store is closed");
+    this.#sql ??= this.#connect();
+    const sql = this.#sql;
+    const copying = (async () => {
+      const stream = await sql`copy ${sql(table)} (${sql(columns as string[])}) from stdin`.writable();
+      await new Promise<void>((resolve, reject) => {
+        stream.on("error", reject);
+        stream.on("finish", resolve);
+        for (const chunk of chunks) stream.write(chunk);
+        stream.end();
+      });
+    })();
+    // A COPY abandoned at its deadline may still reject later; that must not become an unhandled rejection.
+    copying.catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`COPY into ${table} did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([copying, late]);
+    } catch (error) {
+      if (!refusedData(error)) this.#drop();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #drop(): void {
+    const sql = this.#sql;
+    this.#sql = undefined;
+    sql?.end({ timeout: 0 }).catch(() => {});
+  }
+}
+
+/** Whether the database refused the rows themselves (SQLSTATE class 22 or 23): the connection is fine. */
+function refusedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
