@@ -7,25 +7,35 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
+This run (2026-12-07, third session) is on an AMD EPYC box that is two to three times slower than the Intel box
+of the run before at what costs system calls and process starts: the raw relay made 32–38k calls/s at 64 and
+256 in flight there against 90–105k, and a cold start with Postgres + Redis took 367 ms against 141 ms. The rows
+with absolute targets miss here for that reason: hub.call over /mcp (7.6–9.8k calls/s, 0.66–0.85× the raw
+relay on this box), the cross-instance p50 (380 µs), the registration of 15,000 spokes (13.9 s), the reconnect
+storm's slowest /health (115 ms) and the cold starts. The run before on the Intel box, with the same relay, MCP,
+registration and startup code (this session changed the call audit), met them: 20.7k / 22.1k calls/s, 227 µs,
+8.6 s, 31 ms, 141 ms (reopening an embedded data dir: 531 ms, first embedded start 2.5 s).
+
 - **Relay throughput and CPU per call.** Since 2026-12-07 (second session) a /ws connection's frames that leave
   in the same turn of the event loop are corked into one write (\`http/coalescing-socket.ts\`): \`bun --cpu-prof\`
   of the hub at 64 calls in flight had put about half its sampled time in the native \`send\` — one system call
   per frame, because Bun corks only the socket whose callback is running and a relay writes to the other one.
   Back to back against the build before, on an Intel box where the raw relay took 8 µs per call: 64 in flight
-  43.6–44.4k → 58.4–61.8k calls/s, hub CPU per call 14.7–14.8 → 11.7–11.8 µs. What limits the rows now is the
-  call audit: the same build with \`audit.enabled: false\` relays 0.93× raw at 64 in flight with p99 1.5× raw
-  (81.8k calls/s), and with it on 0.61–0.68×. The audit costs the hub's thread about 2.5 µs a call (encoding the
-  row, \`Bun.randomUUIDv7\`, handing the batch to postgres.js: about a sixth of the hub's sampled time) and
-  Postgres's backend about 5 µs on the cores the relay shares, in bursts of 5,000 rows that also set the p99 at
-  64 in flight. Moving the row encoding and the driver to a worker thread fed from a numeric ring is the next
-  step; it does not exist yet. Earlier (profiled with \`perf\` on 2026-12-07 on an AMD box): a fifth of the hub's
+  43.6–44.4k → 58.4–61.8k calls/s, hub CPU per call 14.7–14.8 → 11.7–11.8 µs. What limited the rows after that
+  was the call audit: the same build with \`audit.enabled: false\` relayed 0.93× raw at 64 in flight with p99
+  1.5× raw on that box, and 0.61–0.68× with it on. On 2026-12-07 (third session) the audit got cheaper on both
+  sides of it (Audit on vs off below): on Postgres each batch is a COPY again (the backend's CPU per audited
+  call 12 → 5–6 µs), and the hub encodes each row straight from the ring with ids of its own (about 1 µs a row
+  instead of 1.2–1.4 µs plus \`Bun.randomUUIDv7\`). This run, on an AMD EPYC box where the raw relay takes
+  20–26 µs per call (system calls cost more here; on the Intel box of the day before it took 8), meets every
+  relay row, Postgres and embedded alike. The ratios move with the machine: the build before these changes
+  measured 0.61–0.66× raw throughput and 1.43–1.56× CPU per call on the Intel box, where the hub's own
+  JavaScript weighs more. Earlier (profiled with \`perf\` on 2026-12-07 on an AMD box): a fifth of the hub's
   samples were the allocator handing memory back to the kernel and taking it again (\`madvise\`, page faults,
   TLB shootdowns); the hub runs with purging off (\`MIMALLOC_PURGE_DELAY=-1\`, set by the hub itself:
   src/allocator.ts, docs/operations.md), which took hub CPU per call from 47–58 to 24–33 µs on that box. The raw
   relay keeps Bun's default, as the baseline is defined; run with the same setting it used 20–21 instead of
-  21–27 µs per call there, so part of that gain is the runtime's. The cost is memory (see Spokes held). The
-  ratios move with the machine: the same build measured 1.25× raw CPU per call on the AMD box and 1.4–1.5× on
-  the Intel one, where system calls are cheaper and the hub's own JavaScript weighs more.
+  21–27 µs per call there, so part of that gain is the runtime's. The cost is memory (see Spokes held).
 - **Latency at 1 in flight.** p50 is within 1.2× of raw; p99 moves between 1.3× and 2.9× from run to run,
   depending on how four processes land on two cores.
 - **Cross-instance calls.** Five processes and Redis on two cores; each call is two instance messages plus the
@@ -56,21 +66,28 @@ Postgres and Redis share the same two cores, so every figure is a whole-box figu
   WebSocket client's \`send\` of each reply to the hub (a client WebSocket cannot be corked), and a fifth the MCP
   SDK's zod checks of every JSON-RPC message and result — the same checks the direct SDK client makes, so the
   bridged path costs at least the direct client plus the hub, the caller and the bridge's socket. 0.36–0.41× on
-  2026-12-07. The p50 overhead (+120 to +180 µs) is within the target.
+  2026-12-07 (Intel box). Profiled again on the AMD box of this run (third session), where system calls cost
+  more: 43% of the bridge's sampled time is that \`send\`, 25% reading and parsing the child's stdout, 14% parsing
+  the hub's frames; 0.27–0.34×. The wire protocol is one JSON object per WebSocket frame (PROTOCOL.md), so the
+  replies cannot share a frame. The p50 overhead (+120 to +220 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
-  preallocated ring (no object per call); the writer encodes each row once, in the form its store reads — COPY
-  text that the store's worker thread COPYs into PGlite, or JSON arrays that one INSERT on Postgres reads with
-  \`jsonb_array_elements\`. Since 2026-12-07 (second session) that INSERT reads \`jsonb\` instead of \`json\` (each
-  of the 13 \`->>\` re-parsed the row's text) and leaves out \`on conflict\` on the first try (only a retried
-  batch needs it; a refused batch falls back to INSERTs that skip duplicates): \`scripts/bench/audit-insert.ts\`
-  measures the backend's CPU per row at 13.7–15.4 µs before and 5.1–5.4 µs after (postgres.js's COPY, not used:
-  3.3–4.3 µs). In the audit-on-off run the backends' CPU per call went from 14–15 to 5–6 µs. Each row's note
-  splits CPU per call between the hub process and the database (Postgres backends of that hub's database; the
-  store's worker thread inside the hub for PGlite). On these two shared cores the database's CPU is taken from
-  the relay either way, and PGlite's COPY takes about 23 µs of the worker's time per row; closing it needs the
-  database's work off the relay's cores (Postgres on its own host, as deployed) and the hub's share of the
-  audit off its event loop (Relay throughput above).
+  preallocated ring (no object per call); the writer encodes each row once, as COPY text, straight from the
+  ring (its ids from a UUIDv7 source that makes one per two string concatenations), and writes each batch with
+  one COPY: in the store's worker thread for PGlite, on a connection of its own for Postgres
+  (\`src/store/postgres-copy.ts\`). Postgres's own CPU per row, 5,000-row batches (\`scripts/bench/audit-insert.ts\`,
+  AMD box, 2026-12-07): COPY 5.3–6.1 µs; an INSERT that splits the same text in SQL 8–12 µs (the fallback that
+  skips duplicate ids); the JSON arrays read with \`jsonb_array_elements\` used until that day 10.8–12 µs — an
+  INSERT … SELECT writes its rows one by one, COPY a page at a time. COPY had been kept off Postgres because a
+  refused COPY hung; the cause is a postgres.js bug (porsager/postgres#1173: the writable of a COPY refused after
+  its data was sent never settled), patched in \`patches/\` until a release carries the fix. Back to back
+  against the build before (\`audit-on-off.ts --stores postgres\`, same box): backends' CPU per call 12 → 5 µs,
+  on ÷ off 0.79× → 0.83× (embedded, with the encoding change alone: 0.73× → 0.82×). In this run: 0.77×
+  (Postgres) and 0.76× (embedded), the audit-off hubs swinging 27–40k calls/s between windows. What is left:
+  on Postgres the backend's 5–6 µs per call and 2–5 µs of the hub process (encoding about 1 µs, handing 700 KB
+  batches to the driver and its socket 1–2 µs, their garbage) on two cores that also run the load and the
+  spoke; on PGlite its COPY, 9–14 µs per row in the store's worker thread (WebAssembly), inside the hub process.
+  Closing the rest needs the database's work off the relay's cores (Postgres on its own host, as deployed).
 - **Embedded store on its own thread (issue #11, measured 2026-12-06).** PGlite runs in a worker thread; the
   audit's COPY batches run there too. \`scripts/bench/audit-on-off.ts --stores embedded --rounds 2\` (64 calls in
   flight, per-key limits lifted), main's build (in-thread store, a017a72) and this one back to back, three
