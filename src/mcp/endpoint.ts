@@ -157,14 +157,6 @@ export class McpEndpoint {
     );
     const owner = callOwner(identity, sessionId, address);
     if (owner !== undefined) this.#forwardCancellations(messages, owner);
-    const auth: RequestAuth = { identity, signal: request.signal, owner };
-    const authInfo = {
-      token: "",
-      clientId: identity.keyId,
-      scopes: [...identity.scopes],
-      extra: { alkhub: auth },
-    };
-
     if (target.kind === "spoke" && !this.#spokeExists(target.spokeName, identity)) {
       return jsonRpcError(404, -32001, `No spoke named "${target.spokeName}"`);
     }
@@ -181,6 +173,14 @@ export class McpEndpoint {
       // After the fast path (which accepts only handshake versions), so its calls pay no extra header lookup.
       return this.#next.serve(request, body, identity, target);
     }
+    // What the SDK's handlers read (`extra.authInfo`); made only here, so the fast path allocates none of it.
+    const auth: RequestAuth = { identity, signal: request.signal, owner };
+    const authInfo = {
+      token: "",
+      clientId: identity.keyId,
+      scopes: [...identity.scopes],
+      extra: { alkhub: auth },
+    };
     if (messages.some((m) => m.method === "initialize")) {
       const session = await this.#sessions.open(identity.keyId, target);
       if (session instanceof HubError) return sessionRefused(session);
