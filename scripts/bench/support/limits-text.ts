@@ -62,13 +62,12 @@ registration and startup code (this session changed the call audit), met them: 2
   of a process; where system calls are cheap, the hub's own per-request work (Elysia's request context and
   hooks, the key check, the relay, the JSON answer) weighs more. Since 2026-12-07 (third session) each row's
   note gives the CPU per call of the hub, its spoke and the SDK server. On the AMD box, three runs after the one
-  above: the SDK server 80–113 µs of CPU per call, the hub 122–150 µs for the direct tool and 146–208 µs for
-  hub.call, the spoke 46–56 µs. \`perf\` of the compiled hub at 1 in flight: 41% of its samples in the kernel (a
-  quarter in the paravirtualized interrupt-enable path of its wake-ups: about 2.5 context switches per call),
+  above: the SDK server 80–113 µs of CPU per call, the hub 121–208 µs, the spoke 46–56 µs. \`perf\` of the
+  compiled hub at 1 in flight: 41% of its samples in the kernel (a quarter in the paravirtualized
+  interrupt-enable path of its wake-ups: about 2.5 context switches per call),
   45% in the runtime's native code, 10% in JIT-compiled JavaScript; so at one call at a time the hub's extra
-  hop and its wake-ups, not its JavaScript, set the gap. In the compiled binary hub.call cost the hub 55–60 µs
-  more CPU per call than the direct tool in two runs; run from source under \`--cpu-prof\` the two were equal
-  (146 and 150 µs), so that difference is not explained yet.
+  hop and its wake-ups, not its JavaScript, set the gap. Between hub.call and the direct tool the hub's CPU per
+  call swung either way from run to run (182 / 122, 146 / 150, 121 / 149 µs): no cost of hub.call's own.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
   throughput is CPU-bound. \`bun --cpu-prof\` of the bridge (2026-12-07): a third of its sampled time is the
   WebSocket client's \`send\` of each reply to the hub (a client WebSocket cannot be corked), and a fifth the MCP
