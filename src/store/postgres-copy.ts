@@ -35,10 +35,15 @@ export class PostgresCopier {
     return run;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Refuses new COPYs and ends the connection, letting a COPY in progress finish for up to `timeoutS` seconds
+   * (as the store's pool does), not for its whole deadline: a shutdown never waits on a lost statement.
+   */
+  async close(timeoutS: number): Promise<void> {
     this.#closed = true;
-    await this.#running;
-    this.#drop();
+    const sql = this.#sql;
+    this.#sql = undefined;
+    await sql?.end({ timeout: timeoutS }).catch(() => {});
   }
 
   async #copy(

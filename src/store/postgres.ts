@@ -115,7 +115,7 @@ export async function openPostgresStore(options: PostgresOptions, log: Logger): 
     async close() {
       if (closed) return;
       closed = true;
-      await copier.close();
+      await copier.close(CLOSE_TIMEOUT_S);
       await listener.close();
       await sql.end({ timeout: CLOSE_TIMEOUT_S });
     },

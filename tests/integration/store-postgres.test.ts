@@ -14,6 +14,7 @@ import {
   POSTGRES_ADMIN_URL,
   type TestDatabase,
 } from "../support/services.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const embedded = { dataDir: "/nonexistent-unused" };
 
@@ -141,6 +142,43 @@ describeWithServices("postgres store", () => {
       await store.close();
     }
   }, 30_000);
+
+  test("a COPY that outlives its deadline on a silent network fails at the deadline; the next opens a new connection", async () => {
+    const database = await fresh();
+    const proxy = await startTcpProxy({ host: "127.0.0.1", port: 5432 });
+    const url = database.url.replace("127.0.0.1:5432", `127.0.0.1:${proxy.port}`);
+    const store = await openStore({ postgres: { url }, embedded, log: silentLogger });
+    const line = (name: string) => `${name}\t${name}\n`;
+    const copy = (names: string[], timeoutMs: number) =>
+      store.copyFrom("accounts", ["id", "name"], names.map(line), timeoutMs);
+    const names = async () => (await store.db.select().from(accounts)).map((a) => a.name).sort();
+    try {
+      await store.migrate();
+      await copy(["a1", "a2"], 5_000);
+      proxy.freeze();
+      const started = Date.now();
+      await expect(copy(["b1"], 1_000)).rejects.toThrow("did not finish within 1000 ms");
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // The frozen connection is dropped, not reused: once the network answers again a new one writes.
+      proxy.thaw();
+      await eventually(
+        () =>
+          copy(["c1"], 5_000).then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 15_000, what: "a COPY after the thaw" },
+      );
+      // A refused COPY (a duplicate id) leaves its connection usable.
+      await expect(copy(["a1"], 5_000)).rejects.toMatchObject({ code: "23505" });
+      await copy(["d1"], 5_000);
+      expect((await names()).filter((n) => n !== "b1")).toEqual(["a1", "a2", "c1", "d1"]);
+    } finally {
+      proxy.thaw();
+      await store.close();
+      proxy.stop();
+    }
+  }, 40_000);
 
   test("an unreachable server is an UnavailableError naming host:port/database but never the password", async () => {
     const password = "s3cret-pw-xyz";
