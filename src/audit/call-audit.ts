@@ -2,13 +2,12 @@ import type { Counter } from "../health/index.ts";
 import type { Logger } from "../log/index.ts";
 import { yieldToLoop } from "../loop-slices.ts";
 import { type CallRecord, newCallRecord } from "../router/index.ts";
-import type { Store } from "../store/index.ts";
+import { isRowError, type Store, sqlStateOf, storeErrorReason } from "../store/index.ts";
 import { CallRing } from "./call-ring.ts";
 import { CALL_COLUMNS, CopyLineWriter } from "./copy-rows.ts";
 import { type ResolvedAuditOptions, resolveAuditOptions } from "./options.ts";
 import { deleteCallsBefore, insertCopyLines, insertOneByOne } from "./statements.ts";
 import type { AuditSink, CallAuditOptions } from "./types.ts";
-import { isRowError, reasonOf, sqlStateOf } from "./write-errors.ts";
 
 const DAY_MS = 86_400_000;
 /** Pause between `stop()`'s write attempts while the database is unreachable. */
@@ -49,7 +48,7 @@ export class CallAudit implements AuditSink {
   readonly #ring: CallRing;
   /** The record `#ring.shift` hands out, reused for every row. */
   readonly #scratch = newCallRecord();
-  /** COPY text: what the embedded store's COPY and Postgres's batch INSERT both read. */
+  /** COPY text: what each store's COPY and the fallback INSERT both read. */
   readonly #lines = new CopyLineWriter();
   /** Encoded rows not yet written (the spill while the database is away). */
   #batches: Batch[] = [];
@@ -154,7 +153,7 @@ export class CallAudit implements AuditSink {
       try {
         watcher(call);
       } catch (error) {
-        this.#log.error("call watcher failed", { reason: reasonOf(error) });
+        this.#log.error("call watcher failed", { reason: storeErrorReason(error) });
       }
     }
   }
@@ -273,7 +272,7 @@ export class CallAudit implements AuditSink {
       }
     } catch (error) {
       // Not a database error (those are handled per batch): a bug. The rows stay queued; say so.
-      this.#log.error("audit writer failed", { reason: reasonOf(error) });
+      this.#log.error("audit writer failed", { reason: storeErrorReason(error) });
     }
     this.#reportOverflow(false);
     return written;
@@ -333,8 +332,8 @@ export class CallAudit implements AuditSink {
   }
 
   /**
-   * INSERTs `rows`, skipping ids already written (all in one statement first, then one by one); returns how
-   * many were written and the rows an outage left unwritten.
+   * INSERTs `lines` (COPY text lines without their newlines), skipping ids already written (all in one
+   * statement first, then one by one); returns how many were written and the lines an outage left unwritten.
    */
   async #insertFallback(lines: string[]): Promise<{ count: number; left: string[] }> {
     const db = this.#store.db;
@@ -356,7 +355,7 @@ export class CallAudit implements AuditSink {
       this.#log.warn(`audit: the database refused ${result.rejected} call rows; dropped them`, {
         rows: result.rejected,
         sqlState: sqlStateOf(result.firstRejection),
-        reason: reasonOf(result.firstRejection),
+        reason: storeErrorReason(result.firstRejection),
       });
     }
     if (result.failure) {
@@ -397,7 +396,7 @@ export class CallAudit implements AuditSink {
     if (this.#outageSince !== null) return;
     this.#outageSince = Date.now();
     this.#log.warn("audit writes failing; keeping call rows queued and retrying", {
-      reason: reasonOf(error),
+      reason: storeErrorReason(error),
       sqlState: sqlStateOf(error),
       queued: this.queued,
       retryEveryMs: this.#opts.flushIntervalMs,
@@ -429,7 +428,9 @@ export class CallAudit implements AuditSink {
         }
       })
       .catch((error: unknown) => {
-        this.#log.warn("audit purge failed; retrying at the next interval", { reason: reasonOf(error) });
+        this.#log.warn("audit purge failed; retrying at the next interval", {
+          reason: storeErrorReason(error),
+        });
       })
       .finally(() => {
         this.#purgeRun = null;

@@ -28,8 +28,8 @@ const MAX_DATE_MS = 253_402_300_799_999;
 /**
  * Encodes finished calls as lines of Postgres's COPY text format (tab-separated, `\N` for NULL, backslash
  * escapes), timestamps as ISO 8601 UTC, straight from the record the audit's ring hands out: no row object in
- * between. The embedded store COPYs these lines; Postgres's batch INSERT splits the same text
- * (`insertCopyLines`).
+ * between. Both stores COPY these lines (`Store.copyFrom`); the fallback after a refused COPY, an INSERT that
+ * skips duplicate ids, splits the same text (`insertCopyLines`).
  *
  * Values Postgres would refuse (NUL or lone surrogates in text, sizes past int4, non-finite times) are made
  * storable instead of failing the whole batch, so the database has nothing to refuse but what only it can

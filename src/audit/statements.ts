@@ -1,7 +1,6 @@
 import { inArray, lt, sql } from "drizzle-orm";
-import { calls, type Database } from "../store/index.ts";
+import { calls, type Database, isRowError } from "../store/index.ts";
 import { CALL_COLUMNS } from "./copy-rows.ts";
-import { isRowError } from "./write-errors.ts";
 
 /**
  * Runs `query` but gives up after `timeoutMs`: postgres.js under Bun can lose a query sent as its socket dies

@@ -11,7 +11,7 @@ export {
   queryAuditLogs,
 } from "./admin-log-queries.ts";
 export { DataDirInUseError, LOCK_FILE_NAME, type LockHolder } from "./data-dir-lock.ts";
-export { isStoreUnavailable, storeErrorReason } from "./errors.ts";
+export { isRowError, isStoreUnavailable, sqlStateOf, storeErrorReason } from "./errors.ts";
 export { migrations } from "./migrations.gen.ts";
 export { type OpenStoreOptions, openStore } from "./open.ts";
 export {

@@ -1,4 +1,6 @@
 import type postgres from "postgres";
+import { withDeadline } from "../deadline.ts";
+import { isRowError } from "./errors.ts";
 
 /**
  * `COPY … FROM STDIN` on a connection of its own (the call audit's batch write on Postgres, issue #11): COPY
@@ -64,22 +66,11 @@ export class PostgresCopier {
         stream.end();
       });
     })();
-    // A COPY abandoned at its deadline may still reject later; that must not become an unhandled rejection.
-    copying.catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`COPY into ${table} did not finish within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
     try {
-      await Promise.race([copying, late]);
+      await withDeadline(copying, timeoutMs, `COPY into ${table}`);
     } catch (error) {
-      if (!refusedData(error)) this.#drop();
+      if (!isRowError(error)) this.#drop();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -88,10 +79,4 @@ export class PostgresCopier {
     this.#sql = undefined;
     sql?.end({ timeout: 0 }).catch(() => {});
   }
-}
-
-/** Whether the database refused the rows themselves (SQLSTATE class 22 or 23): the connection is fine. */
-function refusedData(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }

@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { sqlStateOf } from "../../src/audit/write-errors.ts";
 import { createApiKey, revokeApiKey, verifyApiKey } from "../../src/auth/index.ts";
 import { UnavailableError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log/index.ts";
@@ -23,6 +22,7 @@ import {
   operations,
   type Store,
   spokes,
+  sqlStateOf,
 } from "../../src/store/index.ts";
 import { createTestDatabase, describeWithServices, type TestDatabase } from "../support/services.ts";
 
