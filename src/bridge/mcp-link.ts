@@ -5,7 +5,6 @@
  * per connection; the link as a whole is `running` until `close()`.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
@@ -18,6 +17,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { HubError } from "../protocol/index.ts";
 import { backoffDelayMs, type ReconnectOptions } from "../sdk/index.ts";
+import { ChildStdioTransport } from "./child-stdio-transport.ts";
 import { describeTarget, type McpTarget, openTransport } from "./mcp-target.ts";
 import { StderrTail } from "./stderr-tail.ts";
 
@@ -112,7 +112,7 @@ export class McpLink {
   /** The process id of the stdio child while it runs. */
   get pid(): number | undefined {
     const transport = this.#current?.transport;
-    return transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
+    return transport instanceof ChildStdioTransport ? transport.pid : undefined;
   }
 
   /** Why the last attempt failed, if it did (for status output). */

@@ -1,8 +1,9 @@
 /** Where an MCP server is, and the SDK transport that reaches it: a stdio child or a Streamable HTTP URL. */
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { safeUrl } from "../sdk/index.ts";
+import { ChildStdioTransport } from "./child-stdio-transport.ts";
 
 /** Where the MCP server is. `headers` is called at every dial, so secrets are read (and decrypted) only then. */
 export type McpTarget =
@@ -22,15 +23,13 @@ export async function openTransport(
     const headers = target.headers ? await target.headers() : {};
     return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers } });
   }
-  const transport = new StdioClientTransport({
+  return new ChildStdioTransport({
     command: target.command,
     args: target.args,
     env: { ...getDefaultEnvironment(), ...target.env },
     ...(target.cwd === undefined ? {} : { cwd: target.cwd }),
-    stderr: "pipe",
+    onStderr,
   });
-  transport.stderr?.on("data", (chunk: Buffer) => onStderr(chunk.toString("utf8")));
-  return transport;
 }
 
 /** The target for logs and errors: the command, or the URL without credentials or query. */

@@ -36,9 +36,9 @@ class RawSocket {
 
 const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function open() {
+function open(batch = false) {
   const raw = new RawSocket();
-  const socket = new CoalescingSocket(raw as unknown as ServerWebSocket<unknown>);
+  const socket = new CoalescingSocket(raw as unknown as ServerWebSocket<unknown>, batch);
   let dropped = 0;
   socket.onDropped = () => dropped++;
   return { raw, socket, dropped: () => dropped };
@@ -56,6 +56,15 @@ describe("CoalescingSocket", () => {
     // A new turn: its first frame goes at once again.
     expect(socket.send("d")).toBe(1);
     expect(raw.writes).toEqual([["a"], ["b", "c"], ["d"]]);
+  });
+
+  test("to a client that agreed alkhub.v1.batch, the turn's queued frames go as one message, one per line", async () => {
+    const { raw, socket } = open(true);
+    socket.send('{"n":1}');
+    socket.send('{"n":2}');
+    socket.send('{"n":3}');
+    await endOfTurn();
+    expect(raw.writes).toEqual([['{"n":1}'], ['{"n":2}\n{"n":3}']]);
   });
 
   test("a lone frame per turn is never held back", async () => {

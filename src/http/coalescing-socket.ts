@@ -1,4 +1,6 @@
 import type { ServerWebSocket } from "bun";
+import { joinFrames } from "../protocol/index.ts";
+import { flushAtTurnEnd, type TurnEndWriter } from "../sdk/index.ts";
 import type { FrameSocket } from "../spokes/index.ts";
 
 /**
@@ -8,15 +10,19 @@ import type { FrameSocket } from "../spokes/index.ts";
  * frame is being handled (a call to its spoke, a reply to its caller), and Bun corks only the socket whose
  * callback is running: uncorked, every frame was a `send` system call of its own — half of the hub's sampled
  * CPU under 64 calls in flight (issue #11). One call at a time loses nothing (its frame goes at once); a busy
- * connection's frames leave in two writes a turn instead of one each, in order.
+ * connection's frames leave in two writes a turn instead of one each, in order. On a connection that agreed
+ * `alkhub.v1.batch` the queued frames also share WebSocket messages (one per line, `joinFrames`), which spares
+ * the client a message event per frame.
  *
  * A frame written at once reports what the runtime said (0 when it dropped it: the peer reads too slowly). A
  * queued frame is reported as queued (-1); if the runtime drops one at the end of the turn, `onDropped` is
  * called and nothing more of that turn is written. `close` writes what is queued first, so a last frame (an
  * error, a notice) goes out before the close.
  */
-export class CoalescingSocket implements FrameSocket {
+export class CoalescingSocket implements FrameSocket, TurnEndWriter {
   readonly #raw: ServerWebSocket<unknown>;
+  /** Whether the client agreed `alkhub.v1.batch`: a turn's queued frames then go as one message, one per line. */
+  readonly #batch: boolean;
   /** Whether a frame was written in this turn (the next ones of the turn are queued). */
   #sentThisTurn = false;
   /** Frames waiting for the end of the turn; made on the first one (15,000 idle spokes hold none). */
@@ -24,14 +30,15 @@ export class CoalescingSocket implements FrameSocket {
   /** Called once per turn in which the runtime dropped a queued frame. */
   onDropped: () => void = () => {};
 
-  constructor(raw: ServerWebSocket<unknown>) {
+  constructor(raw: ServerWebSocket<unknown>, batch = false) {
     this.#raw = raw;
+    this.#batch = batch;
   }
 
   send(text: string): number {
     if (!this.#sentThisTurn) {
       this.#sentThisTurn = true;
-      atEndOfTurn(this);
+      flushAtTurnEnd(this);
       return this.#raw.send(text);
     }
     if (this.#queued === undefined) this.#queued = [text];
@@ -44,24 +51,25 @@ export class CoalescingSocket implements FrameSocket {
   }
 
   close(code: number, reason: string): void {
-    this.flush();
+    this.flushTurn();
     this.#raw.close(code, reason);
   }
 
   /** Writes the queued frames; runs when the turn in which they were sent ends. */
-  flush(): void {
+  flushTurn(): void {
     this.#sentThisTurn = false;
     const frames = this.#queued;
     if (frames === undefined) return;
     this.#queued = undefined;
+    const messages = this.#batch && frames.length > 1 ? joinFrames(frames) : frames;
     const raw = this.#raw;
     let dropped = false;
-    if (frames.length === 1) {
-      dropped = raw.send(frames[0]!) === 0;
+    if (messages.length === 1) {
+      dropped = raw.send(messages[0]!) === 0;
     } else {
       raw.cork(() => {
-        for (const frame of frames) {
-          if (raw.send(frame) === 0) {
+        for (const message of messages) {
+          if (raw.send(message) === 0) {
             dropped = true;
             return;
           }
@@ -70,26 +78,9 @@ export class CoalescingSocket implements FrameSocket {
     }
     if (dropped) this.onDropped();
   }
-}
 
-/** The sockets written to in this turn, flushed together by one `setImmediate` when it ends. */
-let touched: CoalescingSocket[] = [];
-
-function atEndOfTurn(socket: CoalescingSocket): void {
-  if (touched.length === 0) setImmediate(flushTouched);
-  touched.push(socket);
-}
-
-function flushTouched(): void {
-  const sockets = touched;
-  touched = [];
-  for (const socket of sockets) {
-    try {
-      socket.flush();
-    } catch {
-      // The runtime refused the socket outright (it is gone): the frames are lost as if dropped, and the
-      // other sockets of this turn are still written.
-      socket.onDropped();
-    }
+  turnFlushFailed(): void {
+    // The runtime refused the socket outright (it is gone): the frames are lost as if dropped.
+    this.onDropped();
   }
 }

@@ -2,7 +2,13 @@ import type { ServerWebSocket } from "bun";
 import { Elysia } from "elysia";
 import type { Identity } from "../auth/index.ts";
 import { type KeyLimits, retryAfterHeader } from "../limits/index.ts";
-import { HubError, parseSubprotocolHeader, SUBPROTOCOL } from "../protocol/index.ts";
+import {
+  BATCH_SUBPROTOCOL,
+  batchedFrames,
+  HubError,
+  parseSubprotocolHeader,
+  SUBPROTOCOL,
+} from "../protocol/index.ts";
 import type { SpokeGateway, SpokeSession } from "../spokes/index.ts";
 import { CoalescingSocket } from "./coalescing-socket.ts";
 import { jsonResponse } from "./json-response.ts";
@@ -29,16 +35,19 @@ type UpgradeCheck = { ok: true; identity: Identity } | { ok: false; status: numb
  */
 class WsConnection {
   readonly #gateway: SpokeGateway;
+  /** Whether the client agreed `alkhub.v1.batch`: its messages may hold several frames, one per line. */
+  readonly #batch: boolean;
   /** The verified key until the socket opens, then the session (which holds the identity). */
   #state: Identity | SpokeSession;
 
-  constructor(gateway: SpokeGateway, identity: Identity) {
+  constructor(gateway: SpokeGateway, identity: Identity, batch: boolean) {
     this.#gateway = gateway;
     this.#state = identity;
+    this.#batch = batch;
   }
 
   open(raw: ServerWebSocket<WsConnection>): void {
-    const socket = new CoalescingSocket(raw);
+    const socket = new CoalescingSocket(raw, this.#batch);
     const session = this.#gateway.open(socket, this.#state as Identity);
     socket.onDropped = () => session.closeSlowConsumer();
     this.#state = session;
@@ -47,7 +56,12 @@ class WsConnection {
   // The first frame sent to a socket in this turn of the event loop leaves at once; more in the same turn leave
   // together when it ends (CoalescingSocket).
   message(_raw: ServerWebSocket<WsConnection>, message: string | Buffer): void {
-    this.#gateway.message(this.#state as SpokeSession, message);
+    const session = this.#state as SpokeSession;
+    if (!this.#batch || typeof message !== "string") {
+      this.#gateway.message(session, message);
+      return;
+    }
+    for (const frame of batchedFrames(message)) this.#gateway.message(session, frame);
   }
 
   pong(): void {
@@ -72,10 +86,14 @@ export function wsRoute(deps: WsRouteDeps) {
     const check = await checkUpgrade(request, deps);
     if (!check.ok) return refusal(check.status, check.error);
     // Browsers fail the connection unless the hub answers with one of the subprotocols they offered.
-    const offered = parseSubprotocolHeader(request.headers.get("sec-websocket-protocol")).version;
+    // A client that offers `alkhub.v1.batch` too gets it (protocol.md › Batched messages).
+    const offered = parseSubprotocolHeader(request.headers.get("sec-websocket-protocol"));
+    const batch = offered.version && offered.batch;
     const upgraded = server?.upgrade(request, {
-      headers: offered ? { "sec-websocket-protocol": SUBPROTOCOL } : undefined,
-      data: new WsConnection(deps.gateway(), check.identity),
+      headers: offered.version
+        ? { "sec-websocket-protocol": batch ? BATCH_SUBPROTOCOL : SUBPROTOCOL }
+        : undefined,
+      data: new WsConnection(deps.gateway(), check.identity, batch),
     });
     if (!upgraded) return refusal(400, new HubError("VALIDATION_ERROR", "the WebSocket upgrade failed"));
     return undefined;

@@ -10,6 +10,8 @@
  * - The hub pings with WebSocket ping frames; any inbound frame also counts as liveness.
  * - For call frames the envelope `id` equals `payload.requestId`.
  */
+
+export { batchedFrames, joinFrames, MAX_BATCH_CHARS } from "./batch.ts";
 export {
   encodeCallAborted,
   encodeCallCompleted,
@@ -113,6 +115,7 @@ export {
   traceJson,
 } from "./trace.ts";
 export {
+  BATCH_SUBPROTOCOL,
   BEARER_SUBPROTOCOL_PREFIX,
   bearerSubprotocols,
   HUB_OPERATION_PREFIX,

@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
 import {
+  BATCH_SUBPROTOCOL,
   bearerSubprotocols,
   checkRegisterInput,
   DEFAULT_SPOKE_LIMITS,
@@ -71,10 +72,24 @@ test("register output checker", () => {
 test("subprotocols carry the version and the key; the header parser reads them back", () => {
   expect(bearerSubprotocols("k1")).toEqual(["alkhub.v1", "alkhub.bearer.k1"]);
   expect(SUBPROTOCOL).toBe("alkhub.v1");
-  expect(parseSubprotocolHeader("alkhub.v1, alkhub.bearer.k1")).toEqual({ version: true, token: "k1" });
-  expect(parseSubprotocolHeader("chat")).toEqual({ version: false, token: undefined });
-  expect(parseSubprotocolHeader(null)).toEqual({ version: false, token: undefined });
-  expect(parseSubprotocolHeader("alkhub.bearer.")).toEqual({ version: false, token: undefined });
+  expect(parseSubprotocolHeader("alkhub.v1, alkhub.bearer.k1")).toEqual({
+    version: true,
+    batch: false,
+    token: "k1",
+  });
+  expect(parseSubprotocolHeader("alkhub.v1.batch, alkhub.v1")).toEqual({
+    version: true,
+    batch: true,
+    token: undefined,
+  });
+  expect(BATCH_SUBPROTOCOL).toBe("alkhub.v1.batch");
+  expect(parseSubprotocolHeader("chat")).toEqual({ version: false, batch: false, token: undefined });
+  expect(parseSubprotocolHeader(null)).toEqual({ version: false, batch: false, token: undefined });
+  expect(parseSubprotocolHeader("alkhub.bearer.")).toEqual({
+    version: false,
+    batch: false,
+    token: undefined,
+  });
   expect(isHubOperation("hub.list")).toBe(true);
   expect(isHubOperation("hubx.list")).toBe(false);
 });

@@ -10,6 +10,13 @@ export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = `alkhub.v${PROTOCOL_VERSION}`;
 
 /**
+ * Subprotocol a client offers before `alkhub.v1` when it can take several frames in one WebSocket message, one
+ * per line (protocol.md › Batched messages). The hub answers with it when it can too; on such a connection either
+ * side may send a text message holding frames separated by `\n`, each compact JSON (no newline inside a frame).
+ */
+export const BATCH_SUBPROTOCOL = `${SUBPROTOCOL}.batch`;
+
+/**
  * Prefix of the subprotocol that carries the API key for clients that cannot set headers (browsers, Node's
  * global WebSocket): `Sec-WebSocket-Protocol: alkhub.v1, alkhub.bearer.<key>`. The hub never echoes it.
  */
@@ -47,6 +54,8 @@ export function bearerSubprotocols(token: string): [string, string] {
 export interface OfferedSubprotocols {
   /** Whether `alkhub.v1` was offered (the hub must then answer with it, or browsers fail the connection). */
   version: boolean;
+  /** Whether `alkhub.v1.batch` was offered too. */
+  batch: boolean;
   /** The key from `alkhub.bearer.<key>`, if one was offered. */
   token: string | undefined;
 }
@@ -59,5 +68,9 @@ export function parseSubprotocolHeader(header: string | null | undefined): Offer
     .filter((part) => part.length > 0);
   const bearer = offered.find((part) => part.startsWith(BEARER_SUBPROTOCOL_PREFIX));
   const token = bearer?.slice(BEARER_SUBPROTOCOL_PREFIX.length);
-  return { version: offered.includes(SUBPROTOCOL), token: token ? token : undefined };
+  return {
+    version: offered.includes(SUBPROTOCOL),
+    batch: offered.includes(BATCH_SUBPROTOCOL),
+    token: token ? token : undefined,
+  };
 }

@@ -3,6 +3,8 @@
  * settles both call tables at once. The spoke owns the reconnect loop; a connection never reopens itself.
  */
 import {
+  BATCH_SUBPROTOCOL,
+  batchedFrames,
   DEFAULT_SPOKE_LIMITS,
   encodeFrame,
   type FramePayloads,
@@ -11,6 +13,8 @@ import {
   HubError,
   type HubRegisterInput,
   type HubRegisterOutput,
+  joinFrames,
+  MAX_BATCH_CHARS,
   parseFrame,
   registerOutputChecker,
 } from "../protocol/index.ts";
@@ -19,6 +23,7 @@ import type { ConcurrencyGate } from "./gate.ts";
 import { ServedCalls } from "./incoming.ts";
 import type { OtelApi } from "./otel.ts";
 import { PendingCalls } from "./outgoing.ts";
+import { flushAtTurnEnd, type TurnEndWriter } from "./turn-end.ts";
 import type { AnyOperationDef, SpokeLogger } from "./types.ts";
 
 /** What a connection needs from its spoke. */
@@ -39,8 +44,13 @@ export interface SocketEnd {
   reason: string;
 }
 
-/** A connection to the hub and its two call tables. */
-export class HubConnection {
+/**
+ * A connection to the hub and its two call tables. When the hub agreed `alkhub.v1.batch`, the first frame of a
+ * turn of the event loop is sent at once and the turn's others together when it ends, one per line in as few
+ * messages as the hub's frame limit allows (a spoke answering a burst of calls makes one system call, not one a
+ * reply); messages from the hub may hold several frames too.
+ */
+export class HubConnection implements TurnEndWriter {
   readonly pending: PendingCalls;
   readonly served: ServedCalls;
   /** Resolves when the socket has closed (after both tables were settled). */
@@ -52,10 +62,16 @@ export class HubConnection {
   #maxFrameBytes = DEFAULT_SPOKE_LIMITS.maxFrameBytes;
   #notifyDrain: (retryAfterMs: number) => void = () => {};
   #closedWith: SocketEnd | undefined;
+  readonly #batch: boolean;
+  /** Whether a frame was sent in this turn (the next ones of the turn are kept, on a batching connection). */
+  #sentThisTurn = false;
+  /** Frames kept in this turn, sent when it ends. */
+  #kept: string[] = [];
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
     this.#ws = ws;
     this.#deps = deps;
+    this.#batch = ws.protocol === BATCH_SUBPROTOCOL;
     const send = this.send.bind(this);
     this.pending = new PendingCalls(send);
     this.served = new ServedCalls({ ...deps, send, pending: this.pending });
@@ -100,8 +116,29 @@ export class HubConnection {
         );
       }
     }
-    this.#ws.send(text);
+    if (!this.#batch) this.#ws.send(text);
+    else if (this.#sentThisTurn) this.#kept.push(text);
+    else {
+      this.#sentThisTurn = true;
+      flushAtTurnEnd(this);
+      this.#ws.send(text);
+    }
     return undefined;
+  }
+
+  /** Sends the frames kept in this turn; runs when the turn ends. */
+  flushTurn(): void {
+    this.#sentThisTurn = false;
+    const kept = this.#kept;
+    if (kept.length === 0) return;
+    this.#kept = [];
+    if (this.#ws.readyState !== 1) return;
+    const maxChars = Math.min(MAX_BATCH_CHARS, Math.floor(this.#maxFrameBytes / 3));
+    for (const message of kept.length === 1 ? kept : joinFrames(kept, maxChars)) this.#ws.send(message);
+  }
+
+  turnFlushFailed(error: unknown): void {
+    this.#deps.onError(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Calls `hub.register` and checks the answer; rejects with the hub's `HubError` (e.g. `NAME_TAKEN`). */
@@ -118,6 +155,7 @@ export class HubConnection {
   /** Settles everything now and closes the socket with `code`. */
   close(code: number, reason: string): void {
     this.#settle(reason);
+    this.flushTurn();
     try {
       this.#ws.close(code, reason);
     } catch {
@@ -145,6 +183,14 @@ export class HubConnection {
       this.#reportBadFrame("binary frames are not supported");
       return;
     }
+    if (this.#batch && data.includes("\n")) {
+      for (const frame of batchedFrames(data)) this.#onFrame(frame);
+    } else {
+      this.#onFrame(data);
+    }
+  }
+
+  #onFrame(data: string): void {
     const parsed = parseFrame(data, "from-hub");
     if (!parsed.ok) {
       this.#reportBadFrame(parsed.error, parsed.ref);

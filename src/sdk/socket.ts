@@ -2,7 +2,7 @@
  * Opening the WebSocket with the key: as an `Authorization` header where the runtime allows it (Bun), else as
  * the `alkhub.bearer.<key>` subprotocol. Errors never contain the key.
  */
-import { bearerSubprotocols, SUBPROTOCOL } from "../protocol/index.ts";
+import { BATCH_SUBPROTOCOL, bearerSubprotocols, SUBPROTOCOL } from "../protocol/index.ts";
 import { SpokeConnectionError } from "./errors.ts";
 import type { WebSocketConstructor } from "./types.ts";
 
@@ -40,10 +40,10 @@ function construct(options: OpenSocketOptions): WebSocket {
       const BunSocket = Ctor as unknown as new (url: string, init: object) => WebSocket;
       return new BunSocket(options.url, {
         headers: { Authorization: `Bearer ${options.token}` },
-        protocols: [SUBPROTOCOL],
+        protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
       });
     }
-    return new Ctor(options.url, bearerSubprotocols(options.token));
+    return new Ctor(options.url, [BATCH_SUBPROTOCOL, ...bearerSubprotocols(options.token)]);
   } catch (error) {
     // The runtime's message may quote the subprotocol, which holds the key: keep only the error's name.
     const kind = error instanceof Error ? error.name : "Error";
@@ -80,7 +80,7 @@ export function openSocket(options: OpenSocketOptions): Promise<WebSocket> {
       reject(new SpokeConnectionError(message, closeCode === undefined ? undefined : { closeCode }));
     }
     function onOpen() {
-      if (ws.protocol !== "" && ws.protocol !== SUBPROTOCOL) {
+      if (ws.protocol !== "" && ws.protocol !== SUBPROTOCOL && ws.protocol !== BATCH_SUBPROTOCOL) {
         return fail(
           `${where} answered subprotocol ${JSON.stringify(ws.protocol)}; this SDK speaks ${SUBPROTOCOL}`,
         );

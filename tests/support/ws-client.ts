@@ -3,7 +3,7 @@
  * subprotocols, sends text and binary frames, keeps every frame it receives, and reports the close code. It
  * speaks the wire format directly (no SDK), so tests see exactly what the hub sends.
  */
-import { bearerSubprotocols } from "../../src/protocol/index.ts";
+import { BATCH_SUBPROTOCOL, batchedFrames, bearerSubprotocols } from "../../src/protocol/index.ts";
 import { EVENT_WAIT_MS, eventually } from "./eventually.ts";
 
 /** One frame as received (text frames that parse as JSON objects). */
@@ -53,6 +53,8 @@ export class WsTestClient {
   readonly frames: WsFrame[] = [];
   /** Received text that was not a JSON object. */
   readonly texts: string[] = [];
+  /** WebSocket messages received (on an `alkhub.v1.batch` connection one may hold several frames). */
+  messages = 0;
   /** Resolves when the socket closes (either side). */
   readonly closed: Promise<WsClose>;
   /** Set once closed. */
@@ -218,10 +220,19 @@ export class WsTestClient {
   }
 
   #receive(data: unknown): void {
+    this.messages++;
     if (typeof data !== "string") {
       this.texts.push(`<binary ${(data as ArrayBuffer).byteLength} bytes>`);
       return;
     }
+    if (this.#ws.protocol === BATCH_SUBPROTOCOL) {
+      for (const frame of batchedFrames(data)) this.#receiveFrame(frame);
+    } else {
+      this.#receiveFrame(data);
+    }
+  }
+
+  #receiveFrame(data: string): void {
     try {
       const value = JSON.parse(data) as unknown;
       if (value && typeof value === "object" && !Array.isArray(value)) {
