@@ -61,7 +61,11 @@ class WsConnection {
       this.#gateway.message(session, message);
       return;
     }
-    for (const frame of batchedFrames(message)) this.#gateway.message(session, frame);
+    for (const frame of batchedFrames(message)) {
+      // A connection closed by a frame of the batch (too many bad frames, say) reads no more of it.
+      if (session.phase === "closing" || session.phase === "closed") return;
+      this.#gateway.message(session, frame);
+    }
   }
 
   pong(): void {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
-import { BATCH_SUBPROTOCOL, SUBPROTOCOL } from "../../src/protocol/index.ts";
+import { BATCH_SUBPROTOCOL, CLOSE_CODES, SUBPROTOCOL } from "../../src/protocol/index.ts";
 import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
 import { TEST_MODE } from "../support/services.ts";
 import { makeKey, type TestKey } from "../support/spoke-kit.ts";
@@ -21,6 +21,8 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
   let key: TestKey;
   let url: string;
   let spoke: Spoke;
+  /** Calls of batchy.echo whose input was `{ late: true }`. */
+  let lateCalls = 0;
 
   beforeAll(async () => {
     testHub = await startTestHub();
@@ -35,7 +37,10 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
           type: "query",
           description: "echoes its input",
           input: Type.Record(Type.String(), Type.Unknown()),
-          handler: (input) => input,
+          handler: (input) => {
+            if (input.late === true) lateCalls++;
+            return input;
+          },
         },
       },
     });
@@ -111,5 +116,20 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
     const reply = await client.waitFor((frame) => frame.id === "p3" && frame.type === "call.responded");
     expect(reply.payload).toMatchObject({ output: { ok: true } });
     client.close();
+  });
+
+  test("a batch of bad frames closes the connection with 4400 once the budget is spent; the rest is not read", async () => {
+    const client = await WsTestClient.connect(url, {
+      token: key.key,
+      protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
+    });
+    const bad = Array.from({ length: 100 }, (_, i) => `{"type":"call.nonsense","id":"x${i}"}`);
+    client.sendText([...bad, callFrame("late", "batchy.echo", { late: true })].join("\n"));
+    expect((await client.waitClosed()).code).toBe(CLOSE_CODES.PROTOCOL_VIOLATION);
+    // A call made afterwards reaches the spoke after anything the hub relayed from that message would have.
+    const after = await WsTestClient.connect(url, { token: key.key });
+    expect(await after.output("batchy.echo", { sentinel: true })).toEqual({ sentinel: true });
+    after.close();
+    expect(lateCalls).toBe(0);
   });
 });
