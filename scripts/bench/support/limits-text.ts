@@ -36,8 +36,13 @@ registration and startup code (this session changed the call audit), met them: 2
   src/allocator.ts, docs/operations.md), which took hub CPU per call from 47–58 to 24–33 µs on that box. The raw
   relay keeps Bun's default, as the baseline is defined; run with the same setting it used 20–21 instead of
   21–27 µs per call there, so part of that gain is the runtime's. The cost is memory (see Spokes held).
-- **Latency at 1 in flight.** p50 is within 1.2× of raw; p99 moves between 1.3× and 2.9× from run to run,
-  depending on how four processes land on two cores.
+- **Latency at 1 in flight.** p50 was within 1.2× of raw in every run up to the afternoon of 2026-12-07
+  (0.98× on the AMD box); p99 moves between 1.3× and 2.9× from run to run, depending on how four processes land
+  on two cores. In the evening run of 2026-12-07 the same kind of box was a faster host (raw relay 54–63k
+  calls/s at 64/256 in flight, against 32–38k that afternoon) and p50 missed at 1.32–1.37×; that commit and
+  e1fdc8f, run back to back (\`relay.ts --in-flight 1 --connections 1\`, twice each), measured 1.32× / 1.32× and
+  1.55× / 1.49×: the host, not a change. The raw relay's p50 fell to 93–105 µs there while the hub's stayed at
+  136–156 µs.
 - **Cross-instance calls.** Five processes and Redis on two cores; each call is two instance messages plus the
   relay work on both instances (acks are batched and only sent for calls still unanswered after
   \`remoteAckMs / 4\`). Since 2026-12-07 the messages to one instance within one turn of the event loop go out
@@ -68,15 +73,20 @@ registration and startup code (this session changed the call audit), met them: 2
   45% in the runtime's native code, 10% in JIT-compiled JavaScript; so at one call at a time the hub's extra
   hop and its wake-ups, not its JavaScript, set the gap. Between hub.call and the direct tool the hub's CPU per
   call swung either way from run to run (182 / 122, 146 / 150, 121 / 149 µs): no cost of hub.call's own.
-- **Bridge.** Four processes (caller, hub, bridge, the stdio server) on two cores, every one of them busy: the
-  throughput is CPU-bound. \`bun --cpu-prof\` of the bridge (2026-12-07): a third of its sampled time is the
-  WebSocket client's \`send\` of each reply to the hub (a client WebSocket cannot be corked), and a fifth the MCP
-  SDK's zod checks of every JSON-RPC message and result — the same checks the direct SDK client makes, so the
-  bridged path costs at least the direct client plus the hub, the caller and the bridge's socket. 0.36–0.41× on
-  2026-12-07 (Intel box). Profiled again on the AMD box of this run (third session), where system calls cost
-  more: 43% of the bridge's sampled time is that \`send\`, 25% reading and parsing the child's stdout, 14% parsing
-  the hub's frames; 0.27–0.34×. The wire protocol is one JSON object per WebSocket frame (PROTOCOL.md), so the
-  replies cannot share a frame. The p50 overhead (+120 to +220 µs) is within the target.
+- **Bridge.** Four processes (caller, hub, bridge, the stdio server) against the direct path's two, on two
+  cores. CPU per call from /proc at 16 in flight (2026-12-07, AMD box): caller 13–15 µs, hub 24–27 µs, bridge
+  35–39 µs, the stdio server 27–30 µs — about 105 µs a call in all, where the direct path costs about 40 µs (SDK
+  client ~18, server ~22). The bridged path's own hop (hub and bridge, ~60 µs) costs more than the whole direct
+  path, so even with both cores busy all the time the bound is about 2 / 105 µs ≈ 19,000 calls/s, some 0.63×
+  of the direct ~30,000; and the 16 calls move from process to process as a clump, so the chain runs closer to
+  one core at a time. Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of the event
+  loop to the child in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport made a
+  \`send\` and an epoll re-arm per message) and its replies to the hub share WebSocket messages (the
+  \`alkhub.v1.batch\` subprotocol, protocol.md › Batched messages; before, one \`sendto\` per reply): back to
+  back against e1fdc8f, 12,333 → 13,126 calls/s (0.40× → 0.44×). What is left in the bridge is the MCP SDK
+  client's own work (about 15% of its samples are zod: the SDK checks each answer against its JSON-RPC schemas
+  up to four times, then the result schema) and the runtime's per-message I/O. The p50 overhead (+190 to
+  +220 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
   preallocated ring (no object per call); the writer encodes each row once, as COPY text, straight from the
