@@ -7,14 +7,22 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
-This run (2026-12-07, third session) is on an AMD EPYC box that is two to three times slower than the Intel box
-of the run before at what costs system calls and process starts: the raw relay made 32–38k calls/s at 64 and
-256 in flight there against 90–105k, and a cold start with Postgres + Redis took 367 ms against 141 ms. The rows
-with absolute targets miss here for that reason: hub.call over /mcp (7.6–9.8k calls/s, 0.66–0.85× the raw
-relay on this box), the cross-instance p50 (380 µs), the registration of 15,000 spokes (13.9 s), the reconnect
-storm's slowest /health (115 ms) and the cold starts. The run before on the Intel box, with the same relay, MCP,
-registration and startup code (this session changed the call audit), met them: 20.7k / 22.1k calls/s, 227 µs,
-8.6 s, 31 ms, 141 ms (reopening an embedded data dir: 531 ms, first embedded start 2.5 s).
+This run (2026-12-07 evening, fourth session) is on an AMD EPYC box again, but a faster host than the one of
+the afternoon run (third session): the raw relay made 53–63k calls/s at 64 and 256 in flight against 32–38k
+there and took 14–15 µs of CPU per call against 20–28, and a cold start reopening an embedded data dir took
+547 ms against 1,559. The hub got faster in absolute terms too (relay 42–56k calls/s, embedded CPU per call
+24–25 µs against 30–34), but less than the raw relay, so some rows with raw in the denominator miss here that
+met in the afternoon: p99 at 64 in flight (2.12–2.25× raw), CPU per call with the embedded store (1.59–1.75×),
+cross-instance at 64 in flight (0.44×). This session changed the /ws write path (batched messages for clients
+that agree them, which none of the relay benchmarks' clients do) and the bridge; back to back against e1fdc8f
+(the build before it) on this host: relay at 256 in flight, 8 connections, 49.5k / 55.2k calls/s (e1fdc8f)
+against 52.3k / 54.8k; embedded store at 64 in flight 40.6–43.5k against 35.9–41.8k (one window of the new
+build fell to 33.8k; the rest overlap); p50 at 1 in flight 1.49–1.55× against 1.32× raw. The rows with absolute
+targets that miss on these boxes (hub.call over /mcp with one session per client, 14.7k calls/s here against
+15,000; the cross-instance p50; RSS per spoke; the cold starts) are discussed below;
+on the Intel box of the second session the relay, MCP, registration and startup code met the absolute ones:
+hub.call over /mcp 20.7k / 22.1k calls/s, cross-instance p50 227 µs, 15,000 registrations in 8.6 s, reconnect
+storm 31 ms, cold start 141 ms (reopening an embedded data dir: 531 ms, first embedded start 2.5 s).
 
 - **Relay throughput and CPU per call.** Since 2026-12-07 (second session) a /ws connection's frames that leave
   in the same turn of the event loop are corked into one write (\`http/coalescing-socket.ts\`): \`bun --cpu-prof\`
@@ -36,12 +44,11 @@ registration and startup code (this session changed the call audit), met them: 2
   src/allocator.ts, docs/operations.md), which took hub CPU per call from 47–58 to 24–33 µs on that box. The raw
   relay keeps Bun's default, as the baseline is defined; run with the same setting it used 20–21 instead of
   21–27 µs per call there, so part of that gain is the runtime's. The cost is memory (see Spokes held).
-- **Latency at 1 in flight.** p50 was within 1.2× of raw in every run up to the afternoon of 2026-12-07
-  (0.98× on the AMD box); p99 moves between 1.3× and 2.9× from run to run, depending on how four processes land
-  on two cores. In the evening run of 2026-12-07 the same kind of box was a faster host (raw relay 54–63k
-  calls/s at 64/256 in flight, against 32–38k that afternoon) and p50 missed at 1.32–1.37×; that commit and
-  e1fdc8f, run back to back (\`relay.ts --in-flight 1 --connections 1\`, twice each), measured 1.32× / 1.32× and
-  1.55× / 1.49×: the host, not a change. The raw relay's p50 fell to 93–105 µs there while the hub's stayed at
+- **Latency at 1 in flight.** p50 is within 1.2× of raw (0.98× in the afternoon run of 2026-12-07, 1.20× in
+  this one); p99 moves between 1.3× and 2.9× from run to run, depending on how four processes land on two
+  cores. On this evening's faster host a first full run missed p50 at 1.37×; this session's build and e1fdc8f,
+  run back to back (\`relay.ts --in-flight 1 --connections 1\`, twice each), measured 1.32× / 1.32× and
+  1.55× / 1.49×: the host, not a change. The raw relay's p50 fell to 93–118 µs there while the hub's stayed at
   136–156 µs.
 - **Cross-instance calls.** Five processes and Redis on two cores; each call is two instance messages plus the
   relay work on both instances (acks are batched and only sent for calls still unanswered after
