@@ -46,16 +46,17 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
     });
   }, 60_000);
 
+  /** A client that offers `alkhub.v1.batch` before `alkhub.v1`, as the SDK does. */
+  const connectBatching = () =>
+    WsTestClient.connect(url, { token: key.key, protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL] });
+
   afterAll(async () => {
     await spoke?.close();
     await testHub?.stop();
   });
 
   test("a client that offers alkhub.v1.batch gets it; one that offers only alkhub.v1 gets that", async () => {
-    const batching = await WsTestClient.connect(url, {
-      token: key.key,
-      protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
-    });
+    const batching = await connectBatching();
     expect(batching.protocol).toBe(BATCH_SUBPROTOCOL);
     batching.close();
     const plain = await WsTestClient.connect(url, { token: key.key, protocols: [SUBPROTOCOL] });
@@ -64,10 +65,7 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
   });
 
   test("every frame of a batched message is handled, a bad one among them refused alone", async () => {
-    const client = await WsTestClient.connect(url, {
-      token: key.key,
-      protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
-    });
+    const client = await connectBatching();
     client.sendText(
       [
         callFrame("b1", "batchy.echo", { n: 1 }),
@@ -88,10 +86,7 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
   });
 
   test("the hub joins a turn's frames to a batching client into fewer messages", async () => {
-    const client = await WsTestClient.connect(url, {
-      token: key.key,
-      protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
-    });
+    const client = await connectBatching();
     const count = 40;
     client.sendText(
       Array.from({ length: count }, (_, i) => callFrame(`m${i}`, "batchy.echo", { i })).join("\n"),
@@ -119,10 +114,7 @@ describe(`/ws batched messages (${TEST_MODE})`, () => {
   });
 
   test("a batch of bad frames closes the connection with 4400 once the budget is spent; the rest is not read", async () => {
-    const client = await WsTestClient.connect(url, {
-      token: key.key,
-      protocols: [BATCH_SUBPROTOCOL, SUBPROTOCOL],
-    });
+    const client = await connectBatching();
     const bad = Array.from({ length: 100 }, (_, i) => `{"type":"call.nonsense","id":"x${i}"}`);
     client.sendText([...bad, callFrame("late", "batchy.echo", { late: true })].join("\n"));
     expect((await client.waitClosed()).code).toBe(CLOSE_CODES.PROTOCOL_VIOLATION);
