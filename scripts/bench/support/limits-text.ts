@@ -80,21 +80,20 @@ storm 31 ms, cold start 141 ms (reopening an embedded data dir: 531 ms, first em
   45% in the runtime's native code, 10% in JIT-compiled JavaScript; so at one call at a time the hub's extra
   hop and its wake-ups, not its JavaScript, set the gap. Between hub.call and the direct tool the hub's CPU per
   call swung either way from run to run (182 / 122, 146 / 150, 121 / 149 µs): no cost of hub.call's own.
-- **Bridge.** Four processes (caller, hub, bridge, the stdio server) against the direct path's two, on two
-  cores. CPU per call from /proc at 16 in flight (2026-12-07, AMD box): caller 13–15 µs, hub 24–27 µs, bridge
-  35–39 µs, the stdio server 27–30 µs — about 105 µs a call in all, where the direct path costs about 40 µs (SDK
-  client ~18, server ~22). The bridged path's own hop (hub and bridge, ~60 µs) costs more than the whole direct
-  path, so even with both cores busy all the time the bound is about 2 / 105 µs ≈ 19,000 calls/s, some 0.63×
-  of the direct ~30,000; and the 16 calls move from process to process as a clump, so the chain runs closer to
-  one core at a time. Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of the event
-  loop to the child in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport made a
-  \`send\` and an epoll re-arm per message) and its replies to the hub share WebSocket messages (the
-  \`alkhub.v1.batch\` subprotocol, protocol.md › Batched messages; before, one \`sendto\` per reply): back to
-  back against e1fdc8f, 12,333 → 13,126 calls/s (0.40× → 0.44×); the transport then stopped checking each
-  line against the JSON-RPC message schema before the SDK's \`Protocol\` checks it again (bridge CPU per call
-  38–42 → 35–39 µs). What is left in the bridge is the MCP SDK
-  client's own work (about 15% of its samples are zod: the SDK checks each answer against its JSON-RPC schemas
-  up to four times, then the result schema) and the runtime's per-message I/O. The p50 overhead (+190 to
+- **Bridge.** Four processes (caller, hub, bridge, the stdio server) against the direct path's two, on two cores.
+  CPU per call from /proc at 16 in flight (2026-12-07, AMD box): caller 13–15 µs, hub 24–27 µs, bridge 35–39 µs,
+  the stdio server 27–30 µs — about 105 µs a call in all, where the direct path costs about 40 µs (SDK client ~18,
+  server ~22). The bridged path's own hop (hub and bridge, ~60 µs) costs more than the whole direct path, so even
+  with both cores busy all the time the bound is about 2 / 105 µs ≈ 19,000 calls/s, some 0.63× of the direct
+  ~30,000; and the 16 calls move from process to process as a clump, so the chain runs closer to one core at a
+  time. Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of the event loop to the child
+  in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport made a \`send\` and an epoll
+  re-arm per message) and its replies to the hub share WebSocket messages (the \`alkhub.v1.batch\` subprotocol,
+  protocol.md › Batched messages; before, one \`sendto\` per reply): back to back against e1fdc8f, 12,333 → 13,126
+  calls/s (0.40× → 0.44×); the transport then stopped checking each line against the JSON-RPC message schema before
+  the SDK's \`Protocol\` checks it again (bridge CPU per call 38–42 → 35–39 µs). What is left in the bridge is the
+  MCP SDK client's own work (about 15% of its samples are zod: the SDK checks each answer against its JSON-RPC
+  schemas up to four times, then the result schema) and the runtime's per-message I/O. The p50 overhead (+190 to
   +220 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
