@@ -12,7 +12,7 @@ import { serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Subprocess } from "bun";
-import { flushAtTurnEnd, type TurnEndWriter } from "../sdk/index.ts";
+import { TurnEndWriter } from "../sdk/index.ts";
 
 export interface ChildStdioOptions {
   command: string;
@@ -33,19 +33,16 @@ const STOP_STEP_MS = 2000;
 
 type Child = Subprocess<"pipe", "pipe", "pipe">;
 
-export class ChildStdioTransport implements Transport, TurnEndWriter {
+export class ChildStdioTransport extends TurnEndWriter<string> implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #options: ChildStdioOptions;
   #child: Child | undefined;
-  /** Whether a message was written in this turn (the next ones of the turn are kept). */
-  #wroteThisTurn = false;
-  /** Messages kept in this turn, written together when it ends. */
-  #outgoing = "";
   #closed = false;
 
   constructor(options: ChildStdioOptions) {
+    super();
     this.#options = options;
   }
 
@@ -74,13 +71,8 @@ export class ChildStdioTransport implements Transport, TurnEndWriter {
   send(message: JSONRPCMessage): Promise<void> {
     const child = this.#child;
     if (!child) return Promise.reject(new Error("Not connected"));
-    if (this.#wroteThisTurn) {
-      this.#outgoing += serializeMessage(message);
-    } else {
-      this.#wroteThisTurn = true;
-      flushAtTurnEnd(this);
-      this.#write(child, serializeMessage(message));
-    }
+    const line = serializeMessage(message);
+    if (!this.keepForTurnEnd(line)) this.#write(child, line);
     return Promise.resolve();
   }
 
@@ -101,16 +93,12 @@ export class ChildStdioTransport implements Transport, TurnEndWriter {
     await child.exited;
   }
 
-  flushTurn(): void {
-    this.#wroteThisTurn = false;
-    const text = this.#outgoing;
+  protected writeKept(lines: string[]): void {
     const child = this.#child;
-    if (text === "" || !child) return;
-    this.#outgoing = "";
-    this.#write(child, text);
+    if (child) this.#write(child, lines.join(""));
   }
 
-  turnFlushFailed(error: unknown): void {
+  protected turnFlushFailed(error: unknown): void {
     this.#fail(error);
   }
 
@@ -131,9 +119,11 @@ export class ChildStdioTransport implements Transport, TurnEndWriter {
     let pending = "";
     try {
       for await (const chunk of child.stdout) {
+        // What is pending has no newline (every line in it was delivered): only the new text is searched.
+        const searchFrom = pending.length;
         pending += decoder.decode(chunk, { stream: true });
         let start = 0;
-        for (let end = pending.indexOf("\n"); end !== -1; end = pending.indexOf("\n", start)) {
+        for (let end = pending.indexOf("\n", searchFrom); end !== -1; end = pending.indexOf("\n", start)) {
           const line =
             pending.charCodeAt(end - 1) === 13 ? pending.slice(start, end - 1) : pending.slice(start, end);
           start = end + 1;
@@ -189,7 +179,6 @@ export class ChildStdioTransport implements Transport, TurnEndWriter {
   #ended(child: Child): void {
     if (this.#child !== child) return;
     this.#child = undefined;
-    this.#outgoing = "";
     this.onclose?.();
   }
 

@@ -1,6 +1,6 @@
 import type { ServerWebSocket } from "bun";
 import { joinFrames } from "../protocol/index.ts";
-import { flushAtTurnEnd, type TurnEndWriter } from "../sdk/index.ts";
+import { TurnEndWriter } from "../sdk/index.ts";
 import type { FrameSocket } from "../spokes/index.ts";
 
 /**
@@ -19,31 +19,21 @@ import type { FrameSocket } from "../spokes/index.ts";
  * called and nothing more of that turn is written. `close` writes what is queued first, so a last frame (an
  * error, a notice) goes out before the close.
  */
-export class CoalescingSocket implements FrameSocket, TurnEndWriter {
+export class CoalescingSocket extends TurnEndWriter<string> implements FrameSocket {
   readonly #raw: ServerWebSocket<unknown>;
   /** Whether the client agreed `alkhub.v1.batch`: a turn's queued frames then go as one message, one per line. */
   readonly #batch: boolean;
-  /** Whether a frame was written in this turn (the next ones of the turn are queued). */
-  #sentThisTurn = false;
-  /** Frames waiting for the end of the turn; made on the first one (15,000 idle spokes hold none). */
-  #queued: string[] | undefined;
   /** Called once per turn in which the runtime dropped a queued frame. */
   onDropped: () => void = () => {};
 
   constructor(raw: ServerWebSocket<unknown>, batch = false) {
+    super();
     this.#raw = raw;
     this.#batch = batch;
   }
 
   send(text: string): number {
-    if (!this.#sentThisTurn) {
-      this.#sentThisTurn = true;
-      flushAtTurnEnd(this);
-      return this.#raw.send(text);
-    }
-    if (this.#queued === undefined) this.#queued = [text];
-    else this.#queued.push(text);
-    return -1;
+    return this.keepForTurnEnd(text) ? -1 : this.#raw.send(text);
   }
 
   ping(): void {
@@ -56,11 +46,7 @@ export class CoalescingSocket implements FrameSocket, TurnEndWriter {
   }
 
   /** Writes the queued frames; runs when the turn in which they were sent ends. */
-  flushTurn(): void {
-    this.#sentThisTurn = false;
-    const frames = this.#queued;
-    if (frames === undefined) return;
-    this.#queued = undefined;
+  protected writeKept(frames: string[]): void {
     const messages = this.#batch && frames.length > 1 ? joinFrames(frames) : frames;
     const raw = this.#raw;
     let dropped = false;
@@ -79,7 +65,7 @@ export class CoalescingSocket implements FrameSocket, TurnEndWriter {
     if (dropped) this.onDropped();
   }
 
-  turnFlushFailed(): void {
+  protected turnFlushFailed(): void {
     // The runtime refused the socket outright (it is gone): the frames are lost as if dropped.
     this.onDropped();
   }

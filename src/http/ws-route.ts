@@ -57,7 +57,7 @@ class WsConnection {
   // together when it ends (CoalescingSocket).
   message(_raw: ServerWebSocket<WsConnection>, message: string | Buffer): void {
     const session = this.#state as SpokeSession;
-    if (!this.#batch || typeof message !== "string") {
+    if (!this.#batch || typeof message !== "string" || !message.includes("\n")) {
       this.#gateway.message(session, message);
       return;
     }

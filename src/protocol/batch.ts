@@ -8,9 +8,11 @@
 /** Most characters a sender joins into one message; a longer frame goes alone. */
 export const MAX_BATCH_CHARS = 256 * 1024;
 
-/** The frames of a message from a batching peer, in order (one per line; empty lines are skipped). */
+/**
+ * The frames of a message from a batching peer, in order (one per line; empty lines are skipped). Receivers
+ * look for a newline first and hand a message without one on as it is, with no array made for it.
+ */
 export function batchedFrames(text: string): string[] {
-  if (!text.includes("\n")) return [text];
   return text.split("\n").filter((line) => line.length > 0);
 }
 

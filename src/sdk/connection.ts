@@ -23,7 +23,7 @@ import type { ConcurrencyGate } from "./gate.ts";
 import { ServedCalls } from "./incoming.ts";
 import type { OtelApi } from "./otel.ts";
 import { PendingCalls } from "./outgoing.ts";
-import { flushAtTurnEnd, type TurnEndWriter } from "./turn-end.ts";
+import { TurnEndWriter } from "./turn-end.ts";
 import type { AnyOperationDef, SpokeLogger } from "./types.ts";
 
 /** What a connection needs from its spoke. */
@@ -50,7 +50,7 @@ export interface SocketEnd {
  * messages as the hub's frame limit allows (a spoke answering a burst of calls makes one system call, not one a
  * reply); messages from the hub may hold several frames too.
  */
-export class HubConnection implements TurnEndWriter {
+export class HubConnection extends TurnEndWriter<string> {
   readonly pending: PendingCalls;
   readonly served: ServedCalls;
   /** Resolves when the socket has closed (after both tables were settled). */
@@ -63,12 +63,9 @@ export class HubConnection implements TurnEndWriter {
   #notifyDrain: (retryAfterMs: number) => void = () => {};
   #closedWith: SocketEnd | undefined;
   readonly #batch: boolean;
-  /** Whether a frame was sent in this turn (the next ones of the turn are kept, on a batching connection). */
-  #sentThisTurn = false;
-  /** Frames kept in this turn, sent when it ends. */
-  #kept: string[] = [];
 
   constructor(ws: WebSocket, deps: ConnectionDeps) {
+    super();
     this.#ws = ws;
     this.#deps = deps;
     this.#batch = ws.protocol === BATCH_SUBPROTOCOL;
@@ -116,28 +113,18 @@ export class HubConnection implements TurnEndWriter {
         );
       }
     }
-    if (!this.#batch) this.#ws.send(text);
-    else if (this.#sentThisTurn) this.#kept.push(text);
-    else {
-      this.#sentThisTurn = true;
-      flushAtTurnEnd(this);
-      this.#ws.send(text);
-    }
+    if (!this.#batch || !this.keepForTurnEnd(text)) this.#ws.send(text);
     return undefined;
   }
 
-  /** Sends the frames kept in this turn; runs when the turn ends. */
-  flushTurn(): void {
-    this.#sentThisTurn = false;
-    const kept = this.#kept;
-    if (kept.length === 0) return;
-    this.#kept = [];
+  /** Sends the frames kept in this turn, as few messages as the hub's frame limit allows; runs when it ends. */
+  protected writeKept(kept: string[]): void {
     if (this.#ws.readyState !== 1) return;
     const maxChars = Math.min(MAX_BATCH_CHARS, Math.floor(this.#maxFrameBytes / 3));
     for (const message of kept.length === 1 ? kept : joinFrames(kept, maxChars)) this.#ws.send(message);
   }
 
-  turnFlushFailed(error: unknown): void {
+  protected turnFlushFailed(error: unknown): void {
     this.#deps.onError(error instanceof Error ? error : new Error(String(error)));
   }
 

@@ -22,7 +22,7 @@ export {
 } from "./retry.ts";
 export { safeUrl } from "./socket.ts";
 export { connectSpoke, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS } from "./spoke.ts";
-export { flushAtTurnEnd, type TurnEndWriter } from "./turn-end.ts";
+export { TurnEndWriter } from "./turn-end.ts";
 export type {
   AnyOperationDef,
   CallContext,
