@@ -3,7 +3,8 @@
  * ≤ 1 ms more at the median). Direct: the SDK's `Client` over stdio to the "everything" server's `echo` tool.
  * Through the bridge: a caller on the hub's `/ws` (the SDK's `spoke.call`, the path `hub.call` relays on) calls
  * `ev.echo` → compiled hub → `alkhub bridge` (compiled binary) → the same server over stdio. Throughput is
- * measured with `--concurrency` calls in flight; the median with one call at a time.
+ * measured with `--concurrency` calls in flight; the median with one call at a time. The throughput row's note gives
+ * each process's CPU per call (from /proc), so that a gap shows which hop costs what.
  *
  * Usage: bun scripts/bench/bridge.ts [--concurrency 16] [--windows 3] [--window-ms 5000] [--warmup-ms 2000]
  * Needs the compiled binary (`bun scripts/build.ts`) and Postgres on 127.0.0.1:5432.
@@ -18,6 +19,9 @@ import {
   type BenchOptions,
   type BenchResult,
   type BenchRow,
+  CLOCK_TICKS_PER_S,
+  childPids,
+  cpuTicks,
   fmtInt,
   fmtRatio,
   fmtUs,
@@ -44,9 +48,26 @@ export interface BridgeBenchOptions extends BenchOptions {
 
 type CallFn = () => Promise<unknown>;
 
+/** A path to measure: its call, and the processes whose CPU it uses (`"self"` is this process). */
+interface Path {
+  call: CallFn;
+  processes: Record<string, number | "self">;
+}
+
 interface Measure {
   rates: number[];
   p50s: number[];
+  /** Per process, its CPU per call (µs) in each window. */
+  cpuUs: Record<string, number[]>;
+}
+
+/** CPU time of `pid` so far, in µs. */
+function cpuUsOf(pid: number | "self"): number {
+  if (pid === "self") {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  }
+  return (cpuTicks(pid) * 1e6) / CLOCK_TICKS_PER_S;
 }
 
 /** `inFlight` workers calling back to back while `active()` holds; one histogram per window. */
@@ -75,17 +96,27 @@ class Load {
     this.#workers = Array.from({ length: inFlight }, worker);
   }
 
-  /** Calls/s and p50 (µs) from now for `ms`. */
-  async window(ms: number): Promise<{ rate: number; p50: number }> {
+  /** Calls/s, p50 (µs) and each of `processes`' CPU per call (µs) from now for `ms`. */
+  async window(
+    ms: number,
+    processes: Path["processes"],
+  ): Promise<{ rate: number; p50: number; cpuUs: Record<string, number> }> {
     this.#histogram.reset();
     this.#count = 0;
+    const names = Object.keys(processes);
+    const cpuBefore = names.map((name) => cpuUsOf(processes[name] as number | "self"));
     const started = performance.now();
     await Bun.sleep(ms);
+    const seconds = (performance.now() - started) / 1000;
+    const calls = this.#count;
+    const cpuUs = Object.fromEntries(
+      names.map((name, i) => [
+        name,
+        (cpuUsOf(processes[name] as number | "self") - (cpuBefore[i] as number)) / Math.max(1, calls),
+      ]),
+    );
     if (this.#failure) throw this.#failure;
-    return {
-      rate: (this.#count * 1000) / (performance.now() - started),
-      p50: this.#histogram.percentile(0.5),
-    };
+    return { rate: calls / seconds, p50: this.#histogram.percentile(0.5), cpuUs };
   }
 
   async stop(): Promise<void> {
@@ -99,36 +130,57 @@ class Load {
  * that a machine whose load drifts affects both alike.
  */
 async function measurePair(
-  direct: CallFn,
-  bridged: CallFn,
+  direct: Path,
+  bridged: Path,
   inFlight: number,
   options: BenchOptions,
 ): Promise<{ direct: Measure; bridged: Measure }> {
-  const result = { direct: { rates: [], p50s: [] } as Measure, bridged: { rates: [], p50s: [] } as Measure };
+  const empty = (): Measure => ({ rates: [], p50s: [], cpuUs: {} });
+  const result = { direct: empty(), bridged: empty() };
   for (let w = -1; w < options.windows; w++) {
-    for (const [name, call] of [
+    for (const [name, path] of [
       ["direct", direct],
       ["bridged", bridged],
     ] as const) {
-      const load = new Load(call, inFlight);
+      const load = new Load(path.call, inFlight);
       // Window -1 is the warm-up.
-      const { rate, p50 } = await load.window(w < 0 ? options.warmupMs : options.windowMs);
+      const { rate, p50, cpuUs } = await load.window(
+        w < 0 ? options.warmupMs : options.windowMs,
+        path.processes,
+      );
       await load.stop();
       if (w < 0) continue;
-      result[name].rates.push(rate);
-      result[name].p50s.push(p50);
+      const measure = result[name];
+      measure.rates.push(rate);
+      measure.p50s.push(p50);
+      for (const [process, us] of Object.entries(cpuUs)) {
+        measure.cpuUs[process] = [...(measure.cpuUs[process] ?? []), us];
+      }
     }
   }
   return result;
 }
 
-async function directClient(): Promise<{ call: CallFn; close(): Promise<void> }> {
+/** "client 18 µs, server 22 µs (40 µs in all)": each process's median CPU per call. */
+function cpuNote(measure: Measure): string {
+  const medians = Object.entries(measure.cpuUs).map(([name, us]) => [name, spread(us).median] as const);
+  const total = medians.reduce((sum, [, us]) => sum + us, 0);
+  return `${medians.map(([name, us]) => `${name} ${fmtUs(us)}`).join(", ")} (${fmtUs(total)} in all)`;
+}
+
+async function directClient(): Promise<Path & { close(): Promise<void> }> {
   const client = new Client({ name: "bench-direct", version: "1" });
-  await client.connect(
-    new StdioClientTransport({ command: NODE, args: [EVERYTHING_JS, "stdio"], stderr: "ignore" }),
-  );
+  const transport = new StdioClientTransport({
+    command: NODE,
+    args: [EVERYTHING_JS, "stdio"],
+    stderr: "ignore",
+  });
+  await client.connect(transport);
+  const server = transport.pid;
+  if (server === null) throw new Error("the direct server has no pid");
   return {
     call: () => client.callTool({ name: "echo", arguments: { message: "bench" } }),
+    processes: { client: "self", server },
     close: () => client.close(),
   };
 }
@@ -152,7 +204,7 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     });
     const keyFile = join(files.dir, "bridge.key");
     writeFileSync(keyFile, `${token}\n`, { mode: 0o600 });
-    ctx.group.spawn(
+    const bridge = ctx.group.spawn(
       "bridge",
       [
         binary,
@@ -187,11 +239,17 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
         await Bun.sleep(100);
       }
     }
-    const bridgedCall = () => caller.call("ev.echo", { message: "bench" });
+    const server = childPids(bridge.pid)[0];
+    if (server === undefined) throw new Error("the bridge has no child process");
+    const bridged: Path = {
+      call: () => caller.call("ev.echo", { message: "bench" }),
+      processes: { caller: "self", hub: hub.pid, bridge: bridge.pid, server },
+    };
     progress(options, `throughput, ${concurrency} in flight, windows alternating`);
-    const tput = await measurePair(direct.call, bridgedCall, concurrency, options);
+    const tput = await measurePair(direct, bridged, concurrency, options);
+    progress(options, `CPU per call — direct: ${cpuNote(tput.direct)}; bridged: ${cpuNote(tput.bridged)}`);
     progress(options, "one call at a time, windows alternating");
-    const seq = await measurePair(direct.call, bridgedCall, 1, options);
+    const seq = await measurePair(direct, bridged, 1, options);
     const [directTput, bridgedTput, directSeq, bridgedSeq] = [
       tput.direct,
       tput.bridged,
@@ -209,7 +267,13 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
         raw: formatSpread(spread(directTput.rates), fmtInt),
         ratio: fmtRatio(ratio),
         met: ratio >= MIN_THROUGHPUT_RATIO,
-        data: { bridged: bridgedTput.rates, direct: directTput.rates },
+        data: {
+          bridged: bridgedTput.rates,
+          direct: directTput.rates,
+          bridgedCpuUs: bridgedTput.cpuUs,
+          directCpuUs: directTput.cpuUs,
+        },
+        note: `CPU per call (/proc) — direct: ${cpuNote(directTput)}; bridged: ${cpuNote(bridgedTput)}`,
       },
       {
         what: "bridge p50, one call at a time",

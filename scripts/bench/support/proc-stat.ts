@@ -14,6 +14,11 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** The children of `pid` (Linux 3.5+: /proc/<pid>/task/<pid>/children). */
+export function childPids(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+}
+
 /** CPU ticks of the Postgres backends connected to `database` (listed through `admin`; local servers only). */
 export async function postgresBackendTicks(admin: postgres.Sql, database: string): Promise<number> {
   const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
