@@ -26,6 +26,8 @@ export function fakeCallContext(operation = "test"): FakeCallContext {
     signal: controller.signal,
     caller: { id: "key_test", scopes: ["call"] },
     deadline: undefined,
+    // The examples report progress whenever they make any; the test collects it.
+    wantsProgress: true,
     log() {
       // The examples log nothing; a test that needs logs can wrap this context.
     },

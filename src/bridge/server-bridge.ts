@@ -220,10 +220,12 @@ export class ServerBridge {
   async #call(tool: string, args: Record<string, unknown>, ctx: CallContext) {
     this.#running.add(ctx);
     try {
+      // The server is asked for progress (a progressToken) only when the caller asked for it: otherwise its
+      // notifications would cross stdio only to be dropped here.
       return await this.#link.callTool(tool, args, {
         signal: ctx.signal,
         deadline: ctx.deadline,
-        onProgress: (p) => ctx.progress(p.progress, p.total, p.message),
+        ...(ctx.wantsProgress ? { onProgress: (p) => ctx.progress(p.progress, p.total, p.message) } : {}),
       });
     } finally {
       this.#running.delete(ctx);

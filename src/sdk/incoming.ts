@@ -133,6 +133,7 @@ export class ServedCalls {
       caller: payload.caller,
       deadline: payload.deadline,
       trace,
+      wantsProgress: payload.progress === true,
       progress: (progress, total, message) => {
         if (payload.progress !== true || signal.aborted || !this.#running.has(id)) return;
         send("call.progress", id, {

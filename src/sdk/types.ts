@@ -80,6 +80,11 @@ export interface CallContext {
    * none. `ctx.call` and `ctx.subscribe` pass it on.
    */
   trace?: TraceContext;
+  /**
+   * Whether the caller asked for progress (`progress()` sends nothing otherwise): a handler that relays the call
+   * to another system asks it for progress only then.
+   */
+  wantsProgress: boolean;
   /** Reports progress; a no-op unless the caller asked for progress, or after the call ended. */
   progress(progress: number, total?: number, message?: string): void;
   /**

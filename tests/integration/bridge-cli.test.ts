@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { Subprocess } from "bun";
 import { eventually } from "../support/eventually.ts";
 import { connectMcp, type McpConnection, type McpTestKey, makeKey, wsUrl } from "../support/mcp-client.ts";
@@ -52,10 +53,14 @@ function runBridge(args: string[]): Bridge {
   return { child, lines };
 }
 
-async function hubCall(operation: string, input: unknown) {
+async function hubCall(operation: string, input: unknown, options?: RequestOptions) {
   const connection = await connectMcp(hub.url, callKey.key);
   clients.push(connection);
-  return connection.client.callTool({ name: "hub.call", arguments: { operation, input } });
+  return connection.client.callTool(
+    { name: "hub.call", arguments: { operation, input } },
+    undefined,
+    options,
+  );
 }
 
 beforeAll(async () => {
@@ -118,6 +123,12 @@ test("one bridge process serves every server of bridge.json, each as its own spo
       ),
     { timeoutMs: 10_000, what: "the refusal naming bad-schema" },
   );
+
+  // The server is asked for progress only when the caller asked for it.
+  const quiet = await hubCall("odd.progress-token", {});
+  expect(JSON.stringify(quiet.content)).toContain("no progressToken");
+  const asked = await hubCall("odd.progress-token", {}, { onprogress: () => {} });
+  expect(JSON.stringify(asked.content)).toContain("progressToken present");
 
   // The child's environment comes from --env-file (plus the safe defaults), never the bridge's key.
   const env = await hubCall("odd.env", {});

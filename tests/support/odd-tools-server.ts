@@ -1,6 +1,7 @@
 /**
  * A small MCP server with tools the bridge must handle specially: a name that is not a valid operation name, a
- * schema the hub cannot compile, a tool that reports its environment, and `add-tool`, which adds a tool and sends
+ * schema the hub cannot compile, a tool that reports its environment, one that reports whether it was asked for
+ * progress, and `add-tool`, which adds a tool and sends
  * `notifications/tools/list_changed`. Over stdio by default; `--http <port>` serves Streamable HTTP on loopback
  * (one server per session); `--never-init` writes to stderr and never answers `initialize`.
  * Run with `bun tests/support/odd-tools-server.ts`.
@@ -30,6 +31,11 @@ function createServer(): Server {
       },
       { name: "env", description: "Reports what the environment holds", inputSchema: object },
       {
+        name: "progress-token",
+        description: "Reports whether the request asked for progress (carried a progressToken)",
+        inputSchema: object,
+      },
+      {
         name: "add-tool",
         description: "Adds a tool and announces tools/list_changed",
         inputSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
@@ -50,7 +56,11 @@ function createServer(): Server {
             value: process.env.BRIDGE_TEST_VALUE ?? null,
             keys: Object.keys(process.env).sort(),
           })
-        : `called ${name}`;
+        : name === "progress-token"
+          ? request.params._meta?.progressToken === undefined
+            ? "no progressToken"
+            : "progressToken present"
+          : `called ${name}`;
     return { content: [{ type: "text", text }] };
   });
   sessions.add(server);
