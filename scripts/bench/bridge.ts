@@ -4,12 +4,17 @@
  * Through the bridge: a caller on the hub's `/ws` (the SDK's `spoke.call`, the path `hub.call` relays on) calls
  * `ev.echo` → compiled hub → `alkhub bridge` (compiled binary) → the same server over stdio. Throughput is
  * measured with `--concurrency` calls in flight; the median with one call at a time. The throughput row's note gives
- * each process's CPU per call (from /proc), so that a gap shows which hop costs what.
+ * each process's CPU per call (from /proc), so that a gap shows which hop costs what, and for reference the same
+ * caller through the hub to an SDK spoke (load/sdk-spoke.ts). The bridged path does that relay's work and the
+ * direct path's (the bridge is an SDK spoke and an MCP client), so on a machine whose cores all the processes
+ * share it cannot pass cores ÷ (relay + direct CPU per call) calls/s: the note gives that ceiling and how many
+ * cores each path kept busy.
  *
  * Usage: bun scripts/bench/bridge.ts [--concurrency 16] [--windows 3] [--window-ms 5000] [--warmup-ms 2000]
  * Needs the compiled binary (`bun scripts/build.ts`) and Postgres on 127.0.0.1:5432.
  */
 import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -32,6 +37,7 @@ import {
   progress,
   requireBinary,
   spread,
+  startSpoke,
   UNREACHED,
   withBench,
 } from "./support/index.ts";
@@ -126,22 +132,21 @@ class Load {
 }
 
 /**
- * Direct and bridged windows alternate (direct, bridged, direct, …), each path running alone in its window, so
- * that a machine whose load drifts affects both alike.
+ * The paths' windows alternate (direct, bridged, direct, …), each path running alone in its window, so that a
+ * machine whose load drifts affects all alike.
  */
-async function measurePair(
-  direct: Path,
-  bridged: Path,
+async function measurePaths<K extends string>(
+  paths: Record<K, Path>,
   inFlight: number,
   options: BenchOptions,
-): Promise<{ direct: Measure; bridged: Measure }> {
-  const empty = (): Measure => ({ rates: [], p50s: [], cpuUs: {} });
-  const result = { direct: empty(), bridged: empty() };
+): Promise<Record<K, Measure>> {
+  const names = Object.keys(paths) as K[];
+  const result = Object.fromEntries(
+    names.map((name) => [name, { rates: [], p50s: [], cpuUs: {} } as Measure]),
+  ) as Record<K, Measure>;
   for (let w = -1; w < options.windows; w++) {
-    for (const [name, path] of [
-      ["direct", direct],
-      ["bridged", bridged],
-    ] as const) {
+    for (const name of names) {
+      const path = paths[name];
       const load = new Load(path.call, inFlight);
       // Window -1 is the warm-up.
       const { rate, p50, cpuUs } = await load.window(
@@ -161,11 +166,34 @@ async function measurePair(
   return result;
 }
 
+/** Each process's median CPU per call, in µs. */
+function cpuMedians(measure: Measure): [string, number][] {
+  return Object.entries(measure.cpuUs).map(([name, us]) => [name, spread(us).median]);
+}
+
+/** The CPU per call of all the path's processes together, in µs. */
+function cpuTotal(measure: Measure): number {
+  return cpuMedians(measure).reduce((sum, [, us]) => sum + us, 0);
+}
+
 /** "client 18 µs, server 22 µs (40 µs in all)": each process's median CPU per call. */
 function cpuNote(measure: Measure): string {
-  const medians = Object.entries(measure.cpuUs).map(([name, us]) => [name, spread(us).median] as const);
-  const total = medians.reduce((sum, [, us]) => sum + us, 0);
-  return `${medians.map(([name, us]) => `${name} ${fmtUs(us)}`).join(", ")} (${fmtUs(total)} in all)`;
+  const each = cpuMedians(measure).map(([name, us]) => `${name} ${fmtUs(us)}`);
+  return `${each.join(", ")} (${fmtUs(cpuTotal(measure))} in all)`;
+}
+
+/** Waits until `operation` is in the catalog (its spoke registered), up to 30 s. */
+async function registered(caller: Spoke, operation: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await caller.call("hub.schema", { operation });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${operation} was not registered in 30 s`, { cause: error });
+      await Bun.sleep(100);
+    }
+  }
 }
 
 async function directClient(): Promise<Path & { close(): Promise<void> }> {
@@ -226,38 +254,42 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
         stderrFile: join(files.dir, "bridge.log"),
       },
     );
+    progress(options, "reference: /ws caller → hub → SDK spoke (load/sdk-spoke.ts)");
+    const sdkSpoke = await startSpoke(ctx.group, hub.wsUrl, token, "sdkecho", "sdk-spoke.ts");
     const caller: Spoke = await connectSpoke({ url: hub.wsUrl, token, name: "benchcaller", operations: {} });
     ctx.defer(() => caller.close());
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await caller.call("hub.schema", { operation: "ev.echo" });
-        break;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error("the bridge did not register ev.echo in 30 s", { cause: error });
-        await Bun.sleep(100);
-      }
-    }
+    await registered(caller, "ev.echo");
     const server = childPids(bridge.pid)[0];
     if (server === undefined) throw new Error("the bridge has no child process");
     const bridged: Path = {
       call: () => caller.call("ev.echo", { message: "bench" }),
       processes: { caller: "self", hub: hub.pid, bridge: bridge.pid, server },
     };
+    const relay: Path = {
+      call: () => caller.call("sdkecho.echo", { text: "bench" }),
+      processes: { caller: "self", hub: hub.pid, spoke: sdkSpoke.pid },
+    };
     progress(options, `throughput, ${concurrency} in flight, windows alternating`);
-    const tput = await measurePair(direct, bridged, concurrency, options);
+    const tput = await measurePaths({ direct, bridged, relay }, concurrency, options);
     progress(options, `CPU per call — direct: ${cpuNote(tput.direct)}; bridged: ${cpuNote(tput.bridged)}`);
     progress(options, "one call at a time, windows alternating");
-    const seq = await measurePair(direct, bridged, 1, options);
-    const [directTput, bridgedTput, directSeq, bridgedSeq] = [
+    const seq = await measurePaths({ direct, bridged }, 1, options);
+    const [directTput, bridgedTput, relayTput, directSeq, bridgedSeq] = [
       tput.direct,
       tput.bridged,
+      tput.relay,
       seq.direct,
       seq.bridged,
     ];
 
-    const ratio = spread(bridgedTput.rates).median / spread(directTput.rates).median;
+    const directRate = spread(directTput.rates).median;
+    const bridgedRate = spread(bridgedTput.rates).median;
+    const ratio = bridgedRate / directRate;
+    // The bridged path does the relay's work and the direct path's: even at their CPU per call, and with every
+    // core busy all the time, it cannot do more than this.
+    const cores = availableParallelism();
+    const ceiling = (cores * 1e6) / (cpuTotal(directTput) + cpuTotal(relayTput));
+    const coresBusy = (rate: number, measure: Measure) => ((rate * cpuTotal(measure)) / 1e6).toFixed(2);
     const overheadUs = spread(bridgedSeq.p50s).median - spread(directSeq.p50s).median;
     const rows: BenchRow[] = [
       {
@@ -272,8 +304,18 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
           direct: directTput.rates,
           bridgedCpuUs: bridgedTput.cpuUs,
           directCpuUs: directTput.cpuUs,
+          relay: relayTput.rates,
+          relayCpuUs: relayTput.cpuUs,
+          ceiling,
         },
-        note: `CPU per call (/proc) — direct: ${cpuNote(directTput)}; bridged: ${cpuNote(bridgedTput)}`,
+        note:
+          `CPU per call (/proc) — direct: ${cpuNote(directTput)}, ${coresBusy(directRate, directTput)} cores ` +
+          `busy; bridged: ${cpuNote(bridgedTput)}, ${coresBusy(bridgedRate, bridgedTput)} cores busy. For ` +
+          "reference, the same caller through the hub to an SDK spoke (load/sdk-spoke.ts): " +
+          `${formatSpread(spread(relayTput.rates), fmtInt)} calls/s, ${cpuNote(relayTput)}. The bridged path ` +
+          "does that relay's work and the direct path's, so even at their CPU per call and with all " +
+          `${cores} cores busy all the time it could not pass ${fmtInt(ceiling)} calls/s ` +
+          `(${fmtRatio(ceiling / directRate)} direct)`,
       },
       {
         what: "bridge p50, one call at a time",

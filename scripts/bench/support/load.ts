@@ -85,16 +85,20 @@ export function startSpokeFleets(group: ProcessGroup, fleet: SpokeFleets): Bench
   });
 }
 
-/** Starts one echo spoke named `name` on `wsUrl`; resolves once it is registered. */
+/**
+ * Starts one echo spoke named `name` on `wsUrl` — raw frames (`spoke.ts`, the cheapest a spoke can be) or the
+ * SDK (`sdk-spoke.ts`); resolves once it is registered.
+ */
 export async function startSpoke(
   group: ProcessGroup,
   wsUrl: string,
   token: string | undefined,
   name = "bench",
+  script: "spoke.ts" | "sdk-spoke.ts" = "spoke.ts",
 ): Promise<BenchProcess> {
   const spoke = group.spawn(
     `spoke ${name}`,
-    bunScript(join(BENCH_DIR, "load", "spoke.ts"), ["--url", wsUrl, "--name", name]),
+    bunScript(join(BENCH_DIR, "load", script), ["--url", wsUrl, "--name", name]),
     {
       env: baseEnv(token),
     },
