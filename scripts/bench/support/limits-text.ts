@@ -7,18 +7,18 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
-This run (2026-12-07 evening, fourth session) is on an AMD EPYC box again, but a faster host than the one of
-the afternoon run (third session): the raw relay made 53–63k calls/s at 64 and 256 in flight against 32–38k
-there and took 14–15 µs of CPU per call against 20–28, and a cold start reopening an embedded data dir took
-547 ms against 1,559. The hub got faster in absolute terms too (relay 42–56k calls/s, embedded CPU per call
-24–25 µs against 30–34), but less than the raw relay, so some rows with raw in the denominator miss here that
-met in the afternoon: p99 at 64 in flight (2.12–2.25× raw), CPU per call with the embedded store (1.59–1.75×),
-cross-instance at 64 in flight (0.44×). This session changed the /ws write path (batched messages for clients
-that agree them, which none of the relay benchmarks' clients do) and the bridge; back to back against e1fdc8f
-(the build before it) on this host: relay at 256 in flight, 8 connections, 49.5k / 55.2k calls/s (e1fdc8f)
-against 52.3k / 54.8k; embedded store at 64 in flight 40.6–43.5k against 35.9–41.8k (one window of the new
-build fell to 33.8k; the rest overlap); p50 at 1 in flight 1.49–1.55× against 1.32× raw. The rows with absolute
-targets that miss on these boxes (hub.call over /mcp with one session per client, 14.7k calls/s here against
+This run (2026-12-07 night, fifth session) is on the same AMD EPYC box as the evening run before it (fourth
+session, at 3eea0ab), whose figures this paragraph used to give. Since then the hub's code changed only in that
+session's last commit (fbae555: the end-of-turn write bookkeeping made one base class, measured back to back
+then with no loss); this session changed the bench's bridge row, the SDK's call context and the bridge. The
+rows that moved, moved with the host: met here and missed there, cross-instance at 64 in flight (0.44 →
+0.53×) and the embedded cold starts (reopening a data dir 547 → 469 ms, first start 2.4 s); missed here and met there, relay throughput at 64
+in flight on one connection (0.86 → 0.74×), the relay p50 at 1 in flight (1.20 → 1.27×), hub.call over /mcp
+without sessions (15.7k → 12.4k calls/s) and the direct tool's p50 on /mcp/spokes (1.15 → 1.43×). Back to back
+on this host, relay at 64 in flight, one connection, four runs alternating with this session's first commit
+(6ff322c, the hub's code of fbae555): 45.0k–46.7k calls/s (6ff322c) against 43.7k–45.0k, raw 46.8k–54.5k in every
+run, 0.83–0.95× of it either way; the run's 37.3k (0.74×) is below every one of them. The rows with absolute
+targets that miss on these boxes (hub.call over /mcp with one session per client, 13.3k calls/s here against
 15,000; the cross-instance p50; RSS per spoke; the cold starts) are discussed below;
 on the Intel box of the second session the relay, MCP, registration and startup code met the absolute ones:
 hub.call over /mcp 20.7k / 22.1k calls/s, cross-instance p50 227 µs, 15,000 registrations in 8.6 s, reconnect
@@ -81,19 +81,26 @@ storm 31 ms, cold start 141 ms (reopening an embedded data dir: 531 ms, first em
   hop and its wake-ups, not its JavaScript, set the gap. Between hub.call and the direct tool the hub's CPU per
   call swung either way from run to run (182 / 122, 146 / 150, 121 / 149 µs): no cost of hub.call's own.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) against the direct path's two, on two cores.
-  CPU per call from /proc at 16 in flight (2026-12-07, AMD box): caller 13–15 µs, hub 24–27 µs, bridge 35–39 µs,
-  the stdio server 27–30 µs — about 105 µs a call in all, where the direct path costs about 40 µs (SDK client ~18,
-  server ~22). The bridged path's own hop (hub and bridge, ~60 µs) costs more than the whole direct path, so even
-  with both cores busy all the time the bound is about 2 / 105 µs ≈ 19,000 calls/s, some 0.63× of the direct
-  ~30,000; and the 16 calls move from process to process as a clump, so the chain runs closer to one core at a
-  time. Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of the event loop to the child
-  in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport made a \`send\` and an epoll
-  re-arm per message) and its replies to the hub share WebSocket messages (the \`alkhub.v1.batch\` subprotocol,
-  protocol.md › Batched messages; before, one \`sendto\` per reply): back to back against e1fdc8f, 12,333 → 13,126
-  calls/s (0.40× → 0.44×); the transport then stopped checking each line against the JSON-RPC message schema before
-  the SDK's \`Protocol\` checks it again (bridge CPU per call 38–42 → 35–39 µs). What is left in the bridge is the
-  MCP SDK client's own work (about 15% of its samples are zod: the SDK checks each answer against its JSON-RPC
-  schemas up to four times, then the result schema) and the runtime's per-message I/O. The p50 overhead (+190 to
+  Since 2026-12-07 (fifth session) the row's note gives every process's CPU per call from /proc and a reference
+  path measured in the same alternating windows: the same caller through the hub to an SDK spoke
+  (\`scripts/bench/load/sdk-spoke.ts\`). In this run the relay alone made 31,300 calls/s at 42 µs of CPU a call
+  (caller 11, hub 19, spoke 11) — faster than the direct MCP path (30,504 calls/s, client 18 + server 20 = 38 µs).
+  The bridge is an SDK spoke plus an MCP client, so the bridged path does the relay's work and the direct path's:
+  at their costs per call and with both cores busy all the time it could reach 2 cores ÷ (42 + 38 µs) ≈ 25,000
+  calls/s, 0.82× direct. It reaches about half of that because it is bound by latency, not CPU: a call crosses
+  six hand-offs between processes (caller → hub → bridge → server and back) where the direct one crosses two, on
+  two cores shared by four busy processes. At 16 in flight the chain keeps 1.42 of the 2 cores busy (the direct
+  path 1.17), and each process, finding fewer messages per wake-up, spends more than its own cost per call
+  (caller 16 µs, hub 26, bridge 34 against the SDK spoke's 11 plus the MCP client's 18, server 29 against 20).
+  More calls in flight fill the cores better but help the direct path as much (0.39× at 4 and at 64 in flight,
+  0.41× at 256: \`--concurrency\`). Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of
+  the event loop to the child in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport
+  made a \`send\` and an epoll re-arm per message) and its replies to the hub share WebSocket messages (the
+  \`alkhub.v1.batch\` subprotocol, protocol.md › Batched messages; before, one \`sendto\` per reply): back to
+  back against e1fdc8f, 12,333 → 13,126 calls/s (0.40× → 0.44×); the transport then stopped checking each line
+  against the JSON-RPC message schema before the SDK's \`Protocol\` checks it again (bridge CPU per call 38–42 →
+  35–39 µs). About 15% of the bridge's samples are zod (the MCP SDK's client checks each answer against its
+  JSON-RPC schemas up to four times, then the result schema). The p50 overhead (+150 to
   +220 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
