@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { connectSpoke, type Spoke } from "../../src/sdk/index.ts";
+import { eventually } from "../../tests/support/eventually.ts";
 import { EVERYTHING_JS, NODE } from "../../tests/support/mcp-servers.ts";
 import {
   type BenchOptions,
@@ -109,17 +110,13 @@ class Load {
   ): Promise<{ rate: number; p50: number; cpuUs: Record<string, number> }> {
     this.#histogram.reset();
     this.#count = 0;
-    const names = Object.keys(processes);
-    const cpuBefore = names.map((name) => cpuUsOf(processes[name] as number | "self"));
+    const before = Object.entries(processes).map(([name, pid]) => ({ name, pid, us: cpuUsOf(pid) }));
     const started = performance.now();
     await Bun.sleep(ms);
     const seconds = (performance.now() - started) / 1000;
     const calls = this.#count;
     const cpuUs = Object.fromEntries(
-      names.map((name, i) => [
-        name,
-        (cpuUsOf(processes[name] as number | "self") - (cpuBefore[i] as number)) / Math.max(1, calls),
-      ]),
+      before.map(({ name, pid, us }) => [name, (cpuUsOf(pid) - us) / Math.max(1, calls)]),
     );
     if (this.#failure) throw this.#failure;
     return { rate: calls / seconds, p50: this.#histogram.percentile(0.5), cpuUs };
@@ -180,20 +177,6 @@ function cpuTotal(measure: Measure): number {
 function cpuNote(measure: Measure): string {
   const each = cpuMedians(measure).map(([name, us]) => `${name} ${fmtUs(us)}`);
   return `${each.join(", ")} (${fmtUs(cpuTotal(measure))} in all)`;
-}
-
-/** Waits until `operation` is in the catalog (its spoke registered), up to 30 s. */
-async function registered(caller: Spoke, operation: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await caller.call("hub.schema", { operation });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${operation} was not registered in 30 s`, { cause: error });
-      await Bun.sleep(100);
-    }
-  }
 }
 
 async function directClient(): Promise<Path & { close(): Promise<void> }> {
@@ -258,7 +241,11 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     const sdkSpoke = await startSpoke(ctx.group, hub.wsUrl, token, "sdkecho", "sdk-spoke.ts");
     const caller: Spoke = await connectSpoke({ url: hub.wsUrl, token, name: "benchcaller", operations: {} });
     ctx.defer(() => caller.close());
-    await registered(caller, "ev.echo");
+    await eventually(() => caller.call("hub.schema", { operation: "ev.echo" }), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: "the bridge to register ev.echo",
+    });
     const server = childPids(bridge.pid)[0];
     if (server === undefined) throw new Error("the bridge has no child process");
     const bridged: Path = {

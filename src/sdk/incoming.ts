@@ -126,6 +126,7 @@ export class ServedCalls {
             "alkhub.caller.key_id": payload.caller.id,
           });
     const trace = span === undefined ? payload.trace : span.trace;
+    const wantsProgress = payload.progress === true;
     const ctx: CallContext = {
       requestId: id,
       operation: local,
@@ -133,9 +134,9 @@ export class ServedCalls {
       caller: payload.caller,
       deadline: payload.deadline,
       trace,
-      wantsProgress: payload.progress === true,
+      wantsProgress,
       progress: (progress, total, message) => {
-        if (payload.progress !== true || signal.aborted || !this.#running.has(id)) return;
+        if (!wantsProgress || signal.aborted || !this.#running.has(id)) return;
         send("call.progress", id, {
           requestId: id,
           progress,

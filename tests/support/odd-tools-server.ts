@@ -1,8 +1,7 @@
 /**
  * A small MCP server with tools the bridge must handle specially: a name that is not a valid operation name, a
  * schema the hub cannot compile, a tool that reports its environment, one that reports whether it was asked for
- * progress, and `add-tool`, which adds a tool and sends
- * `notifications/tools/list_changed`. Over stdio by default; `--http <port>` serves Streamable HTTP on loopback
+ * progress, and `add-tool`, which adds a tool and sends `notifications/tools/list_changed`. Over stdio by default; `--http <port>` serves Streamable HTTP on loopback
  * (one server per session); `--never-init` writes to stderr and never answers `initialize`.
  * Run with `bun tests/support/odd-tools-server.ts`.
  */
@@ -50,22 +49,24 @@ function createServer(): Server {
       added.push({ name: tool, description: `Added at run time: ${tool}`, inputSchema: object });
       for (const session of sessions) await session.sendToolListChanged().catch(() => {});
     }
-    const text =
-      name === "env"
-        ? JSON.stringify({
-            value: process.env.BRIDGE_TEST_VALUE ?? null,
-            keys: Object.keys(process.env).sort(),
-          })
-        : name === "progress-token"
-          ? request.params._meta?.progressToken === undefined
-            ? "no progressToken"
-            : "progressToken present"
-          : `called ${name}`;
-    return { content: [{ type: "text", text }] };
+    return { content: [{ type: "text", text: answerText(name, request.params._meta?.progressToken) }] };
   });
   sessions.add(server);
   server.onclose = () => sessions.delete(server);
   return server;
+}
+
+/** What tool `name` answers: the environment for `env`, whether a progressToken came for `progress-token`. */
+function answerText(name: string, progressToken: unknown): string {
+  if (name === "env") {
+    return JSON.stringify({
+      value: process.env.BRIDGE_TEST_VALUE ?? null,
+      keys: Object.keys(process.env).sort(),
+    });
+  }
+  if (name === "progress-token")
+    return progressToken === undefined ? "no progressToken" : "progressToken present";
+  return `called ${name}`;
 }
 
 async function serveHttp(port: number): Promise<void> {
