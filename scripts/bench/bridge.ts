@@ -23,6 +23,7 @@ import { eventually } from "../../tests/support/eventually.ts";
 import { EVERYTHING_JS, NODE } from "../../tests/support/mcp-servers.ts";
 import {
   type BenchOptions,
+  type BenchProcess,
   type BenchResult,
   type BenchRow,
   CLOCK_TICKS_PER_S,
@@ -33,11 +34,13 @@ import {
   fmtUs,
   formatSpread,
   Histogram,
+  type ProcessGroup,
   parseBenchArgs,
   printRows,
   progress,
   requireBinary,
   spread,
+  startRawRelay,
   startSpoke,
   UNREACHED,
   withBench,
@@ -179,6 +182,46 @@ function cpuNote(measure: Measure): string {
   return `${each.join(", ")} (${fmtUs(cpuTotal(measure))} in all)`;
 }
 
+/** `alkhub bridge` (the compiled binary) for the everything server as spoke `ev` of the hub or relay at `wsUrl`. */
+function spawnBridge(
+  group: ProcessGroup,
+  name: string,
+  binary: string,
+  wsUrl: string,
+  keyFile: string,
+  dir: string,
+) {
+  return group.spawn(
+    name,
+    [
+      binary,
+      "bridge",
+      "--url",
+      wsUrl,
+      "--key-file",
+      keyFile,
+      "--name",
+      "ev",
+      "--",
+      NODE,
+      EVERYTHING_JS,
+      "stdio",
+    ],
+    {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      cwd: dir,
+      stderrFile: join(dir, `${name.replaceAll(" ", "-")}.log`),
+    },
+  );
+}
+
+/** The process id of a bridge's MCP server. */
+function serverPid(bridge: BenchProcess): number {
+  const server = childPids(bridge.pid)[0];
+  if (server === undefined) throw new Error("the bridge has no child process");
+  return server;
+}
+
 async function directClient(): Promise<Path & { close(): Promise<void> }> {
   const client = new Client({ name: "bench-direct", version: "1" });
   const transport = new StdioClientTransport({
@@ -215,28 +258,17 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     });
     const keyFile = join(files.dir, "bridge.key");
     writeFileSync(keyFile, `${token}\n`, { mode: 0o600 });
-    const bridge = ctx.group.spawn(
-      "bridge",
-      [
-        binary,
-        "bridge",
-        "--url",
-        hub.wsUrl,
-        "--key-file",
-        keyFile,
-        "--name",
-        "ev",
-        "--",
-        NODE,
-        EVERYTHING_JS,
-        "stdio",
-      ],
-      {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
-        cwd: files.dir,
-        stderrFile: join(files.dir, "bridge.log"),
-      },
-    );
+    const bridge = spawnBridge(ctx.group, "bridge", binary, hub.wsUrl, keyFile, files.dir);
+    progress(options, "reference: the same bridge behind the raw relay (raw-relay.ts) in the hub's place");
+    const raw = await startRawRelay(ctx.group);
+    const rawBridge = spawnBridge(ctx.group, "raw bridge", binary, raw.wsUrl, keyFile, files.dir);
+    const rawCaller: Spoke = await connectSpoke({
+      url: raw.wsUrl,
+      token,
+      name: "benchcaller",
+      operations: {},
+    });
+    ctx.defer(() => rawCaller.close());
     progress(options, "reference: /ws caller → hub → SDK spoke (load/sdk-spoke.ts)");
     const sdkSpoke = await startSpoke(ctx.group, hub.wsUrl, token, "sdkecho", "sdk-spoke.ts");
     const caller: Spoke = await connectSpoke({ url: hub.wsUrl, token, name: "benchcaller", operations: {} });
@@ -246,24 +278,38 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
       intervalMs: 100,
       what: "the bridge to register ev.echo",
     });
-    const server = childPids(bridge.pid)[0];
-    if (server === undefined) throw new Error("the bridge has no child process");
+    // The raw relay has no hub.schema: a call that goes through says the bridge registered there.
+    await eventually(() => rawCaller.call("ev.echo", { message: "ready" }), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: "the bridge to register ev.echo at the raw relay",
+    });
     const bridged: Path = {
       call: () => caller.call("ev.echo", { message: "bench" }),
-      processes: { caller: "self", hub: hub.pid, bridge: bridge.pid, server },
+      processes: { caller: "self", hub: hub.pid, bridge: bridge.pid, server: serverPid(bridge) },
+    };
+    const bridgedRaw: Path = {
+      call: () => rawCaller.call("ev.echo", { message: "bench" }),
+      processes: {
+        caller: "self",
+        relay: raw.process.pid,
+        bridge: rawBridge.pid,
+        server: serverPid(rawBridge),
+      },
     };
     const relay: Path = {
       call: () => caller.call("sdkecho.echo", { text: "bench" }),
       processes: { caller: "self", hub: hub.pid, spoke: sdkSpoke.pid },
     };
     progress(options, `throughput, ${concurrency} in flight, windows alternating`);
-    const tput = await measurePaths({ direct, bridged, relay }, concurrency, options);
+    const tput = await measurePaths({ direct, bridged, bridgedRaw, relay }, concurrency, options);
     progress(options, `CPU per call — direct: ${cpuNote(tput.direct)}; bridged: ${cpuNote(tput.bridged)}`);
     progress(options, "one call at a time, windows alternating");
     const seq = await measurePaths({ direct, bridged }, 1, options);
-    const [directTput, bridgedTput, relayTput, directSeq, bridgedSeq] = [
+    const [directTput, bridgedTput, bridgedRawTput, relayTput, directSeq, bridgedSeq] = [
       tput.direct,
       tput.bridged,
+      tput.bridgedRaw,
       tput.relay,
       seq.direct,
       seq.bridged,
@@ -272,6 +318,7 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     const directRate = spread(directTput.rates).median;
     const bridgedRate = spread(bridgedTput.rates).median;
     const ratio = bridgedRate / directRate;
+    const bridgedRawRate = spread(bridgedRawTput.rates).median;
     // The bridged path does the relay's work and the direct path's: even at their CPU per call, and with every
     // core busy all the time, it cannot do more than this.
     const cores = availableParallelism();
@@ -293,6 +340,8 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
           directCpuUs: directTput.cpuUs,
           relay: relayTput.rates,
           relayCpuUs: relayTput.cpuUs,
+          bridgedRaw: bridgedRawTput.rates,
+          bridgedRawCpuUs: bridgedRawTput.cpuUs,
           ceiling,
         },
         note:
@@ -302,7 +351,9 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
           `${formatSpread(spread(relayTput.rates), fmtInt)} calls/s, ${cpuNote(relayTput)}. The bridged path ` +
           "does that relay's work and the direct path's, so even at their CPU per call and with all " +
           `${cores} cores busy all the time it could not pass ${fmtInt(ceiling)} calls/s ` +
-          `(${fmtRatio(ceiling / directRate)} direct)`,
+          `(${fmtRatio(ceiling / directRate)} direct). With the raw relay (raw-relay.ts: no auth, validation, ` +
+          `audit or limits) in the hub's place the bridged path does ${formatSpread(spread(bridgedRawTput.rates), fmtInt)} ` +
+          `calls/s (${fmtRatio(bridgedRawRate / directRate)} direct), ${cpuNote(bridgedRawTput)}`,
       },
       {
         what: "bridge p50, one call at a time",

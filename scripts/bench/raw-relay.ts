@@ -12,6 +12,14 @@
  */
 import type { ServerWebSocket } from "bun";
 
+/** The protocol's default limits, in the `hub.register` answer. */
+const REGISTER_LIMITS = {
+  maxFrameBytes: 1024 * 1024,
+  maxOperations: 1000,
+  maxSchemaBytes: 64 * 1024,
+  maxInFlightCalls: 1024,
+};
+
 interface Pending {
   /** Where the reply goes: a caller socket, or an HTTP request waiting for its answer. */
   ws?: ServerWebSocket<Conn>;
@@ -84,48 +92,56 @@ export function serveRawRelay(port = 0): RawRelay {
     },
     websocket: {
       message(ws, message) {
-        const frame = JSON.parse(String(message)) as Frame;
-        const p = frame.payload;
-        if (frame.type === "call.requested") {
-          if (p.operation === "hub.register") {
-            const name = (p.input as { name: string }).name;
-            ws.data.spokeName = name;
-            spokes.set(name, ws);
-            const output = { spokeId: name, name, heartbeatMs: 10_000, limits: {} };
-            ws.send(
-              JSON.stringify({
-                type: "call.responded",
-                id: frame.id,
-                payload: { requestId: frame.id, output },
-              }),
-            );
-            return;
-          }
-          if (!forward(p.operation ?? "", p.input, { ws, callerId: frame.id })) {
-            const error = { requestId: frame.id, code: "OPERATION_NOT_FOUND", message: "no such spoke" };
-            ws.send(JSON.stringify({ type: "call.error", id: frame.id, payload: error }));
-          }
-          return;
-        }
-        const target = pending.get(p.requestId);
-        if (!target) return;
-        pending.delete(p.requestId);
-        const error =
-          frame.type === "call.error" ? { code: p.code ?? "", message: p.message ?? "" } : undefined;
-        if (target.http) {
-          target.http(p.output, error);
-          return;
-        }
-        const payload = error
-          ? { requestId: target.callerId, ...error }
-          : { requestId: target.callerId, output: p.output };
-        target.ws?.send(JSON.stringify({ type: frame.type, id: target.callerId, payload }));
+        // Bun's upgrade takes the first subprotocol a client offers: the SDK's (and `alkhub bridge`'s) is the
+        // batch one, whose messages may hold several frames, a line each.
+        const text = String(message);
+        if (text.includes("\n")) for (const line of text.split("\n")) relayFrame(ws, line);
+        else relayFrame(ws, text);
       },
       close(ws) {
         if (ws.data.spokeName && spokes.get(ws.data.spokeName) === ws) spokes.delete(ws.data.spokeName);
       },
     },
   });
+
+  function relayFrame(ws: ServerWebSocket<Conn>, text: string): void {
+    const frame = JSON.parse(text) as Frame;
+    const p = frame.payload;
+    if (frame.type === "call.requested") {
+      if (p.operation === "hub.register") {
+        const name = (p.input as { name: string }).name;
+        ws.data.spokeName = name;
+        spokes.set(name, ws);
+        // A whole answer, so that the SDK's spokes (and `alkhub bridge`) register here as at the hub.
+        const output = { spokeId: name, name, heartbeatMs: 10_000, limits: REGISTER_LIMITS };
+        ws.send(
+          JSON.stringify({
+            type: "call.responded",
+            id: frame.id,
+            payload: { requestId: frame.id, output },
+          }),
+        );
+        return;
+      }
+      if (!forward(p.operation ?? "", p.input, { ws, callerId: frame.id })) {
+        const error = { requestId: frame.id, code: "OPERATION_NOT_FOUND", message: "no such spoke" };
+        ws.send(JSON.stringify({ type: "call.error", id: frame.id, payload: error }));
+      }
+      return;
+    }
+    const target = pending.get(p.requestId);
+    if (!target) return;
+    pending.delete(p.requestId);
+    const error = frame.type === "call.error" ? { code: p.code ?? "", message: p.message ?? "" } : undefined;
+    if (target.http) {
+      target.http(p.output, error);
+      return;
+    }
+    const payload = error
+      ? { requestId: target.callerId, ...error }
+      : { requestId: target.callerId, output: p.output };
+    target.ws?.send(JSON.stringify({ type: frame.type, id: target.callerId, payload }));
+  }
 
   /** JSON-RPC over HTTP: initialize gets a session id, notifications 202, `tools/call` of `hub.call` relays. */
   function mcp(body: {
