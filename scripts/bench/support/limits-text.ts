@@ -7,18 +7,17 @@ export const LIMITS_SECTION = `## What limits each figure
 Everything runs on one 2-core machine: the hub, the raw relay, the load generator and the spoke processes,
 Postgres and Redis share the same two cores, so every figure is a whole-box figure.
 
-This run (2026-12-07 night, fifth session) is on the same AMD EPYC box as the evening run before it (fourth
-session, at 3eea0ab), whose figures this paragraph used to give. Since then the hub's code changed only in that
-session's last commit (fbae555: the end-of-turn write bookkeeping made one base class, measured back to back
-then with no loss); this session changed the bench's bridge row, the SDK's call context and the bridge. The
-rows that moved, moved with the host: met here and missed there, cross-instance at 64 in flight (0.44 →
-0.53×) and the embedded cold starts (reopening a data dir 547 → 469 ms, first start 2.4 s); missed here and met there, relay throughput at 64
-in flight on one connection (0.86 → 0.74×), the relay p50 at 1 in flight (1.20 → 1.27×), hub.call over /mcp
-without sessions (15.7k → 12.4k calls/s) and the direct tool's p50 on /mcp/spokes (1.15 → 1.43×). Back to back
-on this host, relay at 64 in flight, one connection, four runs alternating with this session's first commit
-(6ff322c, the hub's code of fbae555): 45.0k–46.7k calls/s (6ff322c) against 43.7k–45.0k, raw 46.8k–54.5k in every
-run, 0.83–0.95× of it either way; the run's 37.3k (0.74×) is below every one of them. The rows with absolute
-targets that miss on these boxes (hub.call over /mcp with one session per client, 13.3k calls/s here against
+This run (2026-12-07 night, sixth session, at b3a4f62) is on the same AMD EPYC box as the fifth session's run (at
+f8218e8, 23 of 39 targets met), whose figures this paragraph used to give, in a slower moment of the host: the
+raw relay did 3.8k calls/s at one call in flight against 6.6k then, and the first embedded start took 3.5 s
+against 2.4 s. The hub's code did not change between the two runs (this session changed only the bench's bridge
+row and the raw relay's \`hub.register\` answer), so the rows that moved, moved with the host and the ratios with
+it: met here and missed there, relay throughput at 64 in flight on one connection (0.74 → 0.91×), the relay p50
+at 1 in flight (1.27 → 1.10×) and the p99 at 64 in flight (2.49 → 1.85× on one connection, 2.08 → 1.88× on
+eight); missed here and met there, cross-instance at 64 in flight (0.53 → 0.49×), 15,000 registrations (9.0 →
+11.7 s), the three cold starts (131 → 165 ms with Postgres and Redis) and the reconnect storm's slowest
+\`/health\` answer (22 → 40 ms). The rows with absolute
+targets that miss on these boxes (hub.call over /mcp with one session per client, 10.6k calls/s here against
 15,000; the cross-instance p50; RSS per spoke; the cold starts) are discussed below;
 on the Intel box of the second session the relay, MCP, registration and startup code met the absolute ones:
 hub.call over /mcp 20.7k / 22.1k calls/s, cross-instance p50 227 µs, 15,000 registrations in 8.6 s, reconnect
@@ -81,27 +80,29 @@ storm 31 ms, cold start 141 ms (reopening an embedded data dir: 531 ms, first em
   hop and its wake-ups, not its JavaScript, set the gap. Between hub.call and the direct tool the hub's CPU per
   call swung either way from run to run (182 / 122, 146 / 150, 121 / 149 µs): no cost of hub.call's own.
 - **Bridge.** Four processes (caller, hub, bridge, the stdio server) against the direct path's two, on two cores.
-  Since 2026-12-07 (fifth session) the row's note gives every process's CPU per call from /proc and a reference
-  path measured in the same alternating windows: the same caller through the hub to an SDK spoke
-  (\`scripts/bench/load/sdk-spoke.ts\`). In this run the relay alone made 31,300 calls/s at 42 µs of CPU a call
-  (caller 11, hub 19, spoke 11) — faster than the direct MCP path (30,504 calls/s, client 18 + server 20 = 38 µs).
-  The bridge is an SDK spoke plus an MCP client, so the bridged path does the relay's work and the direct path's:
-  at their costs per call and with both cores busy all the time it could reach 2 cores ÷ (42 + 38 µs) ≈ 25,000
-  calls/s, 0.82× direct. It reaches about half of that because it is bound by latency, not CPU: a call crosses
-  six hand-offs between processes (caller → hub → bridge → server and back) where the direct one crosses two, on
-  two cores shared by four busy processes. At 16 in flight the chain keeps 1.42 of the 2 cores busy (the direct
-  path 1.17), and each process, finding fewer messages per wake-up, spends more than its own cost per call
-  (caller 16 µs, hub 26, bridge 34 against the SDK spoke's 11 plus the MCP client's 18, server 29 against 20).
-  More calls in flight fill the cores better but help the direct path as much (0.39× at 4 and at 64 in flight,
-  0.41× at 256: \`--concurrency\`). Since 2026-12-07 (fourth session) the bridge writes the requests of one turn of
-  the event loop to the child in one write (\`src/bridge/child-stdio-transport.ts\`; the SDK's stdio transport
-  made a \`send\` and an epoll re-arm per message) and its replies to the hub share WebSocket messages (the
-  \`alkhub.v1.batch\` subprotocol, protocol.md › Batched messages; before, one \`sendto\` per reply): back to
-  back against e1fdc8f, 12,333 → 13,126 calls/s (0.40× → 0.44×); the transport then stopped checking each line
-  against the JSON-RPC message schema before the SDK's \`Protocol\` checks it again (bridge CPU per call 38–42 →
-  35–39 µs). About 15% of the bridge's samples are zod (the MCP SDK's client checks each answer against its
-  JSON-RPC schemas up to four times, then the result schema). The p50 overhead (+150 to
-  +220 µs) is within the target.
+  The row's note gives every process's CPU per call from /proc and two reference paths measured in the same
+  alternating windows: the same caller through the hub to an SDK spoke (\`scripts/bench/load/sdk-spoke.ts\`), and,
+  since the sixth session, the same bridge behind the raw relay in the hub's place. In this run: direct 18,600
+  calls/s at 63 µs of CPU a call (client 29 + server 34); the relay alone 22,044 at 61 µs (caller 16, hub 28,
+  spoke 16); bridged 9,098 (0.49×) at 160 µs (caller 24, hub 40, bridge 52, server 43), 1.46 cores busy; bridged
+  through the raw relay 9,418 (0.51×) at 162 µs. So the hub keeps 0.97× of what the smallest possible relay
+  gives the bridged path (0.92× and 0.97× in two runs of \`bun scripts/bench/bridge.ts\`): what the hub adds is not
+  what stands between 0.5× and 0.8×. The bridge is an SDK spoke plus an MCP client, so the bridged path does the
+  relay's work and the direct path's; even a relay that cost nothing would leave caller, bridge and server at
+  119 µs a call against the direct path's 63. And on this box a chain of processes passing messages does not use
+  the second core: pinned to one (\`taskset -c 0 bun scripts/bench/bridge.ts\`, two runs back to back with two
+  unpinned), the direct path did 24.6k and 25.1k calls/s and the relay 23.7k and 26.9k — as much as on two cores
+  (22.2k and 21.0k; relay 22.5k and 21.2k), where each process's CPU per call rose by about 40% — so throughput
+  follows the sum of CPU per call along the path, and the bridged path's is the direct one's plus a relay's:
+  about 0.5× at best, as measured (0.35–0.36× pinned, 0.42–0.49× on two cores). The 0.8× target is out of reach
+  on two cores with any relay between caller and bridge; docs/upstreams.md › Cost has the figures. More in flight
+  helps the direct path as much (0.39× at 4 and at 64, 0.41× at 256: \`--concurrency\`). Since 2026-12-07
+  (fourth session) the bridge writes the requests of one turn of the event loop to the child in one write
+  (\`src/bridge/child-stdio-transport.ts\`) and its replies to the hub share WebSocket messages (the
+  \`alkhub.v1.batch\` subprotocol): 0.40× → 0.44× back to back against e1fdc8f. About 15% of the bridge's samples
+  are zod (the MCP SDK's client checks each answer against its JSON-RPC schemas, then the result schema) and a
+  third the native WebSocket and pipe writes (\`bun --cpu-prof\` of the bridge under this load). The p50 overhead
+  (+180 to +250 µs) is within the target.
 - **Audit on vs off.** Measured under sustained load (warm-up, then continuous windows; no pause lets the
   database catch up), on Postgres and on the embedded store. The relay hands each finished call to a
   preallocated ring (no object per call); the writer encodes each row once, as COPY text, straight from the
