@@ -273,17 +273,17 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     const sdkSpoke = await startSpoke(ctx.group, hub.wsUrl, token, "sdkecho", "sdk-spoke.ts");
     const caller: Spoke = await connectSpoke({ url: hub.wsUrl, token, name: "benchcaller", operations: {} });
     ctx.defer(() => caller.close());
-    await eventually(() => caller.call("hub.schema", { operation: "ev.echo" }), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      what: "the bridge to register ev.echo",
-    });
-    // The raw relay has no hub.schema: a call that goes through says the bridge registered there.
-    await eventually(() => rawCaller.call("ev.echo", { message: "ready" }), {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      what: "the bridge to register ev.echo at the raw relay",
-    });
+    // A call that goes through says the bridge registered (the raw relay has no hub.schema to ask).
+    for (const [spoke, where] of [
+      [caller, "the hub"],
+      [rawCaller, "the raw relay"],
+    ] as const) {
+      await eventually(() => spoke.call("ev.echo", { message: "ready" }), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: `the bridge to register ev.echo at ${where}`,
+      });
+    }
     const bridged: Path = {
       call: () => caller.call("ev.echo", { message: "bench" }),
       processes: { caller: "self", hub: hub.pid, bridge: bridge.pid, server: serverPid(bridge) },
@@ -306,14 +306,8 @@ export async function run(options: BridgeBenchOptions): Promise<BenchResult> {
     progress(options, `CPU per call — direct: ${cpuNote(tput.direct)}; bridged: ${cpuNote(tput.bridged)}`);
     progress(options, "one call at a time, windows alternating");
     const seq = await measurePaths({ direct, bridged }, 1, options);
-    const [directTput, bridgedTput, bridgedRawTput, relayTput, directSeq, bridgedSeq] = [
-      tput.direct,
-      tput.bridged,
-      tput.bridgedRaw,
-      tput.relay,
-      seq.direct,
-      seq.bridged,
-    ];
+    const { direct: directTput, bridged: bridgedTput, bridgedRaw: bridgedRawTput, relay: relayTput } = tput;
+    const { direct: directSeq, bridged: bridgedSeq } = seq;
 
     const directRate = spread(directTput.rates).median;
     const bridgedRate = spread(bridgedTput.rates).median;

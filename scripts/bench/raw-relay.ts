@@ -11,14 +11,7 @@
  * Usage: bun scripts/bench/raw-relay.ts [--port 0]   (prints `listening <port>` once it listens)
  */
 import type { ServerWebSocket } from "bun";
-
-/** The protocol's default limits, in the `hub.register` answer. */
-const REGISTER_LIMITS = {
-  maxFrameBytes: 1024 * 1024,
-  maxOperations: 1000,
-  maxSchemaBytes: 64 * 1024,
-  maxInFlightCalls: 1024,
-};
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_SPOKE_LIMITS } from "../../src/protocol/register.ts";
 
 interface Pending {
   /** Where the reply goes: a caller socket, or an HTTP request waiting for its answer. */
@@ -113,7 +106,12 @@ export function serveRawRelay(port = 0): RawRelay {
         ws.data.spokeName = name;
         spokes.set(name, ws);
         // A whole answer, so that the SDK's spokes (and `alkhub bridge`) register here as at the hub.
-        const output = { spokeId: name, name, heartbeatMs: 10_000, limits: REGISTER_LIMITS };
+        const output = {
+          spokeId: name,
+          name,
+          heartbeatMs: DEFAULT_HEARTBEAT_MS,
+          limits: DEFAULT_SPOKE_LIMITS,
+        };
         ws.send(
           JSON.stringify({
             type: "call.responded",

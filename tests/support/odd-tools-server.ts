@@ -1,8 +1,9 @@
 /**
  * A small MCP server with tools the bridge must handle specially: a name that is not a valid operation name, a
  * schema the hub cannot compile, a tool that reports its environment, one that reports whether it was asked for
- * progress, and `add-tool`, which adds a tool and sends `notifications/tools/list_changed`. Over stdio by default; `--http <port>` serves Streamable HTTP on loopback
- * (one server per session); `--never-init` writes to stderr and never answers `initialize`.
+ * progress, and `add-tool`, which adds a tool and sends `notifications/tools/list_changed`. Over stdio by
+ * default; `--http <port>` serves Streamable HTTP on loopback (one server per session); `--never-init` writes to
+ * stderr and never answers `initialize`.
  * Run with `bun tests/support/odd-tools-server.ts`.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
